@@ -1,0 +1,96 @@
+package directory
+
+// Kind is what an import does to one person. Every affected person has exactly one.
+type Kind string
+
+const (
+	KindNew         Kind = "new"
+	KindUpdated     Kind = "updated"
+	KindUnchanged   Kind = "unchanged"
+	KindDeactivated Kind = "deactivated"
+	KindReactivated Kind = "reactivated"
+	KindError       Kind = "error"
+)
+
+// Kinds lists every kind in the order the preview shows them.
+var Kinds = []Kind{KindNew, KindUpdated, KindUnchanged, KindDeactivated, KindReactivated, KindError}
+
+// ParseKind checks a kind name.
+func ParseKind(s string) (Kind, bool) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// FieldChange is one field's old and new value, as shown to the admin (managers as emails).
+type FieldChange struct {
+	Field Field
+	Old   string
+	New   string
+}
+
+// Change is the plan for one row or one person.
+type Change struct {
+	Row      int    // the file row; 0 for people who are not in the file (deactivations)
+	PersonID int64  // 0 for a new person (and for error rows that match nobody)
+	Email    string // the login email shown for the row
+	Name     string // "First Last" for display and search
+	Kind     Kind
+	// ReasonCode is machine-readable ("new_person", "fields_changed", "not_in_file", ...);
+	// Reason is the sentence an admin reads.
+	ReasonCode string
+	Reason     string
+	Fields     []FieldChange
+	Errors     []Problem
+	Warnings   []Problem
+	// After is the person's full set of values once the change is applied (managers as
+	// emails); Apply writes it for new, updated and reactivated people.
+	After [NumFields]string
+	// SourceID is the HR system id to store with the person (HRIS syncs only).
+	SourceID string
+	// ManagerChanged is true when the reporting line (manager or secondary manager) changes.
+	ManagerChanged bool
+}
+
+// Summary counts a plan's changes by kind; Warnings counts changes that carry warnings.
+type Summary struct {
+	New, Updated, Unchanged, Deactivated, Reactivated, Error, Warning int
+}
+
+// Add counts one change.
+func (s *Summary) Add(c *Change) {
+	switch c.Kind {
+	case KindNew:
+		s.New++
+	case KindUpdated:
+		s.Updated++
+	case KindUnchanged:
+		s.Unchanged++
+	case KindDeactivated:
+		s.Deactivated++
+	case KindReactivated:
+		s.Reactivated++
+	case KindError:
+		s.Error++
+	}
+	if len(c.Warnings) > 0 {
+		s.Warning++
+	}
+}
+
+// Writes is the number of people the plan changes when applied.
+func (s Summary) Writes() int { return s.New + s.Updated + s.Deactivated + s.Reactivated }
+
+// Plan is the preview of an import: what it will do to every affected person.
+type Plan struct {
+	DirectoryVersion int64
+	Changes          []Change // sorted by Row; people not in the file (Row 0) last, by email
+	Summary          Summary
+	// GuardTripped is set when the plan exceeds a safety limit (mass deactivation, mass
+	// manager changes); GuardReason says which and by how much.
+	GuardTripped bool
+	GuardReason  string
+}
