@@ -1,5 +1,7 @@
 package directory
 
+import "strconv"
+
 // Kind is what an import does to one person. Every affected person has exactly one.
 type Kind string
 
@@ -93,4 +95,36 @@ type Plan struct {
 	// manager changes); GuardReason says which and by how much.
 	GuardTripped bool
 	GuardReason  string
+}
+
+// PersonName is what the preview shows for the change: the name, else the email, else the row.
+func (c Change) PersonName() string {
+	switch {
+	case c.Name != "":
+		return c.Name
+	case c.Email != "":
+		return c.Email
+	case c.Row > 0:
+		return "row " + strconv.Itoa(c.Row)
+	}
+	return "unknown person"
+}
+
+// Applies reports whether applying the plan writes this change.
+func (c Change) Applies() bool {
+	switch c.Kind {
+	case KindNew, KindUpdated, KindDeactivated, KindReactivated:
+		return true
+	}
+	return false
+}
+
+// Changed returns the change of field f, if the change has one.
+func (c Change) Changed(f Field) (FieldChange, bool) {
+	for _, fc := range c.Fields {
+		if fc.Field == f {
+			return fc, true
+		}
+	}
+	return FieldChange{}, false
 }

@@ -27,6 +27,19 @@ func canonicalSet(values ...string) map[string]string {
 	return set
 }
 
+// canonicalSpellings are the stored forms of every enum: the common case, looked up
+// without lower-casing (which allocates).
+var canonicalSpellings = func() map[Field]map[string]bool {
+	out := map[Field]map[string]bool{}
+	for f, set := range map[Field]map[string]string{Gender: genders, EmploymentType: employmentTypes, TerminationType: terminationTypes, Status: statuses} {
+		out[f] = map[string]bool{}
+		for _, v := range set {
+			out[f][v] = true
+		}
+	}
+	return out
+}()
+
 // Status values as stored.
 const (
 	StatusActive   = "Active"
@@ -41,16 +54,19 @@ func CanonicalValue(f Field, value string) (string, *Problem) {
 			Message: fmt.Sprintf("%s (column %s): %q %s", f.Header(), f.Column(), Clip(value), what)}
 	}
 	lookup := func(set map[string]string, code, allowed string) (string, *Problem) {
+		if canonicalSpellings[f][value] {
+			return value, nil
+		}
 		if v, ok := set[strings.ToLower(value)]; ok {
 			return v, nil
 		}
-		return bad(code, "is not allowed; use one of "+allowed)
+		return bad(code, "is not allowed; use "+allowed)
 	}
 	switch f {
 	case Gender:
-		return lookup(genders, "invalid_gender", "M, F or N")
+		return lookup(genders, "invalid_gender", "one of M, F or N")
 	case EmploymentType:
-		return lookup(employmentTypes, "invalid_employment_type", "Full-time, Part-time, Intern, Contractor, Furloughed, Casual, Seasonal or Temporary")
+		return lookup(employmentTypes, "invalid_employment_type", "one of Full-time, Part-time, Intern, Contractor, Furloughed, Casual, Seasonal or Temporary")
 	case TerminationType:
 		return lookup(terminationTypes, "invalid_termination_type", "Voluntary or Involuntary")
 	case Status:
@@ -74,10 +90,60 @@ func ValidEmail(s string) bool {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
 		return false
 	}
+	if simpleEmail(s) {
+		return true
+	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s {
 		return false
 	}
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
+}
+
+// simpleEmail accepts the everyday address (ASCII dot-atoms: letters, digits and the usual
+// symbols before the @, letters, digits and hyphens in dot-separated labels after it) without
+// the allocations of net/mail; anything else goes to the full parser. It accepts only
+// addresses that the full parser accepts too.
+func simpleEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	prev := byte('.')
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		switch {
+		case c == '.':
+			if prev == '.' {
+				return false
+			}
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0:
+		default:
+			return false
+		}
+		prev = c
+	}
+	if prev == '.' {
+		return false
+	}
+	dots := 0
+	prev = '.'
+	for i := 0; i < len(domain); i++ {
+		c := domain[i]
+		switch {
+		case c == '.':
+			if prev == '.' {
+				return false
+			}
+			dots++
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-':
+		default:
+			return false
+		}
+		prev = c
+	}
+	return dots > 0 && prev != '.'
 }

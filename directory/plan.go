@@ -1,0 +1,1275 @@
+package directory
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// PlanImport turns incoming records into a per-person preview (import-rules.md sections 4
+// to 9). It is pure and deterministic: the same input gives the same plan, whatever the
+// order of the records apart from their row numbers. (A function cannot be called Plan
+// because the type Plan has that name; in.Plan() is the same call.)
+func PlanImport(in Input) Plan {
+	p := newPlanner(in)
+	p.readRows()
+	p.matchRows()
+	p.placeRows()
+	p.computeValues()
+	p.resolveManagers()
+	p.settle()
+	p.decideStatuses()
+	return p.build()
+}
+
+// Plan is PlanImport(in).
+func (in Input) Plan() Plan { return PlanImport(in) }
+
+// none marks "no person" / "no manager" in the planner's int32 indexes.
+const none int32 = -1
+
+// managerFields are the two reporting fields; index k of rowPlan.mgr matches this order.
+var managerFields = [2]Field{ManagerEmail, SecondaryManagerEmail}
+
+// planner holds the indexes of one Plan call. Graph nodes are person indexes 0..P-1 for
+// people in the directory and P+r for the new person of row r.
+type planner struct {
+	in      Input
+	opts    Options
+	people  []Person
+	actor   string
+	byEmail map[string]int32 // normalised login email -> person
+	byID    map[int64]int32
+	byEmpID map[string]int32 // employee id field -> person (first if duplicated); built on first use
+	bySrc   map[string]int32 // HR source id -> person; built on first use
+	// File-side indexes.
+	rows        []rowPlan
+	personRow   []int32          // person -> the row that matched them, none if not in the file
+	seen        []bool           // person appears in the file (even on an error row)
+	newByEmail  map[string]int32 // normalised email -> row of a new person
+	rowBySource map[string]int32 // record source id -> row
+	activeAfter []bool           // node -> active once the import is applied
+	dirMgr      [2][]int32       // person -> current manager / secondary manager
+	changes     []Change         // one per row, in output order
+	deactivated []bool           // person -> deactivated by this import
+	extra       []Change         // Row-0 changes
+}
+
+// rowPlan is the planner's working state for one record.
+type rowPlan struct {
+	rec *Record
+	// cells are the validated, canonical cells: the record's own array unless a value had
+	// to be rewritten (saves a copy per row on large imports).
+	cells  *[NumFields]Value
+	email  string // normalised login email of the record ("" if none)
+	person int32  // matched person, none for a new person
+	errs   []Problem
+	warns  []Problem
+	// out is the row's Change in the plan; out.After holds the values after the import.
+	out   *Change
+	after *[NumFields]string
+	// Managers as graph nodes: what the person has now and will have after the import.
+	oldMgr, mgr [2]int32
+	assigned    [2]bool   // the row itself names the manager (not kept from the directory)
+	mgrRef      [2]string // how the row named the manager, for messages
+	owned       uint32    // bit per field the row wanted to change but an integration owns
+	active      bool      // status after the import
+	sourceID    string
+}
+
+func (r *rowPlan) failed() bool { return len(r.errs) > 0 }
+
+func (r *rowPlan) fail(p Problem) { r.errs = append(r.errs, p) }
+
+func (r *rowPlan) warn(p Problem) { r.warns = append(r.warns, p) }
+
+func newPlanner(in Input) *planner {
+	people := in.Directory.People
+	p := &planner{
+		in:      in,
+		opts:    in.Options,
+		people:  people,
+		actor:   NormalizeEmail(in.ActorEmail),
+		byEmail: make(map[string]int32, len(people)),
+		byID:    make(map[int64]int32, len(people)),
+	}
+	if p.opts.MatchBy == "" {
+		p.opts.MatchBy = MatchByEmail
+	}
+	p.dirMgr = [2][]int32{make([]int32, len(people)), make([]int32, len(people))}
+	for i := range people {
+		person := &people[i]
+		idx := int32(i)
+		if e := NormalizeEmail(person.Values[Email]); e != "" {
+			if _, dup := p.byEmail[e]; !dup {
+				p.byEmail[e] = idx
+			}
+		}
+		p.byID[person.ID] = idx
+	}
+	for i := range people {
+		for k, id := range [2]int64{people[i].ManagerID, people[i].SecondaryManagerID} {
+			p.dirMgr[k][i] = none
+			if n, ok := p.byID[id]; ok && id != 0 {
+				p.dirMgr[k][i] = n
+			}
+		}
+	}
+	return p
+}
+
+// readRows copies the records' problems and re-validates every Set value: records may come
+// from an HR system rather than the file reader.
+func (p *planner) readRows() {
+	p.rows = make([]rowPlan, len(p.in.Records))
+	for i := range p.in.Records {
+		rec := &p.in.Records[i]
+		r := &p.rows[i]
+		r.rec = rec
+		r.cells = &rec.Cells
+		own := func() {
+			if r.cells == &rec.Cells {
+				cells := rec.Cells
+				r.cells = &cells
+			}
+		}
+		r.person = none
+		r.mgr = [2]int32{none, none}
+		r.oldMgr = [2]int32{none, none}
+		r.sourceID = strings.TrimSpace(rec.SourceID)
+		for _, prob := range rec.Problems {
+			if prob.IsError() {
+				r.fail(prob)
+			} else {
+				r.warn(prob)
+			}
+		}
+		for f := Field(0); f < NumFields; f++ {
+			cell := rec.Cells[f]
+			if cell.Op != Set {
+				if cell.Text != "" || cell.Op > Clear {
+					own()
+					r.cells[f] = Value{}
+					if cell.Op == Clear {
+						r.cells[f].Op = Clear
+					}
+				}
+				continue
+			}
+			text := strings.TrimSpace(cell.Text)
+			if text == "" {
+				own()
+				r.cells[f] = Value{} // an empty Set is a blank cell
+				continue
+			}
+			canonical, prob := CanonicalValue(f, text)
+			if prob != nil {
+				if !hasProblem(r.errs, f, prob.Code) {
+					r.fail(*prob)
+				}
+				own()
+				r.cells[f] = Value{}
+				continue
+			}
+			if canonical != cell.Text {
+				own()
+				r.cells[f] = Value{Op: Set, Text: canonical}
+			}
+		}
+		if r.cells[Email].Op == Set {
+			r.email = NormalizeEmail(r.cells[Email].Text)
+		}
+	}
+}
+
+// placeRows gives every row its slot in the output: by row number, then email, so the order
+// does not depend on the order of the records.
+func (p *planner) placeRows() {
+	order := make([]int32, len(p.rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		ra, rb := &p.rows[a], &p.rows[b]
+		if c := cmp.Compare(ra.rec.Row, rb.rec.Row); c != 0 {
+			return c
+		}
+		if c := strings.Compare(ra.email, rb.email); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	// Room for the people not in the file too, so adding them does not copy the whole plan.
+	room := 0
+	if p.opts.DeactivateMissing {
+		for n := range p.people {
+			if p.people[n].Active && !p.seen[n] {
+				room++
+			}
+		}
+	}
+	p.changes = make([]Change, len(p.rows), len(p.rows)+room)
+	for pos, i := range order {
+		r := &p.rows[i]
+		r.out = &p.changes[pos]
+		r.after = &r.out.After
+	}
+}
+
+// sourceIndex finds people by HR source id; only syncs need it, so it is built on first use.
+func (p *planner) sourceIndex() map[string]int32 {
+	if p.bySrc == nil {
+		p.bySrc = map[string]int32{}
+		for i := range p.people {
+			if id := p.people[i].SourceID; id != "" {
+				if _, dup := p.bySrc[id]; !dup {
+					p.bySrc[id] = int32(i)
+				}
+			}
+		}
+	}
+	return p.bySrc
+}
+
+// employeeIDIndex finds people by employee id; only rows that change an id need it.
+func (p *planner) employeeIDIndex() map[string]int32 {
+	if p.byEmpID == nil {
+		p.byEmpID = make(map[string]int32, len(p.people))
+		for i := range p.people {
+			if id := p.people[i].Values[EmployeeID]; id != "" {
+				if _, dup := p.byEmpID[id]; !dup {
+					p.byEmpID[id] = int32(i)
+				}
+			}
+		}
+	}
+	return p.byEmpID
+}
+
+func hasProblem(problems []Problem, f Field, code string) bool {
+	for _, prob := range problems {
+		if prob.Field == f && prob.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// matchRows finds the person of every row (section 4) and flags duplicate identities.
+func (p *planner) matchRows() {
+	p.personRow = make([]int32, len(p.people))
+	for i := range p.personRow {
+		p.personRow[i] = none
+	}
+	p.seen = make([]bool, len(p.people))
+
+	// Duplicate emails: rows with a directory person's email are grouped by that person (no
+	// string map over the whole file); only unknown emails go through a map.
+	mailPerson := make([]int32, len(p.rows))
+	firstByMail := make([]int32, len(p.people))
+	for i := range firstByMail {
+		firstByMail[i] = none
+	}
+	dupByMail := map[int32][]int32{}
+	for i := range p.rows {
+		mailPerson[i] = none
+		if e := p.rows[i].email; e != "" {
+			if n, ok := p.byEmail[e]; ok {
+				mailPerson[i] = n
+				if firstByMail[n] == none {
+					firstByMail[n] = int32(i)
+				} else {
+					if dupByMail[n] == nil {
+						dupByMail[n] = []int32{firstByMail[n]}
+					}
+					dupByMail[n] = append(dupByMail[n], int32(i))
+				}
+			}
+		}
+	}
+	unknownMail := occurrences(len(p.rows), func(i int) string {
+		if mailPerson[i] != none {
+			return ""
+		}
+		return p.rows[i].email
+	})
+	emailDuplicates := func(i int) []int32 {
+		if n := mailPerson[i]; n != none {
+			return othersIn(dupByMail[n], i)
+		}
+		return unknownMail.others(p.rows[i].email, i)
+	}
+	sourceRows := occurrences(len(p.rows), func(i int) string { return p.rows[i].sourceID })
+	empIDRows := occurrences(len(p.rows), func(i int) string {
+		if c := p.rows[i].cells[EmployeeID]; c.Op == Set {
+			return c.Text
+		}
+		return ""
+	})
+
+	hris := p.opts.MatchBy == MatchByEmployeeID
+	locked := map[int32]int{} // person -> row whose identity conflict froze them
+	// Most people are matched by one row; only the rare extra rows are kept in a map.
+	firstRow := p.personRow
+	extraRows := map[int32][]int32{}
+	for i := range p.rows {
+		r := &p.rows[i]
+		if others := emailDuplicates(i); others != nil {
+			r.fail(Problem{Severity: SeverityError, Code: "duplicate_email", Field: Email, Value: Clip(r.cells[Email].Text),
+				Message: fmt.Sprintf("%s: %q appears more than once in the file (also on %s); keep one row per person",
+					fieldLabel(Email), Clip(r.cells[Email].Text), p.rowList(others))})
+		}
+		if others := sourceRows.others(r.sourceID, i); others != nil {
+			r.fail(Problem{Severity: SeverityError, Code: "duplicate_source_id", Field: NoField, Value: Clip(r.sourceID),
+				Message: fmt.Sprintf("the HR system's employee id %q appears more than once (also on %s); each employee must appear once",
+					Clip(r.sourceID), p.rowList(others))})
+		}
+		if id := r.cells[EmployeeID]; id.Op == Set {
+			if others := empIDRows.others(id.Text, i); others != nil {
+				r.fail(Problem{Severity: SeverityError, Code: "duplicate_employee_id", Field: EmployeeID, Value: Clip(id.Text),
+					Message: fmt.Sprintf("%s: %q appears more than once in the file (also on %s); employee ids must be unique within the company",
+						fieldLabel(EmployeeID), Clip(id.Text), p.rowList(others))})
+			}
+		}
+
+		byMail := mailPerson[i]
+		mailFound := byMail != none
+		if !hris {
+			if mailFound {
+				r.person = byMail
+			}
+		} else {
+			bySource, sourceFound := none, false
+			if r.sourceID != "" {
+				bySource, sourceFound = lookup(p.sourceIndex(), r.sourceID)
+			}
+			switch {
+			case sourceFound && mailFound && bySource != byMail:
+				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: Email, Value: Clip(r.cells[Email].Text),
+					Message: fmt.Sprintf("identity conflict: the HR system's employee id %q belongs to %s but the email %s belongs to %s; nothing is changed for either until the HR system is fixed",
+						Clip(r.sourceID), p.people[bySource].Values[Email], Clip(r.cells[Email].Text), p.people[byMail].Values[Email])})
+				for _, person := range []int32{bySource, byMail} {
+					p.seen[person] = true
+					if _, ok := locked[person]; !ok {
+						locked[person] = i
+					}
+				}
+				continue
+			case sourceFound:
+				r.person = bySource
+				if r.email != "" && r.email != NormalizeEmail(p.people[bySource].Values[Email]) {
+					r.warn(Problem{Severity: SeverityWarning, Code: "email_change_ignored", Field: Email, Value: Clip(r.cells[Email].Text),
+						Message: fmt.Sprintf("%s: the HR system has %q but the login email is %s; imports do not change login emails, so it is kept",
+							fieldLabel(Email), Clip(r.cells[Email].Text), p.people[bySource].Values[Email])})
+				}
+			case mailFound:
+				r.person = byMail
+			}
+		}
+		if r.person != none {
+			p.seen[r.person] = true
+			if firstRow[r.person] == none {
+				firstRow[r.person] = int32(i)
+			} else {
+				extraRows[r.person] = append(extraRows[r.person], int32(i))
+			}
+		} else if r.email != "" && p.in.ForeignEmails[r.email] {
+			r.fail(Problem{Severity: SeverityError, Code: "email_taken", Field: Email, Value: Clip(r.cells[Email].Text),
+				Message: "this email is already used by another account; use a different login email"})
+		}
+	}
+
+	// Two rows that reach one person by different keys (HR id and email): neither is applied.
+	// A row reached through a locked person fails too (identity conflict: nothing changes).
+	check := func(person int32, matched []int32) {
+		conflictRow, isLocked := locked[person]
+		for _, i := range matched {
+			r := &p.rows[i]
+			if isLocked {
+				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: NoField, Value: "",
+					Message: fmt.Sprintf("identity conflict on row %d involves %s; nothing is changed for this person until it is fixed",
+						p.rows[conflictRow].rec.Row, p.people[person].Values[Email])})
+				continue
+			}
+			if len(matched) > 1 && !hasProblem(r.errs, Email, "duplicate_email") {
+				others := make([]int32, 0, len(matched)-1)
+				for _, j := range matched {
+					if j != i {
+						others = append(others, j)
+					}
+				}
+				r.fail(Problem{Severity: SeverityError, Code: "duplicate_person", Field: NoField, Value: "",
+					Message: fmt.Sprintf("this row and %s all match %s; keep one row per person",
+						p.rowList(others), p.people[person].Values[Email])})
+			}
+		}
+	}
+	for person, extra := range extraRows {
+		check(person, append([]int32{firstRow[person]}, extra...))
+	}
+	for person := range locked {
+		if _, ok := extraRows[person]; !ok && firstRow[person] != none {
+			check(person, []int32{firstRow[person]})
+		}
+	}
+	// From here on personRow holds only rows that are still applied.
+	for person, row := range p.personRow {
+		if row != none && p.rows[row].failed() {
+			p.personRow[person] = none
+		}
+	}
+
+	// New people can be named as managers by email, and by source id in HRIS syncs.
+	p.newByEmail = make(map[string]int32)
+	p.rowBySource = make(map[string]int32)
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.person == none && r.email != "" && !unknownMail.duplicated(r.email) && !hasProblem(r.errs, Email, "identity_conflict") {
+			p.newByEmail[r.email] = int32(i)
+		}
+		if r.sourceID != "" && !sourceRows.duplicated(r.sourceID) {
+			p.rowBySource[r.sourceID] = int32(i)
+		}
+	}
+}
+
+func lookup(index map[string]int32, key string) (int32, bool) {
+	v, ok := index[key]
+	if !ok {
+		return none, false
+	}
+	return v, true
+}
+
+// keyRows finds the rows that share a key; only duplicated keys keep their row lists.
+type keyRows struct {
+	first map[string]int32
+	dups  map[string][]int32
+}
+
+func occurrences(n int, key func(int) string) keyRows {
+	k := keyRows{first: make(map[string]int32, n)}
+	for i := 0; i < n; i++ {
+		s := key(i)
+		if s == "" {
+			continue
+		}
+		first, ok := k.first[s]
+		if !ok {
+			k.first[s] = int32(i)
+			continue
+		}
+		if k.dups == nil {
+			k.dups = map[string][]int32{}
+		}
+		if k.dups[s] == nil {
+			k.dups[s] = []int32{first}
+		}
+		k.dups[s] = append(k.dups[s], int32(i))
+	}
+	return k
+}
+
+func (k keyRows) duplicated(key string) bool { _, ok := k.dups[key]; return ok }
+
+// others lists the rows other than i that share key, or nil when the key is unique.
+func (k keyRows) others(key string, i int) []int32 {
+	if key == "" {
+		return nil
+	}
+	return othersIn(k.dups[key], i)
+}
+
+// othersIn lists the rows of a duplicate group other than i (nil for no group).
+func othersIn(all []int32, i int) []int32 {
+	if len(all) == 0 {
+		return nil
+	}
+	out := make([]int32, 0, len(all)-1)
+	for _, j := range all {
+		if int(j) != i {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// rowList names rows for a message, "row 4" or "rows 4, 9 and 12", at most ten of them.
+func (p *planner) rowList(rows []int32) string {
+	nums := make([]int, len(rows))
+	for i, r := range rows {
+		nums[i] = p.rows[r].rec.Row
+	}
+	slices.Sort(nums)
+	const limit = 10
+	more := 0
+	if len(nums) > limit {
+		more = len(nums) - limit
+		nums = nums[:limit]
+	}
+	parts := make([]string, len(nums))
+	for i, n := range nums {
+		parts[i] = strconv.Itoa(n)
+	}
+	word := "row "
+	if len(rows) > 1 {
+		word = "rows "
+	}
+	switch {
+	case more > 0:
+		return word + strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", more)
+	case len(parts) == 1:
+		return word + parts[0]
+	default:
+		return word + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+}
+
+func fieldLabel(f Field) string { return f.Header() + " (column " + f.Column() + ")" }
+
+// ownedBy names the integration that owns f, when a file import must leave it alone.
+func (p *planner) ownedBy(f Field) (string, bool) {
+	if p.opts.MatchBy != MatchByEmail || len(p.in.OwnedFields) == 0 {
+		return "", false
+	}
+	name, ok := p.in.OwnedFields[f]
+	return name, ok
+}
+
+// computeValues works out the plain (non-manager, non-status) values after the import.
+func (p *planner) computeValues() {
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.failed() {
+			continue
+		}
+		existing := r.person != none
+		for _, f := range []Field{FirstName, LastName, Email} {
+			switch r.cells[f].Op {
+			case Clear:
+				r.fail(Problem{Severity: SeverityError, Code: "required_cleared", Field: f, Value: "",
+					Message: fmt.Sprintf("%s is required and cannot be cleared with a dash; enter a value or leave the cell blank to keep the current one", fieldLabel(f))})
+			case Keep:
+				if !existing {
+					r.fail(Problem{Severity: SeverityError, Code: "required_missing", Field: f, Value: "",
+						Message: fmt.Sprintf("%s is required for a new person; fill it in", fieldLabel(f))})
+				}
+			}
+		}
+		if r.failed() {
+			continue
+		}
+		if !existing {
+			for f := Field(0); f < NumFields; f++ {
+				if f == ManagerEmail || f == SecondaryManagerEmail || f == Status {
+					continue
+				}
+				if r.cells[f].Op == Set {
+					r.after[f] = r.cells[f].Text
+				}
+			}
+			if r.after[EmploymentType] == "" {
+				r.after[EmploymentType] = "Full-time"
+			}
+			continue
+		}
+		person := &p.people[r.person]
+		*r.after = person.Values
+		for f := Field(0); f < NumFields; f++ {
+			if f == Email || f == ManagerEmail || f == SecondaryManagerEmail || f == Status {
+				continue
+			}
+			cell := r.cells[f]
+			if cell.Op == Keep {
+				continue
+			}
+			next := ""
+			if cell.Op == Set {
+				next = cell.Text
+			}
+			if sameValue(f, person.Values[f], next) {
+				continue
+			}
+			if !p.opts.UpdateExistingCoreFields {
+				continue
+			}
+			if _, owned := p.ownedBy(f); owned {
+				r.owned |= 1 << uint(f)
+				continue
+			}
+			r.after[f] = next
+		}
+	}
+}
+
+// sameValue compares stored and incoming values; emails compare case-insensitively.
+func sameValue(f Field, a, b string) bool {
+	if a == b {
+		return true
+	}
+	switch f {
+	case Email, AltEmail, ManagerEmail, SecondaryManagerEmail:
+		return NormalizeEmail(a) == NormalizeEmail(b)
+	}
+	return false
+}
+
+func (p *planner) nodeCount() int { return len(p.people) + len(p.rows) }
+
+// nodeEmail is the login email shown for a graph node.
+func (p *planner) nodeEmail(n int32) string {
+	if n == none {
+		return ""
+	}
+	if int(n) < len(p.people) {
+		return p.people[n].Values[Email]
+	}
+	return p.rows[int(n)-len(p.people)].cells[Email].Text
+}
+
+func (p *planner) rowNode(i int) int32 {
+	if r := &p.rows[i]; r.person != none {
+		return r.person
+	}
+	return int32(len(p.people) + i)
+}
+
+// rowOfNode is the non-failed row that plans node n, or none.
+func (p *planner) rowOfNode(n int32) int32 {
+	if int(n) < len(p.people) {
+		return p.personRow[n]
+	}
+	return n - int32(len(p.people))
+}
+
+func (p *planner) personManager(person int32, k int) int32 { return p.dirMgr[k][person] }
+
+// resolveManagers finds the managers each row asks for (section 6 warnings and errors).
+func (p *planner) resolveManagers() {
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.person != none {
+			for k := range managerFields {
+				r.oldMgr[k] = p.personManager(r.person, k)
+				r.mgr[k] = r.oldMgr[k]
+			}
+		}
+		if r.failed() {
+			continue
+		}
+		existing := r.person != none
+		if existing && !p.opts.UpdateManagersOfExisting || !existing && !p.opts.SetManagersOfNew {
+			continue
+		}
+		self := p.rowNode(i)
+		for k, f := range managerFields {
+			cell := r.cells[f]
+			if existing {
+				if _, owned := p.ownedBy(f); owned {
+					if p.managerCellChanges(r, k) {
+						r.owned |= 1 << uint(f)
+					}
+					continue
+				}
+			}
+			target, ref := none, ""
+			found := false
+			if k == 0 && r.rec.ManagerSourceID != "" {
+				ref = strings.TrimSpace(r.rec.ManagerSourceID)
+				target, found = p.resolveSource(ref)
+				if !found && cell.Op != Set {
+					r.warn(p.managerNotFound(r, f, fmt.Sprintf("the HR system's manager id %q", Clip(ref)), existing))
+					continue
+				}
+			}
+			if !found {
+				switch cell.Op {
+				case Keep:
+					continue
+				case Clear:
+					r.mgr[k] = none
+					continue
+				}
+				ref = cell.Text
+				target, found = p.resolveEmail(cell.Text)
+				if !found {
+					r.warn(p.managerNotFound(r, f, strconv.Quote(Clip(cell.Text)), existing))
+					continue
+				}
+			}
+			if target == self {
+				r.fail(Problem{Severity: SeverityError, Code: "self_manager", Field: f, Value: Clip(ref),
+					Message: fmt.Sprintf("%s: %s is this person; a person cannot be their own manager", fieldLabel(f), quoteRef(ref))})
+				continue
+			}
+			r.mgr[k] = target
+			r.assigned[k] = true
+			r.mgrRef[k] = ref
+		}
+	}
+}
+
+func quoteRef(ref string) string { return strconv.Quote(Clip(ref)) }
+
+// managerCellChanges says whether a row's manager cell asks for a different manager.
+func (p *planner) managerCellChanges(r *rowPlan, k int) bool {
+	cell := r.cells[managerFields[k]]
+	switch cell.Op {
+	case Clear:
+		return r.oldMgr[k] != none
+	case Set:
+		return r.oldMgr[k] == none || NormalizeEmail(p.nodeEmail(r.oldMgr[k])) != NormalizeEmail(cell.Text)
+	}
+	return false
+}
+
+func (p *planner) managerNotFound(r *rowPlan, f Field, what string, existing bool) Problem {
+	outcome := "the manager is left empty"
+	if existing {
+		outcome = "the manager is left unchanged"
+	}
+	return Problem{Severity: SeverityWarning, Code: "manager_not_found", Field: f, Value: Clip(strings.Trim(what, `"`)),
+		Message: fmt.Sprintf("%s: %s is not in the directory or in this import; %s", fieldLabel(f), what, outcome)}
+}
+
+func (p *planner) resolveEmail(email string) (int32, bool) {
+	e := NormalizeEmail(email)
+	if n, ok := p.byEmail[e]; ok {
+		return n, true
+	}
+	if row, ok := p.newByEmail[e]; ok {
+		return int32(len(p.people)) + row, true
+	}
+	return none, false
+}
+
+// resolveSource finds a manager by HR source id: the import's own records first, then the directory.
+func (p *planner) resolveSource(id string) (int32, bool) {
+	if row, ok := p.rowBySource[id]; ok {
+		if r := &p.rows[row]; r.person != none {
+			return r.person, true
+		}
+		// A new person; if their row fails, dropManagersNotImported takes the manager back.
+		return int32(len(p.people)) + row, true
+	}
+	if n, ok := p.sourceIndex()[id]; ok {
+		return n, true
+	}
+	return none, false
+}
+
+// settle repeats the checks whose outcome depends on which rows fail, until nothing changes:
+// a failed new person cannot be a manager, a failed row keeps its employee id, and a failed
+// row keeps its old manager, which can close another reporting loop.
+func (p *planner) settle() {
+	next := make([]int32, p.nodeCount())
+	visit := make([]int32, p.nodeCount())
+	for {
+		p.dropManagersNotImported()
+		changed := p.checkEmployeeIDs()
+		if p.checkLoops(next, visit) {
+			changed = true
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+func (p *planner) dropManagersNotImported() {
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.failed() {
+			continue
+		}
+		for k, f := range managerFields {
+			n := r.mgr[k]
+			if n == none || int(n) < len(p.people) || !p.rows[int(n)-len(p.people)].failed() {
+				continue
+			}
+			outcome := "the manager is left empty"
+			if r.person != none {
+				outcome = "the manager is left unchanged"
+			}
+			r.warn(Problem{Severity: SeverityWarning, Code: "manager_not_imported", Field: f, Value: Clip(r.mgrRef[k]),
+				Message: fmt.Sprintf("%s: %s is on row %d, which has errors and is not imported; %s",
+					fieldLabel(f), quoteRef(r.mgrRef[k]), p.rows[int(n)-len(p.people)].rec.Row, outcome)})
+			r.mgr[k] = r.oldMgr[k]
+			r.assigned[k] = false
+		}
+	}
+}
+
+// checkEmployeeIDs fails rows that would take an employee id another person keeps.
+func (p *planner) checkEmployeeIDs() bool {
+	changed := false
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.failed() {
+			continue
+		}
+		id := r.after[EmployeeID]
+		if id == "" || r.person != none && p.people[r.person].Values[EmployeeID] == id {
+			continue
+		}
+		owner, ok := p.employeeIDIndex()[id]
+		if !ok || owner == r.person {
+			continue
+		}
+		if or := p.personRow[owner]; or != none && !p.rows[or].failed() && p.rows[or].after[EmployeeID] != id {
+			continue // the owner's own row moves them to another id
+		}
+		r.fail(Problem{Severity: SeverityError, Code: "employee_id_taken", Field: EmployeeID, Value: Clip(id),
+			Message: fmt.Sprintf("%s: %q already belongs to %s; employee ids must be unique within the company",
+				fieldLabel(EmployeeID), Clip(id), p.people[owner].Values[Email])})
+		changed = true
+	}
+	return changed
+}
+
+// checkLoops finds reporting loops in the graph as it would be after the import and fails
+// every row on one. The graph has one outgoing edge per node (the manager), so one iterative
+// walk per node finds every loop in linear time.
+func (p *planner) checkLoops(next, visit []int32) bool {
+	P := len(p.people)
+	for n := range next {
+		next[n] = none
+		visit[n] = 0
+	}
+	for n := 0; n < P; n++ {
+		next[n] = p.personManager(int32(n), 0)
+	}
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.failed() {
+			continue
+		}
+		next[p.rowNode(i)] = r.mgr[0]
+	}
+	changed := false
+	var loop []int32
+	for start := range next {
+		if visit[start] != 0 {
+			continue
+		}
+		walk := int32(start + 1)
+		n := int32(start)
+		for n != none && visit[n] == 0 {
+			visit[n] = walk
+			n = next[n]
+		}
+		if n == none || visit[n] != walk {
+			continue
+		}
+		loop = loop[:0]
+		for m := n; ; {
+			loop = append(loop, m)
+			m = next[m]
+			if m == n {
+				break
+			}
+		}
+		if p.failLoop(loop) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// failLoop fails the rows on one loop; a loop of people who are all outside the file
+// existed before this import and is not its business.
+func (p *planner) failLoop(loop []int32) bool {
+	inFile := false
+	for _, n := range loop {
+		if row := p.rowOfNode(n); row != none && !p.rows[row].failed() {
+			inFile = true
+			break
+		}
+	}
+	if !inFile {
+		return false
+	}
+	// Start the path at the smallest email so the message does not depend on row order.
+	first := 0
+	for i := range loop {
+		if NormalizeEmail(p.nodeEmail(loop[i])) < NormalizeEmail(p.nodeEmail(loop[first])) {
+			first = i
+		}
+	}
+	var b strings.Builder
+	for i := range loop {
+		b.WriteString(p.nodeEmail(loop[(first+i)%len(loop)]))
+		b.WriteString(" -> ")
+	}
+	b.WriteString(p.nodeEmail(loop[first]))
+	message := fmt.Sprintf("%s: this makes a reporting loop %s; change one of these managers", fieldLabel(ManagerEmail), b.String())
+	for _, n := range loop {
+		row := p.rowOfNode(n)
+		if row == none || p.rows[row].failed() {
+			continue
+		}
+		r := &p.rows[row]
+		r.fail(Problem{Severity: SeverityError, Code: "manager_loop", Field: ManagerEmail, Value: Clip(r.mgrRef[0]), Message: message})
+	}
+	return true
+}
+
+// decideStatuses works out who is active after the import: status cells, reactivation and
+// deactivate_missing (section 5).
+func (p *planner) decideStatuses() {
+	P := len(p.people)
+	p.activeAfter = make([]bool, p.nodeCount())
+	p.deactivated = make([]bool, P)
+	for n := 0; n < P; n++ {
+		p.activeAfter[n] = p.people[n].Active
+	}
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.failed() {
+			continue
+		}
+		cell := r.cells[Status]
+		wantInactive := cell.Op == Set && cell.Text == StatusInactive
+		if r.person == none {
+			r.active = !wantInactive
+			p.activeAfter[P+i] = r.active
+			continue
+		}
+		person := &p.people[r.person]
+		r.active = person.Active
+		if _, owned := p.ownedBy(Status); owned {
+			if wantInactive == person.Active {
+				r.owned |= 1 << uint(Status)
+			}
+			continue
+		}
+		switch {
+		case person.Active && wantInactive:
+			switch {
+			case person.Protected:
+				r.warn(Problem{Severity: SeverityWarning, Code: "protected_not_deactivated", Field: Status, Value: StatusInactive,
+					Message: fieldLabel(Status) + ": this account is protected and is not deactivated; remove the protection first to deactivate it"})
+			case p.actor != "" && NormalizeEmail(person.Values[Email]) == p.actor:
+				r.warn(Problem{Severity: SeverityWarning, Code: "actor_not_deactivated", Field: Status, Value: StatusInactive,
+					Message: fieldLabel(Status) + ": this is your own account; you cannot deactivate yourself with an import"})
+			default:
+				r.active = false
+				p.deactivated[r.person] = true
+			}
+		case !person.Active && !wantInactive:
+			if p.opts.ReactivateMatching {
+				r.active = true
+			} else {
+				r.warn(Problem{Severity: SeverityWarning, Code: "not_reactivated", Field: Status, Value: Clip(cell.Text),
+					Message: "deactivated person not reactivated because 'reactivate matching accounts' is off; turn it on or reactivate them by hand"})
+			}
+		}
+		p.activeAfter[r.person] = r.active
+	}
+	if !p.opts.DeactivateMissing {
+		return
+	}
+	for n := 0; n < P; n++ {
+		person := &p.people[n]
+		if !person.Active || p.seen[n] {
+			continue
+		}
+		switch {
+		case person.Protected:
+			p.extra = append(p.extra, p.keptChange(int32(n), "protected_not_deactivated",
+				"unchanged: not in the file, but the account is protected and is never deactivated by an import"))
+		case p.actor != "" && NormalizeEmail(person.Values[Email]) == p.actor:
+			p.extra = append(p.extra, p.keptChange(int32(n), "actor_not_deactivated",
+				"unchanged: not in the file, but this is the account of the admin running the import"))
+		default:
+			p.deactivated[n] = true
+			p.activeAfter[n] = false
+		}
+	}
+}
+
+// directoryValues are a person's values with managers shown by their current emails.
+func (p *planner) directoryValues(n int32) [NumFields]string {
+	person := &p.people[n]
+	values := person.Values
+	for k, f := range managerFields {
+		if m := p.personManager(n, k); m != none {
+			values[f] = p.nodeEmail(m)
+		}
+	}
+	values[Status] = statusText(person.Active)
+	return values
+}
+
+func statusText(active bool) string {
+	if active {
+		return StatusActive
+	}
+	return StatusInactive
+}
+
+func (p *planner) keptChange(n int32, code, reason string) Change {
+	person := &p.people[n]
+	return Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
+		Kind: KindUnchanged, ReasonCode: code, Reason: reason, After: p.directoryValues(n), SourceID: person.SourceID}
+}
+
+func displayName(values [NumFields]string) string {
+	first, last := values[FirstName], values[LastName]
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	}
+	return first + " " + last
+}
+
+// build turns the rows into Changes, adds the Row-0 ones, sorts and counts.
+func (p *planner) build() Plan {
+	managerChanges := 0
+	for i := range p.rows {
+		p.fillRowChange(i)
+		if c := p.rows[i].out; c.ManagerChanged && c.Kind != KindNew {
+			managerChanges++
+		}
+	}
+	changes := p.changes
+	firstExtra := len(changes)
+	deactivations := 0
+	for n := range p.people {
+		if !p.deactivated[n] {
+			continue
+		}
+		deactivations++
+		if p.seen[n] {
+			continue // deactivated by its own row
+		}
+		person := &p.people[n]
+		after := p.directoryValues(int32(n))
+		after[Status] = StatusInactive
+		changes = append(changes, Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
+			Kind: KindDeactivated, ReasonCode: "not_in_file",
+			Reason:   "deactivated: not in the file and 'deactivate accounts not imported' is on",
+			Fields:   []FieldChange{{Field: Status, Old: StatusActive, New: StatusInactive}},
+			After:    after,
+			SourceID: person.SourceID,
+		})
+	}
+	changes = append(changes, p.extra...)
+	// Rows came sorted from placeRows; people not in the file go last, by email. Records
+	// numbered 0 or below (not expected) sort with them so the rule "Row 0 last" holds.
+	lead := 0 // rows numbered <= 0 sort first; move them to the end
+	for lead < firstExtra && changes[lead].Row <= 0 {
+		lead++
+	}
+	if lead > 0 {
+		moved := slices.Clone(changes[:lead])
+		copy(changes, changes[lead:firstExtra])
+		copy(changes[firstExtra-lead:], moved)
+	}
+	notInFile := changes[firstExtra-lead:]
+	slices.SortStableFunc(notInFile, func(a, b Change) int {
+		if c := cmp.Compare(NormalizeEmail(a.Email), NormalizeEmail(b.Email)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.PersonID, b.PersonID)
+	})
+	plan := Plan{DirectoryVersion: p.in.Directory.Version, Changes: changes}
+	for i := range plan.Changes {
+		plan.Summary.Add(&plan.Changes[i])
+	}
+	plan.GuardTripped, plan.GuardReason = p.guard(deactivations, managerChanges)
+	return plan
+}
+
+// guard applies the safety limits: by default at most 10% (at least 5) deactivations and 25%
+// manager changes of the active people, only for companies with more than 20 active people.
+// An explicit positive limit always applies; a negative one turns the check off.
+func (p *planner) guard(deactivations, managerChanges int) (bool, string) {
+	active := 0
+	for i := range p.people {
+		if p.people[i].Active {
+			active++
+		}
+	}
+	limit := func(configured, percent, minimum int) int {
+		switch {
+		case configured < 0:
+			return -1
+		case configured > 0:
+			return configured
+		case active <= 20:
+			return -1
+		}
+		return max(active*percent/100, minimum)
+	}
+	var reasons []string
+	if l := limit(p.opts.MaxDeactivations, 10, 5); l >= 0 && deactivations > l {
+		reasons = append(reasons, fmt.Sprintf("would deactivate %d of %d active people (limit %d)", deactivations, active, l))
+	}
+	if l := limit(p.opts.MaxManagerChanges, 25, 1); l >= 0 && managerChanges > l {
+		reasons = append(reasons, fmt.Sprintf("would change the managers of %d of %d active people (limit %d)", managerChanges, active, l))
+	}
+	return len(reasons) > 0, strings.Join(reasons, "; ")
+}
+
+// fillRowChange completes the Change of one row.
+func (p *planner) fillRowChange(i int) {
+	r := &p.rows[i]
+	c := r.out
+	c.Row, c.Email, c.SourceID = r.rec.Row, r.cells[Email].Text, r.sourceID
+	if r.person != none {
+		person := &p.people[r.person]
+		c.PersonID = person.ID
+		c.Email = person.Values[Email]
+		if c.SourceID == "" {
+			c.SourceID = person.SourceID
+		}
+	}
+	if r.failed() {
+		c.Kind = KindError
+		c.ReasonCode = "row_error"
+		c.Reason = "not imported: " + r.errs[0].Message
+		if len(r.errs) > 1 {
+			c.Reason += fmt.Sprintf(" (and %d more errors)", len(r.errs)-1)
+		}
+		c.Errors = r.errs
+		c.Warnings = r.warns
+		if r.person != none {
+			c.Name = displayName(p.people[r.person].Values)
+		} else {
+			c.Name = displayName([NumFields]string{FirstName: r.cells[FirstName].Text, LastName: r.cells[LastName].Text})
+		}
+		c.After = [NumFields]string{} // nothing is applied
+		return
+	}
+
+	r.after[Status] = statusText(r.active)
+	for k, f := range managerFields {
+		switch {
+		case r.mgr[k] != none:
+			r.after[f] = p.nodeEmail(r.mgr[k])
+		case r.person != none && r.mgr[k] == r.oldMgr[k]:
+			// keep what the directory shows (a manager outside the snapshot stays as it was)
+			r.after[f] = p.people[r.person].Values[f]
+		default:
+			r.after[f] = ""
+		}
+	}
+	p.warnInactiveManagers(r)
+	p.warnOwned(r)
+	c.Name = displayName(*r.after)
+	c.Warnings = r.warns
+	c.ManagerChanged = r.mgr != r.oldMgr
+
+	if r.person == none {
+		for f := Field(0); f < NumFields; f++ {
+			if r.after[f] != "" {
+				c.Fields = append(c.Fields, FieldChange{Field: f, New: r.after[f]})
+			}
+		}
+		c.Kind = KindNew
+		c.ReasonCode, c.Reason = "new_person", "new: not in the directory yet"
+		if !r.active {
+			c.ReasonCode, c.Reason = "new_person_inactive", "new: added as a deactivated account because the status is Inactive"
+		}
+		return
+	}
+
+	before := p.directoryValues(r.person)
+	for f := Field(0); f < NumFields; f++ {
+		if f == ManagerEmail || f == SecondaryManagerEmail {
+			if r.mgr[f2k(f)] != r.oldMgr[f2k(f)] {
+				c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: r.after[f]})
+			}
+			continue
+		}
+		if before[f] != r.after[f] {
+			c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: r.after[f]})
+		}
+	}
+	person := &p.people[r.person]
+	sourceLinked := r.sourceID != "" && r.sourceID != person.SourceID
+	switch {
+	case person.Active && !r.active:
+		c.Kind, c.ReasonCode, c.Reason = KindDeactivated, "status_inactive", "deactivated: the status in the file is Inactive"
+	case !person.Active && r.active:
+		c.Kind, c.ReasonCode, c.Reason = KindReactivated, "reactivated", "reactivated: in the file and 'reactivate matching accounts' is on"
+	case len(c.Fields) > 0:
+		names := make([]string, len(c.Fields))
+		for j, fc := range c.Fields {
+			names[j] = fc.Field.Header()
+		}
+		c.Kind, c.ReasonCode = KindUpdated, "fields_changed"
+		c.Reason = fmt.Sprintf("updated: %s changed", strings.Join(names, ", "))
+	case sourceLinked:
+		c.Kind, c.ReasonCode = KindUpdated, "source_id_linked"
+		c.Reason = fmt.Sprintf("updated: linked to the HR system's employee id %q", Clip(r.sourceID))
+	default:
+		c.Kind, c.ReasonCode, c.Reason = KindUnchanged, "no_changes", "unchanged: the import has the same values"
+	}
+}
+
+func f2k(f Field) int {
+	if f == SecondaryManagerEmail {
+		return 1
+	}
+	return 0
+}
+
+// warnInactiveManagers warns when a row gets a manager who is deactivated, or keeps one this
+// import deactivates. A manager who was already inactive and stays so is not news.
+func (p *planner) warnInactiveManagers(r *rowPlan) {
+	for k, f := range managerFields {
+		m := r.mgr[k]
+		if m == none || p.activeAfter[m] {
+			continue
+		}
+		byThisImport := int(m) < len(p.people) && p.deactivated[m]
+		if !byThisImport && m == r.oldMgr[k] {
+			continue
+		}
+		what := "is deactivated"
+		if byThisImport {
+			what = "is deactivated by this import"
+		}
+		r.warn(Problem{Severity: SeverityWarning, Code: "manager_inactive", Field: f, Value: Clip(p.nodeEmail(m)),
+			Message: fmt.Sprintf("%s: %s %s; they stay set as manager until you choose another one", fieldLabel(f), p.nodeEmail(m), what)})
+	}
+}
+
+// warnOwned adds one warning per person for the fields an integration owns.
+func (p *planner) warnOwned(r *rowPlan) {
+	if r.owned == 0 {
+		return
+	}
+	byIntegration := map[string][]string{}
+	var names []string
+	single := NoField
+	count := 0
+	for f := Field(0); f < NumFields; f++ {
+		if r.owned&(1<<uint(f)) == 0 {
+			continue
+		}
+		name, _ := p.ownedBy(f)
+		if _, ok := byIntegration[name]; !ok {
+			names = append(names, name)
+		}
+		byIntegration[name] = append(byIntegration[name], f.Header())
+		single = f
+		count++
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for j, name := range names {
+		parts[j] = fmt.Sprintf("%s managed by %s", strings.Join(byIntegration[name], ", "), name)
+	}
+	if count > 1 {
+		single = NoField
+	}
+	r.warn(Problem{Severity: SeverityWarning, Code: "owned_field", Field: single,
+		Message: fmt.Sprintf("%s while that integration is active; the file's values are ignored, change them in the HR system", strings.Join(parts, "; "))})
+}
