@@ -1,0 +1,74 @@
+# staffsync: `make dev` runs the product, `make test` runs every check. Both install what
+# is missing: Debian packages with apt-get, Go tools into .bin/ with pinned versions.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := $(CURDIR)/.bin
+export PATH := $(BIN):$(PATH)
+
+TEMPORAL_CLI_VERSION := v1.5.1
+WORKFLOWCHECK_VERSION := v0.6.0
+BUF_VERSION := v1.75.0
+PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
+
+# Packages whose code runs goroutines of its own: tested with the race detector.
+RACE_PACKAGES := ./api/... ./cmd/... ./devstack/... ./testenv/... ./e2e/...
+FUZZ_TIME ?= 10s
+
+.PHONY: dev test tools system-packages proto bench fmt-check vet workflowcheck go-test fuzz clean-dev
+
+dev: tools
+	$(GO) run ./cmd/staffsync dev
+
+test: tools fmt-check vet workflowcheck go-test fuzz
+
+tools: system-packages $(BIN)/temporal $(BIN)/workflowcheck
+
+# PostgreSQL server binaries (initdb, pg_ctl) and OpenSSH (sshd for the SFTP tests).
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+$(BIN)/temporal:
+	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+$(BIN)/workflowcheck:
+	GOBIN=$(BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+
+$(BIN)/buf:
+	GOBIN=$(BIN) $(GO) install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
+
+$(BIN)/protoc-gen-go:
+	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+$(BIN)/protoc-gen-connect-go:
+	GOBIN=$(BIN) $(GO) install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT_GO_VERSION)
+
+proto: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go
+	cd proto && $(BIN)/buf lint && $(BIN)/buf generate
+
+fmt-check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+workflowcheck: $(BIN)/workflowcheck
+	$(BIN)/workflowcheck ./workflows/...
+
+# Every package once; the packages with concurrency again under the race detector.
+go-test:
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PACKAGES)
+
+# Short fuzzing runs of the file parsers: they must find no panic or hang.
+fuzz:
+	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzReadCSV$$' -fuzztime=$(FUZZ_TIME)
+	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzReadXLSX$$' -fuzztime=$(FUZZ_TIME)
+
+bench: tools
+	$(GO) test ./importfile ./directory -run='^$$' -bench=. -benchmem
+
+clean-dev:
+	rm -rf .staffsync/dev

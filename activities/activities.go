@@ -1,0 +1,74 @@
+// Package activities is the glue between workflows and the outside world: each activity
+// reads ids from its input, does its work through store, importfile and directory, and
+// returns ids and counts only, never rows, file bytes, emails or secrets.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/store"
+)
+
+// Activities holds what the activities need; register a *Activities with a worker.
+type Activities struct {
+	Store *store.Store
+}
+
+// ImportRef names an import.
+type ImportRef struct {
+	CompanyID int64
+	ImportID  int64
+}
+
+// Error types of non-retryable activity failures, for workflows and operators.
+const (
+	ErrorTypeInvalid      = "Invalid"
+	ErrorTypeNotFound     = "NotFound"
+	ErrorTypePrecondition = "Precondition"
+)
+
+// permanentOrRetryable turns a classified error into a non-retryable application error
+// (bad input, missing data, failed preconditions: retrying cannot help) and leaves every
+// other error retryable. The message carries the Go error text, which holds no row data.
+func permanentOrRetryable(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, c := range []struct {
+		class error
+		kind  string
+	}{
+		{directory.ErrInvalid, ErrorTypeInvalid},
+		{directory.ErrNotFound, ErrorTypeNotFound},
+		{directory.ErrPrecondition, ErrorTypePrecondition},
+	} {
+		if errors.Is(err, c.class) {
+			return temporal.NewNonRetryableApplicationError(err.Error(), c.kind, nil)
+		}
+	}
+	return err
+}
+
+// SummaryCounts is a plan summary in activity results and workflow results.
+type SummaryCounts struct {
+	New, Updated, Unchanged, Deactivated, Reactivated, Error, Warning int
+}
+
+func countsOf(s directory.Summary) SummaryCounts {
+	return SummaryCounts{New: s.New, Updated: s.Updated, Unchanged: s.Unchanged, Deactivated: s.Deactivated,
+		Reactivated: s.Reactivated, Error: s.Error, Warning: s.Warning}
+}
+
+// ExpireImport marks an import whose approval never came as expired.
+func (a *Activities) ExpireImport(ctx context.Context, ref ImportRef) error {
+	return permanentOrRetryable(a.Store.ExpireImport(ctx, ref.CompanyID, ref.ImportID))
+}
+
+func wrapf(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

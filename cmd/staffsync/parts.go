@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/sdk/log"
+
+	"github.com/staffsync/staffsync/activities"
+	"github.com/staffsync/staffsync/api"
+	"github.com/staffsync/staffsync/store"
+	"github.com/staffsync/staffsync/workers"
+)
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// connections are the flags every server part shares.
+type connections struct {
+	databaseURL       string
+	temporalAddress   string
+	temporalNamespace string
+}
+
+func (c *connections) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
+	fs.StringVar(&c.temporalAddress, "temporal-address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.temporalNamespace, "temporal-namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
+}
+
+func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
+	if c.databaseURL == "" {
+		return nil, errors.New("no database: set DATABASE_URL or --database-url")
+	}
+	return store.Open(ctx, c.databaseURL)
+}
+
+func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (client.Client, error) {
+	cl, err := client.DialContext(ctx, client.Options{
+		HostPort:  c.temporalAddress,
+		Namespace: c.temporalNamespace,
+		Logger:    temporallog.NewStructuredLogger(quietTemporalLogger(log)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.temporalAddress, err)
+	}
+	return cl, nil
+}
+
+// quietTemporalLogger keeps the SDK's routine info lines out of the admin's terminal.
+func quietTemporalLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(&minLevelHandler{Handler: log.Handler(), min: slog.LevelWarn})
+}
+
+type minLevelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h *minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h *minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &minLevelHandler{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h *minLevelHandler) WithGroup(name string) slog.Handler {
+	return &minLevelHandler{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// serveAPI runs the API on addr until ctx ends, then shuts down gracefully.
+func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Store, tc client.Client) error {
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(listener) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("API server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// runWorkerUntil runs the worker until ctx ends.
+func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) error {
+	w := workers.New(tc, &activities.Activities{Store: st})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func runServe(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var conn connections
+	conn.register(fs)
+	addr := fs.String("api-addr", envOr("STAFFSYNC_HTTP_ADDR", "127.0.0.1:8080"), "API listen address (env STAFFSYNC_HTTP_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := conn.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	tc, err := conn.dialTemporal(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	log.Info("API listening", "addr", *addr)
+	return serveAPI(ctx, log, *addr, st, tc)
+}
+
+func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	var conn connections
+	conn.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := conn.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	tc, err := conn.dialTemporal(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	log.Info("worker polling", "task_queue", workers.TaskQueue)
+	return runWorkerUntil(ctx, st, tc)
+}
+
+func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	var conn connections
+	conn.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := conn.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	log.Info("migrations applied")
+	return nil
+}

@@ -1,0 +1,553 @@
+// Package importfile turns an uploaded CSV or XLSX file into a stream of directory.Record
+// values (import-rules.md sections 1-3 and 6) and writes the import template and directory
+// exports in the same format.
+package importfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/staffsync/staffsync/directory"
+)
+
+// Options limit and steer how a file is read. Zero values mean the defaults.
+type Options struct {
+	Delimiter    directory.Delimiter // auto|comma|semicolon|tab; CSV only
+	Sheet        string              // XLSX sheet name; "" = first sheet
+	MaxBytes     int64               // default 50 MiB
+	MaxRows      int                 // default 1,000,000 data rows
+	MaxCellChars int                 // default 1,000
+	// Today decides two-digit years (00..(this year+1) => 20YY); zero = time.Now().
+	Today time.Time
+}
+
+// Default limits.
+const (
+	DefaultMaxBytes     = 50 << 20
+	DefaultMaxRows      = 1_000_000
+	DefaultMaxCellChars = 1000
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = DefaultMaxRows
+	}
+	if o.MaxCellChars <= 0 {
+		o.MaxCellChars = DefaultMaxCellChars
+	}
+	if o.Today.IsZero() {
+		o.Today = time.Now()
+	}
+	return o
+}
+
+// Reader streams the data rows of one file as records.
+type Reader struct {
+	opts      Options
+	format    string
+	src       rowSource
+	newPass   func() (rowSource, error) // a fresh pass over the rows, for the date pre-scan
+	closeBook func() error
+	layout    layout
+	headerRow int // 0 when the file has no header and is read by position
+	dateCols  []int
+	pending   []pendingRow
+	warnings  []string
+	dataRows  int
+	order     dateOrder
+	err       error // sticky: once a file error is found, Next keeps returning it
+}
+
+type pendingRow struct {
+	cells []string
+	row   int
+}
+
+// Open detects the format (CSV or XLSX by content, not by name), checks the limits, finds
+// and recognises the header and returns a streaming reader. File-level problems come back
+// as *FileError. name is only used in messages.
+func Open(data io.ReaderAt, size int64, name string, opts Options) (*Reader, error) {
+	opts = opts.withDefaults()
+	if size <= 0 {
+		return nil, fileErrorf(CodeEmptyFile, "the file %sis empty; upload the file that holds your people", quotedName(name))
+	}
+	if size > opts.MaxBytes {
+		return nil, fileErrorf(CodeFileTooLarge, "the file %sis %s; the limit is %s. Split it into smaller files and upload them one after the other",
+			quotedName(name), megabytes(size), megabytes(opts.MaxBytes))
+	}
+	isXLSX, err := detectKind(data, size)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{opts: opts}
+	if isXLSX {
+		book, err := openXLSX(data, size, opts)
+		if err != nil {
+			return nil, err
+		}
+		r.format, r.newPass, r.closeBook = "xlsx", book.rows, book.close
+	} else {
+		enc, skip, err := detectEncoding(data, size)
+		if err != nil {
+			return nil, err
+		}
+		delim := delimiterByte(opts.Delimiter)
+		r.format = "csv"
+		r.newPass = func() (rowSource, error) { return openCSVRows(data, size, enc, skip, delim, opts.MaxCellChars), nil }
+	}
+	if r.src, err = r.newPass(); err != nil {
+		_ = r.Close()
+		return nil, err
+	}
+	if err := r.readHeader(); err != nil {
+		_ = r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func quotedName(name string) string {
+	if name == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q ", name)
+}
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+func delimiterByte(d directory.Delimiter) byte {
+	switch d {
+	case directory.DelimiterComma:
+		return ','
+	case directory.DelimiterSemicolon:
+		return ';'
+	case directory.DelimiterTab:
+		return '\t'
+	}
+	return 0 // detect
+}
+
+// openCSVRows starts a pass over CSV text; delim 0 detects it from the first line.
+func openCSVRows(data io.ReaderAt, size int64, enc textEncoding, skip int64, delim byte, maxCellChars int) *csvScanner {
+	sc := newCSVScanner(openCSVText(data, size, enc, skip), maxCellChars)
+	head := sc.prefetch()
+	if hint, ok := sepHint(head); ok { // Excel's "sep=;" line is not a row for the admin
+		sc.skipLine()
+		if delim == 0 {
+			delim = hint
+		}
+	}
+	if delim == 0 {
+		delim = detectDelimiter(sc.buf[sc.pos:sc.end])
+	}
+	sc.setDelimiter(delim)
+	return sc
+}
+
+// readHeader finds the first non-empty row, decides whether it is a header, and reads
+// ahead over the template's instruction rows.
+func (r *Reader) readHeader() error {
+	var first []string
+	var firstRow int
+	for {
+		cells, row, err := r.src.next()
+		if errors.Is(err, io.EOF) {
+			return fileErrorf(CodeEmptyFile, "the file has no data; put the template headers in row 1 and one person per row below them")
+		}
+		if err != nil {
+			return r.wrap(err)
+		}
+		normalized := make([]string, len(cells))
+		filled := false
+		for i, c := range cells {
+			if err := r.checkLength(c, row, i); err != nil {
+				return err
+			}
+			normalized[i] = normalizeCell(c)
+			filled = filled || normalized[i] != ""
+		}
+		if filled {
+			first, firstRow = normalized, row
+			break
+		}
+	}
+	l, isHeader, warnings, err := recogniseHeader(first)
+	if err != nil {
+		return err
+	}
+	if !isHeader {
+		last := lastFilled(first)
+		if last < int(directory.Email) || last >= int(directory.NumFields) {
+			return fileErrorf(CodeNoHeader, "row %d has no recognisable column headers and does not have the template's 18 columns A-R; put the template headers (%s) in row 1 and upload again",
+				firstRow, templateHeaderList())
+		}
+		r.layout = positionLayout()
+		r.pending = append(r.pending, pendingRow{cells: first, row: firstRow})
+		r.warnings = append(r.warnings, fmt.Sprintf("row %d has no column headers, so the columns were read in template order A-R (%s)", firstRow, templateHeaderList()))
+	} else {
+		r.layout, r.headerRow = l, firstRow
+		r.warnings = append(r.warnings, warnings...)
+	}
+	for i, f := range r.layout.fields {
+		if f == directory.HireDate || f == directory.LeavingDate {
+			r.dateCols = append(r.dateCols, i)
+		}
+	}
+	if isHeader {
+		return r.skipTemplateRows()
+	}
+	return nil
+}
+
+func templateHeaderList() string {
+	headers := make([]string, directory.NumFields)
+	for i, f := range directory.AllFields() {
+		headers[i] = f.Header()
+	}
+	return strings.Join(headers, ", ")
+}
+
+func lastFilled(cells []string) int {
+	for i := len(cells) - 1; i >= 0; i-- {
+		if cells[i] != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// skipTemplateRows drops the template's instruction and example rows directly under the
+// header when they are still there unchanged.
+func (r *Reader) skipTemplateRows() error {
+	var skipped []int
+	for k := 0; k < len(templateRows); k++ {
+		cells, row, err := r.src.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return r.wrap(err)
+		}
+		if !r.isTemplateRow(cells) {
+			r.pending = append(r.pending, pendingRow{cells: append([]string(nil), cells...), row: row})
+			break
+		}
+		skipped = append(skipped, row)
+	}
+	switch len(skipped) {
+	case 0:
+	case 1:
+		r.warnings = append(r.warnings, fmt.Sprintf("row %d is one of the template's instruction rows and was skipped", skipped[0]))
+	default:
+		r.warnings = append(r.warnings, fmt.Sprintf("rows %d-%d are the template's instruction rows and were skipped", skipped[0], skipped[len(skipped)-1]))
+	}
+	return nil
+}
+
+func (r *Reader) isTemplateRow(cells []string) bool {
+	for _, want := range templateRows {
+		match := true
+		for i, f := range r.layout.fields {
+			got := ""
+			if i < len(cells) {
+				got = normalizeCell(cells[i])
+			}
+			if f == directory.NoField {
+				match = match && got == ""
+			} else {
+				match = match && got == want[f]
+			}
+		}
+		for i := len(r.layout.fields); i < len(cells) && match; i++ {
+			match = normalizeCell(cells[i]) == ""
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// wrap passes file errors through and gives other errors context.
+func (r *Reader) wrap(err error) error {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return fmt.Errorf("read %s rows: %w", r.format, err)
+}
+
+// Next returns the next data row as a Record, io.EOF at the end. A file-level problem
+// found mid-stream (data beyond the last column, too many rows, ...) returns *FileError;
+// the caller must then discard the records already read.
+func (r *Reader) Next() (directory.Record, error) {
+	if r.err != nil {
+		return directory.Record{}, r.err
+	}
+	for {
+		var cells []string
+		var row int
+		var err error
+		if len(r.pending) > 0 {
+			cells, row = r.pending[0].cells, r.pending[0].row
+			r.pending = r.pending[1:]
+		} else if cells, row, err = r.src.next(); err != nil {
+			if !errors.Is(err, io.EOF) {
+				err = r.wrap(err)
+			}
+			r.err = err
+			return directory.Record{}, err
+		}
+		rec, empty, err := r.convert(cells, row)
+		if err != nil {
+			r.err = err
+			return directory.Record{}, err
+		}
+		if empty {
+			continue
+		}
+		r.dataRows++
+		if r.dataRows > r.opts.MaxRows {
+			r.err = fileErrorf(CodeTooManyRows, "the file has more than %d rows of people; split it into smaller files and upload them one after the other", r.opts.MaxRows)
+			return directory.Record{}, r.err
+		}
+		return rec, nil
+	}
+}
+
+func (r *Reader) checkLength(raw string, row, col int) error {
+	if len(raw) > r.opts.MaxCellChars && utf8.RuneCountInString(raw) > r.opts.MaxCellChars {
+		return fileErrorf(CodeCellTooLong, "cell %s%d has more than %d characters; shorten it and upload again",
+			directory.ColumnName(col), row, r.opts.MaxCellChars)
+	}
+	return nil
+}
+
+// convert turns one row into a record; empty reports a row without any template data.
+func (r *Reader) convert(cells []string, row int) (rec directory.Record, empty bool, err error) {
+	rec.Row = row
+	empty = true
+	for i, raw := range cells {
+		if raw == "" {
+			continue
+		}
+		if err := r.checkLength(raw, row, i); err != nil {
+			return rec, false, err
+		}
+		v := normalizeCell(raw)
+		if v == "" {
+			continue
+		}
+		if i > r.layout.lastCol {
+			return rec, false, r.tooManyColumns(i, row)
+		}
+		f := r.layout.fields[i]
+		if f == directory.NoField {
+			continue
+		}
+		empty = false
+		if isClearingDash(v) {
+			rec.Cells[f] = directory.Value{Op: directory.Clear}
+			continue
+		}
+		if v = unescapeCell(v); v == "" {
+			continue
+		}
+		switch f {
+		case directory.HireDate, directory.LeavingDate:
+			r.setDate(&rec, f, i, v)
+		case directory.Email, directory.ManagerEmail, directory.SecondaryManagerEmail, directory.AltEmail:
+			if plainEmail(v) {
+				rec.Cells[f] = directory.SetValue(v)
+				continue
+			}
+			r.setCanonical(&rec, f, i, v)
+		case directory.Gender, directory.EmploymentType, directory.TerminationType, directory.Status:
+			r.setCanonical(&rec, f, i, v)
+		default:
+			rec.Cells[f] = directory.SetValue(v)
+		}
+	}
+	return rec, empty, nil
+}
+
+func (r *Reader) tooManyColumns(col, row int) error {
+	if r.layout.byName {
+		return fileErrorf(CodeTooManyColumns, "too many columns: column %s, row %d has data but the headers end at column %s; remove it or move it into a column with a header",
+			directory.ColumnName(col), row, directory.ColumnName(r.layout.lastCol))
+	}
+	return fileErrorf(CodeTooManyColumns, "too many columns: column %s, row %d has data; remove it or move it into the template's columns A-R",
+		directory.ColumnName(col), row)
+}
+
+func (r *Reader) setCanonical(rec *directory.Record, f directory.Field, col int, v string) {
+	canonical, problem := directory.CanonicalValue(f, v)
+	if problem == nil {
+		rec.Cells[f] = directory.SetValue(canonical)
+		return
+	}
+	// CanonicalValue names the template's column; the admin needs the file's row and column.
+	what := strings.TrimPrefix(problem.Message, fmt.Sprintf("%s (column %s): %q ", f.Header(), f.Column(), directory.Clip(v)))
+	problem.Message = cellMessage(rec.Row, f, col, v, what)
+	rec.Problems = append(rec.Problems, *problem)
+}
+
+func cellMessage(row int, f directory.Field, col int, value, what string) string {
+	return fmt.Sprintf("Row %d, %s (column %s): %q %s", row, f.Header(), directory.ColumnName(col), directory.Clip(value), what)
+}
+
+func (r *Reader) setDate(rec *directory.Record, f directory.Field, col int, v string) {
+	p := parseDate(v, r.opts.Today)
+	var iso string
+	ok := false
+	switch p.kind {
+	case dateISO, dateMonthFirst:
+		iso, ok = isoDate(p.year, p.first, p.second)
+	case dateDayFirst:
+		iso, ok = isoDate(p.year, p.second, p.first)
+	case dateAmbiguous:
+		if p.first == p.second { // 05/05: both readings agree
+			iso, ok = isoDate(p.year, p.first, p.second)
+			break
+		}
+		order := r.fileDateOrder()
+		if order == orderDayFirst {
+			iso, ok = isoDate(p.year, p.second, p.first)
+			break
+		}
+		if iso, ok = isoDate(p.year, p.first, p.second); ok && order != orderMonthFirst {
+			why := "no other date in the file shows whether the day or the month comes first"
+			if order == orderConflicting {
+				why = "the file's other dates use both orders"
+			}
+			rec.Problems = append(rec.Problems, directory.Problem{
+				Severity: directory.SeverityWarning, Code: "ambiguous_date", Field: f, Value: directory.Clip(v),
+				Message: cellMessage(rec.Row, f, col, v, fmt.Sprintf("was read as month/day (%s) because %s; write it as YYYY-MM-DD if that is wrong", iso, why)),
+			})
+		}
+	}
+	if !ok {
+		rec.Problems = append(rec.Problems, directory.Problem{
+			Severity: directory.SeverityError, Code: "invalid_date", Field: f, Value: directory.Clip(v),
+			Message: cellMessage(rec.Row, f, col, v, "is not a date; use YYYY-MM-DD"),
+		})
+		return
+	}
+	rec.Cells[f] = directory.SetValue(iso)
+}
+
+// fileDateOrder decides, once per file and only when an ambiguous date is met, which
+// order the file's unambiguous slash and dot dates use. It reads the date columns of the
+// whole file in a separate pass, so dates after the current row count too.
+func (r *Reader) fileDateOrder() dateOrder {
+	if r.order != orderUnknown {
+		return r.order
+	}
+	r.order = orderNoEvidence
+	src, err := r.newPass()
+	if err != nil {
+		return r.order
+	}
+	defer func() { _ = src.close() }()
+	dayFirst, monthFirst := false, false
+	for !(dayFirst && monthFirst) {
+		cells, row, err := src.next()
+		if err != nil {
+			break
+		}
+		if row <= r.headerRow {
+			continue
+		}
+		for _, col := range r.dateCols {
+			if col >= len(cells) || cells[col] == "" {
+				continue
+			}
+			switch parseDate(unescapeCell(normalizeCell(cells[col])), r.opts.Today).kind {
+			case dateDayFirst:
+				dayFirst = true
+			case dateMonthFirst:
+				monthFirst = true
+			}
+		}
+	}
+	switch {
+	case dayFirst && monthFirst:
+		r.order = orderConflicting
+		r.warnings = append(r.warnings, "the file's dates use both day/month and month/day order; dates such as 03/04 were read as month/day. Write dates as YYYY-MM-DD to be sure")
+	case dayFirst:
+		r.order = orderDayFirst
+	case monthFirst:
+		r.order = orderMonthFirst
+	}
+	return r.order
+}
+
+// Warnings returns file-level warnings found so far; after Next returned io.EOF the list is complete.
+func (r *Reader) Warnings() []string { return append([]string(nil), r.warnings...) }
+
+// Format is "csv" or "xlsx".
+func (r *Reader) Format() string { return r.format }
+
+// Close releases the workbook (and its temporary files). It is safe to call twice.
+func (r *Reader) Close() error {
+	var err error
+	if r.src != nil {
+		err = r.src.close()
+		r.src = nil
+	}
+	if r.closeBook != nil {
+		if closeErr := r.closeBook(); closeErr != nil && err == nil {
+			err = closeErr
+		}
+		r.closeBook = nil
+	}
+	if err != nil {
+		return fmt.Errorf("close %s file: %w", r.format, err)
+	}
+	return nil
+}
+
+// plainEmail is a fast check for the everyday address shape (ASCII dot-atom local part and
+// domain with at least one dot). Everything it accepts directory.ValidEmail accepts too;
+// anything else goes through directory.CanonicalValue.
+func plainEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || len(s) > 254 {
+		return false
+	}
+	return dotAtom(s[:at], localPartChar) && dotAtom(s[at+1:], domainChar) && strings.IndexByte(s[at+1:], '.') > 0
+}
+
+func dotAtom(s string, allowed func(byte) bool) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if s[i-1] == '.' {
+				return false
+			}
+			continue
+		}
+		if !allowed(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func localPartChar(c byte) bool {
+	return domainChar(c) || c == '_' || c == '+' || c == '%' || c == '\''
+}
+
+func domainChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+}

@@ -1,0 +1,237 @@
+package importfile
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxBook is an open workbook and the sheet to read.
+type xlsxBook struct {
+	file  *excelize.File
+	sheet string
+}
+
+// isoDateFormat is what every date cell is rendered with, whatever format the workbook shows.
+const isoDateFormat = "yyyy-mm-dd"
+
+// maxUnzipRatio bounds how much XML a workbook may unpack to, per byte of upload, before
+// it is treated as a ZIP bomb. Real workbooks compress worksheet XML about 10-15 times.
+const maxUnzipRatio = 40
+
+func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err error) {
+	defer func() {
+		if recover() != nil { // excelize on a hostile file: refuse it rather than crash
+			book, err = nil, damagedWorkbook()
+		}
+	}()
+	unzipLimit := max(opts.MaxBytes, 1<<20) * maxUnzipRatio
+	if err := checkUnzippedSize(data, size, unzipLimit); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(io.NewSectionReader(data, 0, size), excelize.Options{
+		UnzipSizeLimit:    unzipLimit,
+		UnzipXMLSizeLimit: min(unzipLimit, 16<<20),
+	})
+	if err != nil {
+		return nil, damagedWorkbook()
+	}
+	sheet, err := chooseSheet(f, opts.Sheet)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if err := renderDatesAsISO(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("prepare date formats: %w", err)
+	}
+	return &xlsxBook{file: f, sheet: sheet}, nil
+}
+
+func damagedWorkbook() *FileError {
+	return fileErrorf(CodeDamagedFile, "the workbook cannot be read (the file is damaged or not a real XLSX file); open it in Excel, save it again as XLSX and upload the new file")
+}
+
+func checkUnzippedSize(data io.ReaderAt, size, limit int64) error {
+	archive, err := zip.NewReader(data, size)
+	if err != nil {
+		return damagedWorkbook()
+	}
+	var total uint64
+	for _, f := range archive.File {
+		total += f.UncompressedSize64
+		if total > uint64(limit) {
+			return fileErrorf(CodeFileTooLarge, "the workbook unpacks to more than %d MB of data; delete unused rows, columns and sheets (or save it as CSV) and upload again", limit>>20)
+		}
+	}
+	return nil
+}
+
+func chooseSheet(f *excelize.File, want string) (string, error) {
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return "", damagedWorkbook()
+	}
+	if want == "" {
+		return sheets[0], nil
+	}
+	for _, name := range sheets {
+		if name == want {
+			return name, nil
+		}
+	}
+	for _, name := range sheets {
+		if strings.EqualFold(name, want) {
+			return name, nil
+		}
+	}
+	return "", fileErrorf(CodeSheetNotFound, "the workbook has no sheet named %q; its sheets are %s. Choose one of them and upload again",
+		want, joinAnd(quoteAll(sheets)))
+}
+
+func quoteAll(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// renderDatesAsISO makes excelize render every cell whose number format is a date or
+// time format as YYYY-MM-DD. excelize's streaming iterator hides a cell's style, so the
+// style table is the one place where a date cell can be told from a number; excelize
+// still does the serial-number arithmetic (1900 and 1904 systems).
+func renderDatesAsISO(f *excelize.File) error {
+	styles := f.Styles
+	if styles == nil || styles.CellXfs == nil {
+		return nil
+	}
+	custom := map[int]string{}
+	if styles.NumFmts != nil {
+		for _, nf := range styles.NumFmts.NumFmt {
+			code := nf.FormatCode
+			if nf.FormatCode16 != "" {
+				code = nf.FormatCode16
+			}
+			custom[nf.NumFmtID] = code
+		}
+	}
+	var dateStyles []int
+	for i, xf := range styles.CellXfs.Xf {
+		if xf.NumFmtID == nil {
+			continue
+		}
+		id := *xf.NumFmtID
+		if code, ok := custom[id]; ok {
+			if isDateFormatCode(code) {
+				dateStyles = append(dateStyles, i)
+			}
+		} else if isBuiltInDateFormat(id) {
+			dateStyles = append(dateStyles, i)
+		}
+	}
+	if len(dateStyles) == 0 {
+		return nil
+	}
+	code := isoDateFormat
+	isoStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+	if err != nil {
+		return fmt.Errorf("add the ISO date style: %w", err)
+	}
+	isoFmtID := *f.Styles.CellXfs.Xf[isoStyle].NumFmtID
+	for _, i := range dateStyles {
+		id := isoFmtID
+		f.Styles.CellXfs.Xf[i].NumFmtID = &id
+	}
+	return nil
+}
+
+// isBuiltInDateFormat: Excel's built-in date and time formats, including the East Asian
+// and Thai locale ones.
+func isBuiltInDateFormat(id int) bool {
+	return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) ||
+		(id >= 50 && id <= 58) || (id >= 71 && id <= 81)
+}
+
+// isDateFormatCode reports whether a custom number format shows a date or time: its first
+// section has y, m, d, h or s outside quotes, brackets and escapes.
+func isDateFormatCode(code string) bool {
+	if strings.EqualFold(code, "General") {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; c {
+		case ';':
+			return false
+		case '"':
+			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				return false
+			}
+		case '[':
+			j := strings.IndexByte(code[i+1:], ']')
+			if j < 0 {
+				return false
+			}
+			inner := strings.ToLower(code[i+1 : i+1+j])
+			if inner != "" && strings.Trim(inner, "hms") == "" { // [h], [mm]: elapsed time
+				return true
+			}
+			i += j + 1
+		case '\\', '_', '*':
+			i++
+		default:
+			switch c | 0x20 {
+			case 'y', 'm', 'd', 'h', 's':
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rows starts a new pass over the sheet.
+func (b *xlsxBook) rows() (rowSource, error) {
+	rows, err := b.file.Rows(b.sheet)
+	if err != nil {
+		return nil, damagedWorkbook()
+	}
+	return &xlsxRows{rows: rows}, nil
+}
+
+func (b *xlsxBook) close() error { return b.file.Close() }
+
+type xlsxRows struct {
+	rows *excelize.Rows
+	row  int
+}
+
+func (x *xlsxRows) next() (cells []string, row int, err error) {
+	defer func() {
+		if recover() != nil {
+			cells, row, err = nil, x.row, damagedWorkbook()
+		}
+	}()
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			if errors.Is(err, excelize.ErrMaxRows) {
+				return nil, x.row, fileErrorf(CodeTooManyRows, "the sheet has rows beyond Excel's limit of 1,048,576; remove them and upload again")
+			}
+			return nil, x.row, damagedWorkbook()
+		}
+		return nil, x.row, io.EOF
+	}
+	x.row++
+	cells, err = x.rows.Columns()
+	if err != nil {
+		return nil, x.row, damagedWorkbook()
+	}
+	return cells, x.row, nil
+}
+
+func (x *xlsxRows) close() error { return x.rows.Close() }

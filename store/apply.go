@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/staffsync/staffsync/directory"
+)
+
+// ApplyOutcome says what ApplyImport did.
+type ApplyOutcome struct {
+	// AlreadyApplied: an earlier run applied this import; nothing was written now.
+	AlreadyApplied bool
+	// Stale: the directory changed since the preview; nothing was written and the import
+	// needs a new preview.
+	Stale bool
+	// PeopleWritten and HistoryWritten count the rows written.
+	PeopleWritten  int64
+	HistoryWritten int64
+}
+
+// writeKinds are the change kinds that write people.
+var writeKinds = []string{string(directory.KindNew), string(directory.KindUpdated), string(directory.KindReactivated), string(directory.KindDeactivated)}
+
+// ApplyImport applies an approved preview in one transaction: it checks the directory
+// version the preview was made on, inserts and updates people set-based from the stored
+// changes, sets reporting lines, writes people_history and marks the import applied.
+// Running it again after success changes nothing.
+func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVersion int64) (ApplyOutcome, error) {
+	var out ApplyOutcome
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Lock the company first: one apply per company at a time, and no edit in between.
+		var companyVersion int64
+		if err := tx.QueryRow(ctx, `SELECT directory_version FROM companies WHERE id = $1 FOR UPDATE`, companyID).Scan(&companyVersion); err != nil {
+			return fmt.Errorf("lock company: %w", err)
+		}
+		var status string
+		var importPreview, importDirectory int64
+		err := tx.QueryRow(ctx, `SELECT status, preview_version, directory_version FROM imports WHERE company_id = $1 AND id = $2 FOR UPDATE`,
+			companyID, importID).Scan(&status, &importPreview, &importDirectory)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return directory.Errorf(directory.ErrNotFound, "import %d does not exist", importID)
+		}
+		if err != nil {
+			return fmt.Errorf("lock import: %w", err)
+		}
+		switch {
+		case directory.ImportStatus(status) == directory.StatusApplied:
+			out.AlreadyApplied = true
+			return nil
+		case directory.ImportStatus(status) != directory.StatusApplying:
+			return directory.Errorf(directory.ErrPrecondition, "import %d is %s, not approved", importID, status)
+		case importPreview != previewVersion:
+			return directory.Errorf(directory.ErrPrecondition, "import %d: approved preview %d is not the current preview %d", importID, previewVersion, importPreview)
+		case importDirectory != companyVersion:
+			out.Stale = true
+			_, err := tx.Exec(ctx, `UPDATE imports SET status = 'previewing', decided_by = NULL, decided_at = NULL, updated_at = now() WHERE id = $1`, importID)
+			return err
+		}
+		if err := applyChanges(ctx, tx, companyID, importID, &out); err != nil {
+			return err
+		}
+		if out.PeopleWritten > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE companies SET directory_version = directory_version + 1 WHERE id = $1`, companyID); err != nil {
+				return fmt.Errorf("bump directory version: %w", err)
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE imports SET status = 'applied', applied_at = now(), updated_at = now() WHERE id = $1`, importID)
+		return err
+	})
+	if err != nil {
+		if isUniqueViolation(err) {
+			return ApplyOutcome{}, fmt.Errorf("apply import %d: %w", importID,
+				directory.Errorf(directory.ErrConflict, "an email or employee id of this import was taken by another change meanwhile; start the import again"))
+		}
+		return ApplyOutcome{}, fmt.Errorf("apply import %d: %w", importID, unavailable(err))
+	}
+	return out, nil
+}
+
+// applyChanges runs the set-based statements. Arrays are 1-based: after[f+1] is field f.
+func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out *ApplyOutcome) error {
+	col := func(f directory.Field) string { return fmt.Sprintf("c.after[%d]", int(f)+1) }
+	date := func(f directory.Field) string { return fmt.Sprintf("NULLIF(%s, '')::date", col(f)) }
+	active := col(directory.Status) + " <> 'Inactive'"
+
+	inserted, err := tx.Exec(ctx, `
+		INSERT INTO people (company_id, first_name, last_name, gender, title, email, department, team, location,
+			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, source_id)
+		SELECT $1, `+col(directory.FirstName)+`, `+col(directory.LastName)+`, `+col(directory.Gender)+`, `+col(directory.Title)+`,
+			`+col(directory.Email)+`, `+col(directory.Department)+`, `+col(directory.Team)+`, `+col(directory.Location)+`,
+			`+col(directory.EmployeeID)+`, `+date(directory.HireDate)+`, `+col(directory.AltEmail)+`, `+col(directory.PreferredName)+`,
+			`+date(directory.LeavingDate)+`, `+col(directory.TerminationType)+`, `+col(directory.EmploymentType)+`, `+active+`, c.source_id
+		FROM import_changes c WHERE c.import_id = $2 AND c.kind = 'new' ORDER BY c.seq`, companyID, importID)
+	if err != nil {
+		return fmt.Errorf("insert new people: %w", err)
+	}
+	// New people get their ids recorded so every later statement joins on person_id.
+	if inserted.RowsAffected() > 0 {
+		if _, err := tx.Exec(ctx, `
+			UPDATE import_changes c SET person_id = p.id FROM people p
+			WHERE c.import_id = $2 AND c.kind = 'new' AND p.company_id = $1 AND lower(p.email) = lower(`+col(directory.Email)+`)`,
+			companyID, importID); err != nil {
+			return fmt.Errorf("link new people: %w", err)
+		}
+	}
+	updated, err := tx.Exec(ctx, `
+		UPDATE people p SET first_name = `+col(directory.FirstName)+`, last_name = `+col(directory.LastName)+`,
+			gender = `+col(directory.Gender)+`, title = `+col(directory.Title)+`, department = `+col(directory.Department)+`,
+			team = `+col(directory.Team)+`, location = `+col(directory.Location)+`, employee_id = `+col(directory.EmployeeID)+`,
+			hire_date = `+date(directory.HireDate)+`, alt_email = `+col(directory.AltEmail)+`, preferred_name = `+col(directory.PreferredName)+`,
+			leaving_date = `+date(directory.LeavingDate)+`, termination_type = `+col(directory.TerminationType)+`,
+			employment_type = `+col(directory.EmploymentType)+`, active = `+active+`,
+			source_id = CASE WHEN c.source_id <> '' THEN c.source_id ELSE p.source_id END, updated_at = now()
+		FROM import_changes c
+		WHERE c.import_id = $2 AND c.kind IN ('updated', 'reactivated', 'deactivated') AND p.id = c.person_id AND p.company_id = $1`,
+		companyID, importID)
+	if err != nil {
+		return fmt.Errorf("update people: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		UPDATE people p SET manager_id = m.id, secondary_manager_id = sm.id, updated_at = now()
+		FROM import_changes c
+		LEFT JOIN people m ON m.company_id = $1 AND lower(m.email) = lower(NULLIF(`+col(directory.ManagerEmail)+`, ''))
+		LEFT JOIN people sm ON sm.company_id = $1 AND lower(sm.email) = lower(NULLIF(`+col(directory.SecondaryManagerEmail)+`, ''))
+		WHERE c.import_id = $2 AND c.kind = ANY($3) AND p.id = c.person_id AND p.company_id = $1
+			AND (p.manager_id IS DISTINCT FROM m.id OR p.secondary_manager_id IS DISTINCT FROM sm.id)`,
+		companyID, importID, writeKinds); err != nil {
+		return fmt.Errorf("set managers: %w", err)
+	}
+	history, err := tx.Exec(ctx, `
+		INSERT INTO people_history (company_id, person_id, import_id, admin_id, kind, changes)
+		SELECT $1, c.person_id, $2, i.decided_by, c.kind, c.fields
+		FROM import_changes c JOIN imports i ON i.id = c.import_id
+		WHERE c.import_id = $2 AND c.kind = ANY($3) AND c.fields IS NOT NULL
+		ORDER BY c.seq`, companyID, importID, writeKinds)
+	if err != nil {
+		return fmt.Errorf("write history: %w", err)
+	}
+	out.PeopleWritten = inserted.RowsAffected() + updated.RowsAffected()
+	out.HistoryWritten = history.RowsAffected()
+	return nil
+}

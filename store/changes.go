@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/staffsync/staffsync/directory"
+)
+
+type storedFieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// PreviewSaved is the outcome of SavePlan.
+type PreviewSaved struct {
+	PreviewVersion int64
+}
+
+// SavePlan replaces an import's preview with plan (COPY), stores its summary and guard, and
+// moves the import to awaiting approval under a new preview version.
+func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan) (PreviewSaved, error) {
+	var saved PreviewSaved
+	summary, err := json.Marshal(plan.Summary)
+	if err != nil {
+		return saved, fmt.Errorf("encode summary: %w", err)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID); err != nil {
+			return err
+		}
+		i := 0
+		after := make([]string, directory.NumFields)
+		source := pgx.CopyFromFunc(func() ([]any, error) {
+			if i >= len(plan.Changes) {
+				return nil, nil
+			}
+			c := &plan.Changes[i]
+			i++
+			var personID any
+			if c.PersonID != 0 {
+				personID = c.PersonID
+			}
+			var fields, errs, warns any
+			if len(c.Fields) > 0 {
+				stored := make([]storedFieldChange, len(c.Fields))
+				for j, fc := range c.Fields {
+					stored[j] = storedFieldChange{Field: fc.Field.Key(), Old: fc.Old, New: fc.New}
+				}
+				raw, err := json.Marshal(stored)
+				if err != nil {
+					return nil, err
+				}
+				fields = json.RawMessage(raw)
+			}
+			if raw, err := encodeProblems(c.Errors); err != nil {
+				return nil, err
+			} else if raw != nil {
+				errs = json.RawMessage(raw)
+			}
+			if raw, err := encodeProblems(c.Warnings); err != nil {
+				return nil, err
+			} else if raw != nil {
+				warns = json.RawMessage(raw)
+			}
+			var afterArg any
+			if writes(c.Kind) {
+				copy(after, c.After[:])
+				afterArg = after
+			}
+			return []any{importID, int32(i), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
+				fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged}, nil
+		})
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
+			"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed"}, source); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
+				directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
+				decided_by = NULL, decided_at = NULL, updated_at = now()
+			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')`,
+			companyID, importID, plan.DirectoryVersion, summary, plan.GuardTripped, plan.GuardReason)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
+		}
+		return tx.QueryRow(ctx, `SELECT preview_version FROM imports WHERE id = $1`, importID).Scan(&saved.PreviewVersion)
+	})
+	if err != nil {
+		return PreviewSaved{}, fmt.Errorf("save preview of import %d: %w", importID, unavailable(err))
+	}
+	return saved, nil
+}
+
+// writes reports whether applying a change of this kind writes the person.
+func writes(k directory.Kind) bool {
+	switch k {
+	case directory.KindNew, directory.KindUpdated, directory.KindReactivated, directory.KindDeactivated:
+		return true
+	}
+	return false
+}
+
+// ChangeFilter selects preview rows for ListChanges.
+type ChangeFilter struct {
+	Kinds       []directory.Kind
+	HasWarnings bool
+	Search      string
+	AfterSeq    int
+	Limit       int
+}
+
+// ChangePage is one page of ListChanges; NextSeq is 0 on the last page.
+type ChangePage struct {
+	Changes []directory.Change
+	NextSeq int
+	Total   int64
+}
+
+// ListChanges pages through an import's preview in row order.
+func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f ChangeFilter) (ChangePage, error) {
+	if _, err := s.GetImport(ctx, companyID, importID); err != nil {
+		return ChangePage{}, err
+	}
+	where := []string{"import_id = $1"}
+	args := []any{importID}
+	if len(f.Kinds) > 0 {
+		kinds := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = string(k)
+		}
+		args = append(args, kinds)
+		where = append(where, fmt.Sprintf("kind = ANY($%d)", len(args)))
+	}
+	if f.HasWarnings {
+		where = append(where, "warnings IS NOT NULL")
+	}
+	if f.Search != "" {
+		args = append(args, "%"+escapeLike(f.Search)+"%")
+		where = append(where, fmt.Sprintf("(name || ' ' || email) ILIKE $%d", len(args)))
+	}
+	filter := strings.Join(where, " AND ")
+	var page ChangePage
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM import_changes WHERE `+filter, args...).Scan(&page.Total); err != nil {
+		return ChangePage{}, fmt.Errorf("count changes: %w", unavailable(err))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	args = append(args, f.AfterSeq, f.Limit+1)
+	rows, err := s.pool.Query(ctx, `
+		SELECT seq, row_no, coalesce(person_id, 0), email, name, kind, reason_code, reason, fields, errors, warnings
+		FROM import_changes WHERE `+filter+fmt.Sprintf(` AND seq > $%d ORDER BY seq LIMIT $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return ChangePage{}, fmt.Errorf("list changes: %w", unavailable(err))
+	}
+	defer rows.Close()
+	lastSeq := 0
+	for rows.Next() {
+		var c directory.Change
+		var seq, row int32
+		var kind string
+		var fields, errs, warns []byte
+		if err := rows.Scan(&seq, &row, &c.PersonID, &c.Email, &c.Name, &kind, &c.ReasonCode, &c.Reason, &fields, &errs, &warns); err != nil {
+			return ChangePage{}, fmt.Errorf("list changes: %w", err)
+		}
+		if len(page.Changes) == f.Limit {
+			page.NextSeq = lastSeq
+			break
+		}
+		lastSeq = int(seq)
+		c.Row = int(row)
+		c.Kind = directory.Kind(kind)
+		if len(fields) > 0 {
+			var stored []storedFieldChange
+			if err := json.Unmarshal(fields, &stored); err != nil {
+				return ChangePage{}, fmt.Errorf("decode fields of row %d: %w", row, err)
+			}
+			for _, fc := range stored {
+				field, _ := directory.FieldByKey(fc.Field)
+				c.Fields = append(c.Fields, directory.FieldChange{Field: field, Old: fc.Old, New: fc.New})
+			}
+		}
+		if c.Errors, err = decodeProblems(errs, directory.SeverityError); err != nil {
+			return ChangePage{}, fmt.Errorf("decode errors of row %d: %w", row, err)
+		}
+		if c.Warnings, err = decodeProblems(warns, directory.SeverityWarning); err != nil {
+			return ChangePage{}, fmt.Errorf("decode warnings of row %d: %w", row, err)
+		}
+		page.Changes = append(page.Changes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return ChangePage{}, fmt.Errorf("list changes: %w", unavailable(err))
+	}
+	return page, nil
+}

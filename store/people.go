@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/staffsync/staffsync/directory"
+)
+
+// personColumns selects a person's template fields in column order A..R (managers as
+// emails, dates as YYYY-MM-DD, status as Active/Inactive), then id, manager ids, active,
+// protected and source id. It expects people p, managers m and secondary managers sm.
+const personColumns = `
+	p.first_name, p.last_name, p.gender, p.title, p.email, coalesce(m.email, ''),
+	p.department, p.team, p.location, p.employee_id, coalesce(to_char(p.hire_date, 'YYYY-MM-DD'), ''),
+	p.alt_email, coalesce(sm.email, ''), p.preferred_name, coalesce(to_char(p.leaving_date, 'YYYY-MM-DD'), ''),
+	p.termination_type, p.employment_type, CASE WHEN p.active THEN 'Active' ELSE 'Inactive' END,
+	p.id, coalesce(p.manager_id, 0), coalesce(p.secondary_manager_id, 0), p.active, p.protected, p.source_id
+	FROM people p
+	LEFT JOIN people m ON m.id = p.manager_id
+	LEFT JOIN people sm ON sm.id = p.secondary_manager_id`
+
+func scanPerson(row pgx.Row, p *directory.Person) error {
+	dest := make([]any, 0, int(directory.NumFields)+6)
+	for f := range p.Values {
+		dest = append(dest, &p.Values[f])
+	}
+	dest = append(dest, &p.ID, &p.ManagerID, &p.SecondaryManagerID, &p.Active, &p.Protected, &p.SourceID)
+	return row.Scan(dest...)
+}
+
+// Snapshot loads a company's whole directory with its version, consistently.
+func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapshot, error) {
+	var snap directory.Snapshot
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT directory_version FROM companies WHERE id = $1`, companyID).Scan(&snap.Version); err != nil {
+			return fmt.Errorf("read directory version: %w", err)
+		}
+		var count int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM people WHERE company_id = $1`, companyID).Scan(&count); err != nil {
+			return fmt.Errorf("count people: %w", err)
+		}
+		snap.People = make([]directory.Person, 0, count)
+		rows, err := tx.Query(ctx, `SELECT `+personColumns+` WHERE p.company_id = $1 ORDER BY p.id`, companyID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			snap.People = append(snap.People, directory.Person{})
+			if err := scanPerson(rows, &snap.People[len(snap.People)-1]); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return directory.Snapshot{}, fmt.Errorf("load directory of company %d: %w", companyID, unavailable(err))
+	}
+	return snap, nil
+}
+
+// ForeignEmails returns which of the given emails (normalised) belong to people of other companies.
+func (s *Store) ForeignEmails(ctx context.Context, companyID int64, emails []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(emails) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT lower(email) FROM people WHERE lower(email) = ANY($1) AND company_id <> $2`, emails, companyID)
+	if err != nil {
+		return nil, fmt.Errorf("check emails of other companies: %w", unavailable(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out[e] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("check emails of other companies: %w", unavailable(err))
+	}
+	return out, nil
+}
+
+// PeopleFilter selects people for ListPeople.
+type PeopleFilter struct {
+	Status     string // "active" (default), "deactivated" or "all"
+	Department string
+	Location   string
+	Search     string
+	// Paging: people after this (last name, first name, id) position.
+	AfterLastName, AfterFirstName string
+	AfterID                       int64
+	Limit                         int
+}
+
+// PeoplePage is one page of ListPeople.
+type PeoplePage struct {
+	People   []directory.Person
+	Total    int64
+	Billable int64
+}
+
+// ListPeople pages through a company's people sorted by last name, first name, id.
+func (s *Store) ListPeople(ctx context.Context, companyID int64, f PeopleFilter) (PeoplePage, error) {
+	where := []string{"p.company_id = $1"}
+	args := []any{companyID}
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	switch f.Status {
+	case "", "active":
+		where = append(where, "p.active")
+	case "deactivated":
+		where = append(where, "NOT p.active")
+	case "all":
+	default:
+		return PeoplePage{}, directory.Errorf(directory.ErrInvalid, "unknown status filter %q; use active, deactivated or all", f.Status)
+	}
+	if f.Department != "" {
+		add("lower(p.department) = lower(?)", f.Department)
+	}
+	if f.Location != "" {
+		add("lower(p.location) = lower(?)", f.Location)
+	}
+	if f.Search != "" {
+		add(`(p.first_name || ' ' || p.last_name || ' ' || p.preferred_name || ' ' || p.email) ILIKE ?`, "%"+escapeLike(f.Search)+"%")
+	}
+	filter := strings.Join(where, " AND ")
+	var page PeoplePage
+	if err := s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE p.active) FROM people p WHERE `+filter, args...).Scan(&page.Total, &page.Billable); err != nil {
+		return PeoplePage{}, fmt.Errorf("count people: %w", unavailable(err))
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM people WHERE company_id = $1 AND active`, companyID).Scan(&page.Billable); err != nil {
+		return PeoplePage{}, fmt.Errorf("count billable people: %w", unavailable(err))
+	}
+	if f.AfterID > 0 {
+		args = append(args, f.AfterLastName, f.AfterFirstName, f.AfterID)
+		n := len(args)
+		where = append(where, fmt.Sprintf("(p.last_name, p.first_name, p.id) > ($%d, $%d, $%d)", n-2, n-1, n))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit)
+	rows, err := s.pool.Query(ctx, `SELECT `+personColumns+` WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY p.last_name, p.first_name, p.id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return PeoplePage{}, fmt.Errorf("list people: %w", unavailable(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		page.People = append(page.People, directory.Person{})
+		if err := scanPerson(rows, &page.People[len(page.People)-1]); err != nil {
+			return PeoplePage{}, fmt.Errorf("list people: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return PeoplePage{}, fmt.Errorf("list people: %w", unavailable(err))
+	}
+	return page, nil
+}
+
+// EachPerson calls fn for every person of the company (active and deactivated) in export
+// order, streaming from the database.
+func (s *Store) EachPerson(ctx context.Context, companyID int64, fn func(p *directory.Person) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT `+personColumns+` WHERE p.company_id = $1 ORDER BY p.last_name, p.first_name, p.id`, companyID)
+	if err != nil {
+		return fmt.Errorf("export people: %w", unavailable(err))
+	}
+	defer rows.Close()
+	var p directory.Person
+	for rows.Next() {
+		if err := scanPerson(rows, &p); err != nil {
+			return fmt.Errorf("export people: %w", err)
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export people: %w", unavailable(err))
+	}
+	return nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

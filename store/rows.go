@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/staffsync/staffsync/directory"
+)
+
+// storedProblem is a Problem as kept in JSON columns.
+type storedProblem struct {
+	Severity string `json:"severity,omitempty"`
+	Code     string `json:"code"`
+	Field    string `json:"field,omitempty"`
+	Value    string `json:"value,omitempty"`
+	Message  string `json:"message"`
+}
+
+func encodeProblems(problems []directory.Problem) ([]byte, error) {
+	if len(problems) == 0 {
+		return nil, nil
+	}
+	out := make([]storedProblem, len(problems))
+	for i, p := range problems {
+		out[i] = storedProblem{Severity: p.Severity.String(), Code: p.Code, Value: p.Value, Message: p.Message}
+		if p.Field != directory.NoField {
+			out[i].Field = p.Field.Key()
+		}
+	}
+	return json.Marshal(out)
+}
+
+func decodeProblems(raw []byte, severity directory.Severity) ([]directory.Problem, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var stored []storedProblem
+	if err := json.Unmarshal(raw, &stored); err != nil {
+		return nil, err
+	}
+	out := make([]directory.Problem, len(stored))
+	for i, p := range stored {
+		out[i] = directory.Problem{Severity: severity, Code: p.Code, Field: directory.NoField, Value: p.Value, Message: p.Message}
+		if p.Severity == "warning" {
+			out[i].Severity = directory.SeverityWarning
+		} else if p.Severity == "error" {
+			out[i].Severity = directory.SeverityError
+		}
+		if f, ok := directory.FieldByKey(p.Field); ok {
+			out[i].Field = f
+		}
+	}
+	return out, nil
+}
+
+// ParsedFile is what the reader found in an import's file once all rows are stored.
+type ParsedFile struct {
+	Rows     int
+	Warnings []string
+}
+
+// SaveRows replaces an import's parsed rows with the records next yields until io.EOF, in
+// one transaction with COPY, and moves the import to previewing. An error from next (a
+// file-level problem) rolls everything back.
+func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next func() (directory.Record, error), finish func() []string) (ParsedFile, error) {
+	var parsed ParsedFile
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `SELECT 1 FROM imports WHERE company_id = $1 AND id = $2 FOR UPDATE`, companyID, importID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return directory.Errorf(directory.ErrNotFound, "import %d does not exist", importID)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM import_rows WHERE import_id = $1`, importID); err != nil {
+			return err
+		}
+		cells := make([]*string, directory.NumFields)
+		texts := make([]string, directory.NumFields)
+		source := pgx.CopyFromFunc(func() ([]any, error) {
+			rec, err := next()
+			if errors.Is(err, io.EOF) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			parsed.Rows++
+			var mask int32
+			for f := range cells {
+				cells[f] = nil
+				switch rec.Cells[f].Op {
+				case directory.Set:
+					texts[f] = rec.Cells[f].Text
+					cells[f] = &texts[f]
+				case directory.Clear:
+					mask |= 1 << f
+				}
+			}
+			problems, err := encodeProblems(rec.Problems)
+			if err != nil {
+				return nil, fmt.Errorf("encode problems of row %d: %w", rec.Row, err)
+			}
+			var problemsArg any
+			if problems != nil {
+				problemsArg = json.RawMessage(problems)
+			}
+			return []any{importID, int32(rec.Row), rec.SourceID, rec.ManagerSourceID, mask, cells, problemsArg}, nil
+		})
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"},
+			[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems"}, source); err != nil {
+			return err
+		}
+		if finish != nil {
+			parsed.Warnings = finish()
+		}
+		if parsed.Warnings == nil {
+			parsed.Warnings = []string{}
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE imports SET status = $3, rows_total = $4, file_warnings = $5, updated_at = now()
+			WHERE company_id = $1 AND id = $2`,
+			companyID, importID, directory.StatusPreviewing, parsed.Rows, parsed.Warnings)
+		return err
+	})
+	if err != nil {
+		return ParsedFile{}, fmt.Errorf("save rows of import %d: %w", importID, unavailable(err))
+	}
+	return parsed, nil
+}
+
+// LoadRows returns an import's parsed rows in row order.
+func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Record, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT row_no, source_id, manager_source_id, clear_mask, cells, problems
+		FROM import_rows WHERE import_id = $1 ORDER BY row_no`, importID)
+	if err != nil {
+		return nil, fmt.Errorf("load rows of import %d: %w", importID, unavailable(err))
+	}
+	defer rows.Close()
+	var out []directory.Record
+	var cells []*string
+	for rows.Next() {
+		var rec directory.Record
+		var mask int32
+		var row int32
+		var problems []byte
+		if err := rows.Scan(&row, &rec.SourceID, &rec.ManagerSourceID, &mask, &cells, &problems); err != nil {
+			return nil, fmt.Errorf("load rows of import %d: %w", importID, err)
+		}
+		rec.Row = int(row)
+		for f := 0; f < int(directory.NumFields) && f < len(cells); f++ {
+			switch {
+			case cells[f] != nil:
+				rec.Cells[f] = directory.SetValue(*cells[f])
+			case mask&(1<<f) != 0:
+				rec.Cells[f] = directory.Value{Op: directory.Clear}
+			}
+		}
+		if rec.Problems, err = decodeProblems(problems, directory.SeverityError); err != nil {
+			return nil, fmt.Errorf("decode problems of row %d: %w", rec.Row, err)
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load rows of import %d: %w", importID, unavailable(err))
+	}
+	return out, nil
+}
