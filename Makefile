@@ -18,8 +18,11 @@ FUZZ_TIME ?= 10s
 
 .PHONY: dev test tools system-packages proto bench fmt-check vet workflowcheck go-test fuzz clean-dev
 
+# Builds the binaries into .bin/ and runs the whole stack; Ctrl-C stops it cleanly.
 dev: tools
-	$(GO) run ./cmd/staffsync dev
+	$(GO) build -o $(BIN)/staffsync ./cmd/staffsync
+	$(GO) build -o $(BIN)/staffsyncctl ./cmd/staffsyncctl
+	$(BIN)/staffsync dev
 
 test: tools fmt-check vet workflowcheck go-test fuzz
 
