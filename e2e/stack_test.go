@@ -15,6 +15,7 @@ import (
 
 	"connectrpc.com/connect"
 	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/sdk/log"
 
 	"github.com/staffsync/staffsync/activities"
 	"github.com/staffsync/staffsync/api"
@@ -61,7 +62,8 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	if err := st.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(quiet)})
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}

@@ -80,6 +80,9 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 		if _, err := tx.Exec(ctx, `DELETE FROM import_rows WHERE import_id = $1`, importID); err != nil {
 			return err
 		}
+		// pgx reports an error of the source as text inside the COPY failure; keep the
+		// original so a file error reaches the caller as itself.
+		var sourceErr error
 		cells := make([]*string, directory.NumFields)
 		texts := make([]string, directory.NumFields)
 		source := pgx.CopyFromFunc(func() ([]any, error) {
@@ -88,6 +91,7 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 				return nil, nil
 			}
 			if err != nil {
+				sourceErr = err
 				return nil, err
 			}
 			parsed.Rows++
@@ -114,6 +118,9 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 		})
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"},
 			[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems"}, source); err != nil {
+			if sourceErr != nil {
+				return sourceErr
+			}
 			return err
 		}
 		if finish != nil {
