@@ -114,6 +114,23 @@ func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) erro
 	return nil
 }
 
+// openMigrated opens the store, applies migrations and dials Temporal: what serve and
+// worker both need before they start. close releases both.
+func (c *connections) openMigrated(ctx context.Context, log *slog.Logger) (st *store.Store, tc client.Client, closeAll func(), err error) {
+	if st, err = c.openStore(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	if err = st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	if tc, err = c.dialTemporal(ctx, log); err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	return st, tc, func() { tc.Close(); st.Close() }, nil
+}
+
 func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var conn connections
@@ -122,19 +139,11 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := conn.openStore(ctx)
+	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	tc, err := conn.dialTemporal(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	log.Info("API listening", "addr", *addr)
 	return serveAPI(ctx, log, *addr, st, tc)
 }
@@ -146,19 +155,11 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := conn.openStore(ctx)
+	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	tc, err := conn.dialTemporal(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	log.Info("worker polling", "task_queue", workers.TaskQueue)
 	return runWorkerUntil(ctx, st, tc)
 }
