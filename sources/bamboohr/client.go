@@ -1,0 +1,317 @@
+// Package bamboohr reads people from BambooHR through its custom report API
+// (docs/hris-wire.md) and turns them into directory records.
+package bamboohr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/sources"
+)
+
+// DefaultBaseURL is BambooHR's API gateway; the company subdomain and /v1 follow it.
+const DefaultBaseURL = "https://api.bamboohr.com/api/gateway.php"
+
+// Defaults for rate limiting (429/503 with Retry-After).
+const (
+	DefaultMinRetryWait = time.Second
+	DefaultMaxRetryWait = 2 * time.Minute
+	DefaultMaxAttempts  = 5
+)
+
+// maxAnswerBytes bounds a report answer (a company of 50,000 people is about 25 MB).
+const maxAnswerBytes = 256 << 20
+
+// Config says which BambooHR company to read and how.
+type Config struct {
+	// Subdomain is the company's BambooHR domain: "acme" for acme.bamboohr.com.
+	Subdomain string
+	// APIKey belongs to a BambooHR user; that user's access decides what the sync sees.
+	APIKey string
+	// BaseURL replaces DefaultBaseURL (tests and self-hosted proxies). The request goes to
+	// BaseURL + "/" + Subdomain + "/v1/reports/custom?format=JSON".
+	BaseURL string
+	// HTTPClient defaults to a client with a 2-minute timeout.
+	HTTPClient *http.Client
+	// MinRetryWait is the least time to wait after a 429/503 (default 1 s), also when
+	// Retry-After is missing.
+	MinRetryWait time.Duration
+	// MaxRetryWait is the longest Retry-After honoured in place (default 2 min); a longer
+	// one ends the fetch with a retryable error so the caller tries again later.
+	MaxRetryWait time.Duration
+	// MaxAttempts bounds the requests per call, retries included (default 5).
+	MaxAttempts int
+}
+
+// ReportFields are the field ids the sync asks for, in this order.
+var ReportFields = []string{
+	"firstName", "lastName", "preferredName", "workEmail", "gender", "jobTitle", "department",
+	"division", "location", "supervisorEId", "supervisorEmail", "hireDate", "terminationDate",
+	"status", "employeeNumber", "employmentHistoryStatus",
+}
+
+// Client reads one BambooHR company. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	http    *http.Client
+	sleep   func(ctx context.Context, d time.Duration) error
+	now     func() time.Time
+	skipped atomic.Int64
+}
+
+var _ sources.RecordSource = (*Client)(nil)
+var _ sources.SkipReporter = (*Client)(nil)
+
+// New returns a client for cfg; it does not contact BambooHR.
+func New(cfg Config) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.MinRetryWait <= 0 {
+		cfg.MinRetryWait = DefaultMinRetryWait
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	return &Client{cfg: cfg, http: httpClient, sleep: sleepContext, now: time.Now}
+}
+
+// CountPeople runs the report with only the id field and returns how many people the API
+// key can see (active and inactive). It is the integration's connection test.
+func (c *Client) CountPeople(ctx context.Context) (int, error) {
+	answer, err := c.runReport(ctx, []string{"id"})
+	if err != nil {
+		return 0, err
+	}
+	return len(answer.Employees), nil
+}
+
+// Skipped is how many people the last successful FetchRecords left out because they have
+// no work email (or no id) in BambooHR.
+func (c *Client) Skipped() int { return int(c.skipped.Load()) }
+
+// FetchRecords returns everyone the API key can see, active and inactive, as records in the
+// report's order (Row 2 is the first employee of the answer; skipped people keep their row
+// numbers, so rows can have gaps). Fields the key cannot read are Keep, never cleared.
+func (c *Client) FetchRecords(ctx context.Context) ([]directory.Record, error) {
+	answer, err := c.runReport(ctx, ReportFields)
+	if err != nil {
+		return nil, err
+	}
+	records, skipped, err := recordsFromReport(answer)
+	if err != nil {
+		return nil, err
+	}
+	c.skipped.Store(int64(skipped))
+	return records, nil
+}
+
+type reportRequest struct {
+	Title  string   `json:"title"`
+	Fields []string `json:"fields"`
+}
+
+// reportAnswer is the custom report's JSON. Values are decoded leniently: BambooHR sends
+// strings or null, but numbers and booleans must not break a sync.
+type reportAnswer struct {
+	Fields *[]struct {
+		ID flexString `json:"id"`
+	} `json:"fields"`
+	Employees []map[string]flexString `json:"employees"`
+}
+
+func (c *Client) reportURL() string {
+	return c.cfg.BaseURL + "/" + url.PathEscape(strings.TrimSpace(c.cfg.Subdomain)) + "/v1/reports/custom?format=JSON"
+}
+
+func (c *Client) runReport(ctx context.Context, fields []string) (*reportAnswer, error) {
+	if strings.TrimSpace(c.cfg.Subdomain) == "" {
+		return nil, authError("BambooHR: the integration has no company subdomain; enter the part before .bamboohr.com")
+	}
+	if c.cfg.APIKey == "" {
+		return nil, authError("BambooHR: the integration has no API key; create one in BambooHR (your name > API Keys) and enter it")
+	}
+	body, err := json.Marshal(reportRequest{Title: "staffsync", Fields: fields})
+	if err != nil {
+		return nil, fmt.Errorf("bamboohr: encode report request: %w", err)
+	}
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.reportURL(), bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("bamboohr: build request: %w", c.redactErr(err))
+		}
+		// Exactly application/json: with "; charset=UTF-8" BambooHR reads the body as XML.
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", "staffsync")
+		req.SetBasicAuth(c.cfg.APIKey, "x")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("BambooHR cannot be reached: %w", c.redactErr(err))
+		}
+		answer, wait, err := c.readAnswer(resp)
+		if err == nil {
+			return answer, nil
+		}
+		if wait < 0 {
+			return nil, err
+		}
+		if attempt >= c.cfg.MaxAttempts {
+			return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
+		}
+		if wait > c.cfg.MaxRetryWait {
+			return nil, fmt.Errorf("%w; BambooHR asks to wait %s, the sync tries again later", err, wait)
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readAnswer reads one response. A non-negative wait means the error may be retried after it.
+func (c *Client) readAnswer(resp *http.Response) (*reportAnswer, time.Duration, error) {
+	defer resp.Body.Close()
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		if readErr != nil {
+			return nil, -1, fmt.Errorf("BambooHR: reading the report failed: %w", c.redactErr(readErr))
+		}
+		if len(data) > maxAnswerBytes {
+			return nil, -1, fmt.Errorf("BambooHR: the report is larger than %d MB", maxAnswerBytes>>20)
+		}
+		var answer reportAnswer
+		if err := json.Unmarshal(data, &answer); err != nil {
+			return nil, -1, fmt.Errorf("BambooHR answered with something that is not a JSON report (%s): %w",
+				contentTypeOf(resp), err)
+		}
+		return &answer, 0, nil
+	case resp.StatusCode == http.StatusUnauthorized:
+		return nil, -1, authError(c.vendorMessage("BambooHR rejected the API key (401)", resp, data) +
+			"; create a new API key in BambooHR and update the integration")
+	case resp.StatusCode == http.StatusForbidden:
+		return nil, -1, authError(c.vendorMessage("BambooHR refused access (403)", resp, data) +
+			"; the API key's user needs access to all employees and fields")
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, -1, authError(c.vendorMessage(fmt.Sprintf("BambooHR does not know the company %q (404)",
+			c.cfg.Subdomain), resp, data) + "; check the subdomain (the part before .bamboohr.com)")
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		return nil, retryWait(resp.Header, c.now(), c.cfg.MinRetryWait),
+			errors.New(c.vendorMessage(fmt.Sprintf("BambooHR is rate limiting the sync (%d)", resp.StatusCode), resp, data))
+	case resp.StatusCode >= 500:
+		return nil, -1, errors.New(c.vendorMessage(fmt.Sprintf("BambooHR had a server error (%d)", resp.StatusCode), resp, data))
+	default:
+		return nil, -1, errors.New(c.vendorMessage(fmt.Sprintf("BambooHR refused the report request (%d)", resp.StatusCode), resp, data))
+	}
+}
+
+// vendorMessage appends BambooHR's own explanation: the error header (two spellings exist)
+// or a short plain-text body.
+func (c *Client) vendorMessage(prefix string, resp *http.Response, body []byte) string {
+	msg := resp.Header.Get("X-BambooHR-Error-Message")
+	if msg == "" {
+		msg = resp.Header.Get("X-BambooHR-Message")
+	}
+	if msg == "" {
+		msg = shortText(body)
+	}
+	msg = c.redact(msg)
+	if msg == "" {
+		return prefix
+	}
+	return prefix + ": " + msg
+}
+
+// shortText returns a body as a message if it looks like one line of text (not HTML/XML).
+func shortText(body []byte) string {
+	text := strings.TrimSpace(string(body))
+	if text == "" || strings.HasPrefix(text, "<") || strings.ContainsAny(text, "\r\n") {
+		return ""
+	}
+	return directory.Clip(text)
+}
+
+func contentTypeOf(resp *http.Response) string {
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		return "content type " + ct
+	}
+	return "no content type"
+}
+
+// redact removes the API key from any text that may reach a log or an admin.
+func (c *Client) redact(s string) string {
+	if c.cfg.APIKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.cfg.APIKey, "[redacted]")
+}
+
+func (c *Client) redactErr(err error) error {
+	msg := err.Error()
+	if clean := c.redact(msg); clean != msg {
+		return errors.New(clean)
+	}
+	return err
+}
+
+// retryWait is how long a 429/503 asks to wait: Retry-After in seconds or as an HTTP date,
+// never less than minWait.
+func retryWait(h http.Header, now time.Time, minWait time.Duration) time.Duration {
+	wait := time.Duration(0)
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
+			wait = time.Duration(secs) * time.Second
+		} else if at, err := http.ParseTime(v); err == nil {
+			wait = at.Sub(now)
+		}
+	}
+	return max(wait, minWait)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// classifiedError carries an admin-facing message and one of the sources error classes.
+type classifiedError struct {
+	class error
+	msg   string
+}
+
+func (e *classifiedError) Error() string { return e.msg }
+func (e *classifiedError) Unwrap() error { return e.class }
+
+func authError(msg string) error { return &classifiedError{class: sources.ErrAuth, msg: msg} }
+
+func missingAccessError(msg string) error {
+	return &classifiedError{class: sources.ErrMissingAccess, msg: msg}
+}

@@ -1,0 +1,398 @@
+// Package fake is a BambooHR API double for tests and `staffsync dev --fake-hris`. It is as
+// strict as the real API (docs/hris-wire.md): exact Content-Type, Accept, Basic auth, silently
+// dropped restricted fields, every value a string or null, "0000-00-00" for empty dates, and
+// error messages in X-BambooHR-Error-Message headers. Serve it with httptest.NewServer(s) or
+// any http.Server; the client's BaseURL is then the server's URL.
+package fake
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Person is one employee as BambooHR stores it. Empty strings are empty values.
+type Person struct {
+	ID               string // BambooHR's employee id ("101")
+	EmployeeNumber   string
+	FirstName        string
+	LastName         string
+	PreferredName    string
+	WorkEmail        string
+	Gender           string // "Male", "Female", "Non-binary" or ""
+	JobTitle         string
+	Department       string
+	Division         string
+	Location         string
+	SupervisorID     string // the supervisor's ID, "" for nobody
+	HireDate         string // YYYY-MM-DD or ""
+	TerminationDate  string // YYYY-MM-DD or ""
+	Status           string // "Active" or "Inactive"
+	EmploymentStatus string // employmentHistoryStatus: "Full-Time", "Part-Time", "Contractor", ...
+}
+
+// Failure is an answer the server gives instead of the report, once.
+type Failure struct {
+	Status     int
+	RetryAfter string // Retry-After header; "" for none
+	Message    string // sent in X-BambooHR-Error-Message (or X-BambooHR-Message, see Options)
+	Body       string // plain-text body
+}
+
+// Options configure a Server. The zero value serves the demo company "acme" with key
+// DemoAPIKey and DemoPeople.
+type Options struct {
+	Company string // subdomain; default "acme"
+	APIKey  string // the one valid key; default DemoAPIKey
+	People  []Person
+	// RestrictedFields are field ids the key's user may not read: they are dropped from
+	// "fields" and from every employee, and the answer is still 200.
+	RestrictedFields []string
+	// EmptyAsNull sends empty values (dates included) as null instead of "" and "0000-00-00".
+	EmptyAsNull bool
+	// NumbersAsNumbers sends id, employeeNumber and supervisorEId as JSON numbers: the real
+	// API never does, so clients must not break if it starts to.
+	NumbersAsNumbers bool
+	// LegacyMessageHeader puts error messages in X-BambooHR-Message instead of
+	// X-BambooHR-Error-Message (both appear in BambooHR's docs).
+	LegacyMessageHeader bool
+	// ExtraEmployeeKeys are added to every employee verbatim (unknown fields in the answer).
+	ExtraEmployeeKeys map[string]any
+}
+
+// DemoAPIKey is the fake's default API key.
+const DemoAPIKey = "demo-bamboohr-api-key"
+
+// Request is what the server saw of one request (without credentials).
+type Request struct {
+	Method      string
+	Path        string
+	RawQuery    string
+	ContentType string
+	Accept      string
+	Fields      []string // requested report fields
+}
+
+// Server is the fake. Its methods are safe for concurrent use.
+type Server struct {
+	mu       sync.Mutex
+	opts     Options
+	people   []Person
+	failures []Failure
+	requests []Request
+}
+
+// NewServer returns a fake BambooHR company.
+func NewServer(opts Options) *Server {
+	if opts.Company == "" {
+		opts.Company = "acme"
+	}
+	if opts.APIKey == "" {
+		opts.APIKey = DemoAPIKey
+	}
+	people := opts.People
+	if people == nil {
+		people = DemoPeople()
+	}
+	opts.People = nil
+	return &Server{opts: opts, people: slices.Clone(people)}
+}
+
+// Company is the subdomain the server answers for.
+func (s *Server) Company() string { return s.opts.Company }
+
+// People returns a copy of the current employees.
+func (s *Server) People() []Person {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.people)
+}
+
+// AddPerson adds a hire; an empty ID gets the next free number. It returns the ID.
+func (s *Server) AddPerson(p Person) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.ID == "" {
+		next := 1
+		for _, q := range s.people {
+			if n, err := strconv.Atoi(q.ID); err == nil && n >= next {
+				next = n + 1
+			}
+		}
+		p.ID = strconv.Itoa(next)
+	}
+	if p.Status == "" {
+		p.Status = "Active"
+	}
+	s.people = append(s.people, p)
+	return p.ID
+}
+
+// Update changes one employee.
+func (s *Server) Update(id string, change func(*Person)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.people {
+		if s.people[i].ID == id {
+			change(&s.people[i])
+			return nil
+		}
+	}
+	return fmt.Errorf("fake bamboohr: no employee %q", id)
+}
+
+// SetManager makes managerID the supervisor of id ("" for nobody).
+func (s *Server) SetManager(id, managerID string) error {
+	return s.Update(id, func(p *Person) { p.SupervisorID = managerID })
+}
+
+// Terminate makes id inactive with a termination date (YYYY-MM-DD).
+func (s *Server) Terminate(id, date string) error {
+	return s.Update(id, func(p *Person) { p.Status, p.TerminationDate = "Inactive", date })
+}
+
+// Remove deletes an employee from BambooHR altogether.
+func (s *Server) Remove(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.people {
+		if s.people[i].ID == id {
+			s.people = slices.Delete(s.people, i, i+1)
+			return nil
+		}
+	}
+	return fmt.Errorf("fake bamboohr: no employee %q", id)
+}
+
+// SetRestrictedFields replaces the fields the key's user may not read.
+func (s *Server) SetRestrictedFields(fields ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.RestrictedFields = slices.Clone(fields)
+}
+
+// SetAPIKey makes key the only valid key (the old one now answers 401).
+func (s *Server) SetAPIKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.APIKey = key
+}
+
+// FailNext queues answers given, in order, instead of the next reports.
+func (s *Server) FailNext(failures ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, failures...)
+}
+
+// Requests returns what the server has seen so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// knownFields are the report field ids the fake can answer.
+var knownFields = map[string]func(s *Server, p Person) string{
+	"id":                      func(_ *Server, p Person) string { return p.ID },
+	"employeeNumber":          func(_ *Server, p Person) string { return p.EmployeeNumber },
+	"firstName":               func(_ *Server, p Person) string { return p.FirstName },
+	"lastName":                func(_ *Server, p Person) string { return p.LastName },
+	"preferredName":           func(_ *Server, p Person) string { return p.PreferredName },
+	"workEmail":               func(_ *Server, p Person) string { return p.WorkEmail },
+	"gender":                  func(_ *Server, p Person) string { return p.Gender },
+	"jobTitle":                func(_ *Server, p Person) string { return p.JobTitle },
+	"department":              func(_ *Server, p Person) string { return p.Department },
+	"division":                func(_ *Server, p Person) string { return p.Division },
+	"location":                func(_ *Server, p Person) string { return p.Location },
+	"supervisorEId":           func(_ *Server, p Person) string { return p.SupervisorID },
+	"supervisorEmail":         func(s *Server, p Person) string { return s.emailOf(p.SupervisorID) },
+	"hireDate":                func(_ *Server, p Person) string { return p.HireDate },
+	"terminationDate":         func(_ *Server, p Person) string { return p.TerminationDate },
+	"status":                  func(_ *Server, p Person) string { return p.Status },
+	"employmentHistoryStatus": func(_ *Server, p Person) string { return p.EmploymentStatus },
+}
+
+var fieldNames = map[string]string{
+	"id": "Employee #", "employeeNumber": "Employee #", "firstName": "First Name", "lastName": "Last Name",
+	"preferredName": "Preferred Name", "workEmail": "Work Email", "gender": "Gender", "jobTitle": "Job Title",
+	"department": "Department", "division": "Division", "location": "Location", "supervisorEId": "Supervisor EID",
+	"supervisorEmail": "Supervisor email", "hireDate": "Hire Date", "terminationDate": "Termination Date",
+	"status": "Status", "employmentHistoryStatus": "Employment Status",
+}
+
+func (s *Server) emailOf(id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, p := range s.people {
+		if p.ID == id {
+			return p.WorkEmail
+		}
+	}
+	return ""
+}
+
+// ServeHTTP answers POST [/api/gateway.php]/{company}/v1/reports/custom?format=JSON.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	req := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		ContentType: r.Header.Get("Content-Type"), Accept: r.Header.Get("Accept")}
+	var body struct {
+		Title  string   `json:"title"`
+		Fields []string `json:"fields"`
+	}
+	bodyErr := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body)
+	req.Fields = body.Fields
+	s.requests = append(s.requests, req)
+
+	path := strings.TrimPrefix(r.URL.Path, "/api/gateway.php")
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) != 4 || parts[1] != "v1" || parts[2] != "reports" || parts[3] != "custom" {
+		http.NotFound(w, r)
+		return
+	}
+	if parts[0] != s.opts.Company {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	if len(s.failures) > 0 {
+		f := s.failures[0]
+		s.failures = s.failures[1:]
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		s.fail(w, f.Status, f.Message, f.Body)
+		return
+	}
+	user, _, ok := r.BasicAuth()
+	if !ok {
+		s.fail(w, http.StatusUnauthorized, "Authentication required", "")
+		return
+	}
+	if user != s.opts.APIKey {
+		// The real API is not careful about echoing what it was sent; clients must be.
+		s.fail(w, http.StatusUnauthorized, fmt.Sprintf("Invalid API key %q", user), "")
+		return
+	}
+	if r.Method != http.MethodPost {
+		s.fail(w, http.StatusMethodNotAllowed, "Method not allowed", "")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		// "application/json; charset=UTF-8" and friends are read as XML.
+		s.fail(w, http.StatusBadRequest, "Unable to parse the request body as XML", "Bad Request")
+		return
+	}
+	if !strings.EqualFold(r.URL.Query().Get("format"), "JSON") {
+		s.fail(w, http.StatusBadRequest, "format must be JSON or XML", "")
+		return
+	}
+	if bodyErr != nil || len(body.Fields) == 0 {
+		s.fail(w, http.StatusBadRequest, "The report request needs a list of fields", "")
+		return
+	}
+	if !acceptsJSON(r.Header.Get("Accept")) {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		fmt.Fprintf(w, `<?xml version="1.0"?><report><title>%s</title><employees/></report>`, body.Title)
+		return
+	}
+	s.writeReport(w, body.Title, body.Fields)
+}
+
+func acceptsJSON(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err == nil && mt == "application/json" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) fail(w http.ResponseWriter, status int, message, body string) {
+	if message != "" {
+		header := "X-BambooHR-Error-Message"
+		if s.opts.LegacyMessageHeader {
+			header = "X-BambooHR-Message"
+		}
+		w.Header().Set(header, message)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+	w.WriteHeader(status)
+	if body != "" {
+		fmt.Fprint(w, body)
+	}
+}
+
+type reportField struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+func (s *Server) writeReport(w http.ResponseWriter, title string, requested []string) {
+	restricted := map[string]bool{}
+	for _, f := range s.opts.RestrictedFields {
+		restricted[f] = true
+	}
+	var fields []reportField
+	seen := map[string]bool{}
+	for _, id := range requested {
+		if seen[id] || restricted[id] || knownFields[id] == nil {
+			continue
+		}
+		seen[id] = true
+		typ := "text"
+		switch id {
+		case "hireDate", "terminationDate":
+			typ = "date"
+		case "workEmail", "supervisorEmail":
+			typ = "email"
+		case "status", "gender", "department", "division", "location", "employmentHistoryStatus":
+			typ = "list"
+		}
+		fields = append(fields, reportField{ID: id, Type: typ, Name: fieldNames[id]})
+	}
+	employees := make([]map[string]any, 0, len(s.people))
+	for _, p := range s.people {
+		emp := map[string]any{"id": s.value("id", p)}
+		for _, f := range fields {
+			emp[f.ID] = s.value(f.ID, p)
+		}
+		for k, v := range s.opts.ExtraEmployeeKeys {
+			emp[k] = v
+		}
+		employees = append(employees, emp)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(map[string]any{"title": title, "fields": fields, "employees": employees}) // a write error means the client left
+}
+
+// value is one employee value as BambooHR sends it: a string, or null.
+func (s *Server) value(id string, p Person) any {
+	text := knownFields[id](s, p)
+	if text == "" {
+		switch {
+		case s.opts.EmptyAsNull:
+			return nil
+		case id == "hireDate" || id == "terminationDate":
+			return "0000-00-00"
+		case id == "supervisorEId":
+			return nil
+		}
+		return ""
+	}
+	if s.opts.NumbersAsNumbers && (id == "id" || id == "employeeNumber" || id == "supervisorEId") {
+		if n, err := strconv.Atoi(text); err == nil {
+			return n
+		}
+	}
+	return text
+}

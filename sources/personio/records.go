@@ -1,0 +1,327 @@
+package personio
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/staffsync/staffsync/directory"
+)
+
+// MissingAccessMessage is the error text when the credentials cannot read status or email:
+// without them every person would look inactive or unknown.
+const MissingAccessMessage = "the API credentials cannot read status/email; give them access to all attributes " +
+	"(Personio: Integrations > API credentials > readable attributes)"
+
+// flexValue is a JSON scalar kept as text: numbers where strings are expected (and the
+// other way round) must not break a sync.
+type flexValue struct {
+	Text string
+	Null bool
+}
+
+func (f *flexValue) UnmarshalJSON(data []byte) error {
+	text, state := scalar(data)
+	*f = flexValue{Text: text, Null: state != present}
+	return nil
+}
+
+func (f flexValue) int() (int, bool) {
+	if f.Null {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(f.Text); err == nil {
+		return n, true
+	}
+	if x, err := strconv.ParseFloat(f.Text, 64); err == nil && x == float64(int(x)) {
+		return int(x), true
+	}
+	return 0, false
+}
+
+// cellState is what an attribute means for a cell.
+type cellState uint8
+
+const (
+	absent  cellState = iota // not sent (not readable) or not understood: keep the stored value
+	empty                    // sent as null or "": Personio has no value
+	present                  // a value
+)
+
+// scalar reads a JSON value as text. Objects and arrays are not scalars: absent.
+func scalar(raw json.RawMessage) (string, cellState) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0:
+		return "", absent
+	case bytes.Equal(raw, []byte("null")):
+		return "", empty
+	case raw[0] == '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", absent
+		}
+		if s = strings.TrimSpace(s); s == "" {
+			return "", empty
+		}
+		return s, present
+	case raw[0] == '{' || raw[0] == '[':
+		return "", absent
+	}
+	return string(raw), present // number or boolean
+}
+
+// unwrap returns an attribute's value: attributes are {"label":..,"value":..} (with or
+// without type and universal_id); a bare value is accepted as it is.
+func unwrap(raw json.RawMessage) json.RawMessage {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return trimmed
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(trimmed, &obj) != nil {
+		return nil
+	}
+	if value, ok := obj["value"]; ok {
+		return value
+	}
+	if _, ok := obj["label"]; ok {
+		return json.RawMessage("null") // an attribute without a value
+	}
+	return trimmed
+}
+
+// relationAttributes returns the attributes of a relation value
+// ({"type":"Department","attributes":{..}}); state is empty for null.
+func relationAttributes(value json.RawMessage) (map[string]json.RawMessage, cellState) {
+	value = bytes.TrimSpace(value)
+	if len(value) == 0 {
+		return nil, absent
+	}
+	if bytes.Equal(value, []byte("null")) {
+		return nil, empty
+	}
+	var relation struct {
+		Attributes map[string]json.RawMessage `json:"attributes"`
+	}
+	if value[0] != '{' || json.Unmarshal(value, &relation) != nil || relation.Attributes == nil {
+		return nil, absent
+	}
+	return relation.Attributes, present
+}
+
+// employeeView reads one employee's attributes.
+type employeeView map[string]json.RawMessage
+
+func (e employeeView) has(key string) bool { _, ok := e[key]; return ok }
+
+func (e employeeView) text(key string) (string, cellState) {
+	raw, ok := e[key]
+	if !ok {
+		return "", absent
+	}
+	return scalar(unwrap(raw))
+}
+
+// relationName reads department/office/team: an object with a name, a plain string, or null.
+func (e employeeView) relationName(key string) (string, cellState) {
+	raw, ok := e[key]
+	if !ok {
+		return "", absent
+	}
+	value := unwrap(raw)
+	if text, state := scalar(value); state != absent {
+		return text, state
+	}
+	attrs, state := relationAttributes(value)
+	if state != present {
+		return "", state
+	}
+	name, ok := attrs["name"]
+	if !ok {
+		return "", absent
+	}
+	return scalar(unwrap(name))
+}
+
+var statuses = map[string]string{
+	"onboarding": directory.StatusActive, "active": directory.StatusActive, "leave": directory.StatusActive,
+	"inactive": directory.StatusInactive,
+}
+
+// employmentTypes: Personio's v1 standard attribute only says internal or external.
+var employmentTypes = map[string]string{"internal": "Full-time", "external": "Contractor"}
+
+func recordsFromEmployees(employees []employee) ([]directory.Record, int, error) {
+	anyStatus, anyEmail := false, false
+	for _, emp := range employees {
+		anyStatus = anyStatus || employeeView(emp.Attributes).has("status")
+		anyEmail = anyEmail || employeeView(emp.Attributes).has("email")
+	}
+	if len(employees) == 0 {
+		return nil, 0, missingAccessError("Personio returned no employees for these API credentials; allow them to read all employees")
+	}
+	if !anyStatus || !anyEmail {
+		return nil, 0, missingAccessError(MissingAccessMessage)
+	}
+	records := make([]directory.Record, 0, len(employees))
+	skipped := 0
+	for i, emp := range employees {
+		rec, ok := recordFromEmployee(employeeView(emp.Attributes), i+2)
+		if !ok {
+			skipped++
+			continue
+		}
+		records = append(records, rec)
+	}
+	if len(records) == 0 {
+		return nil, 0, missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
+			"allow them to read the email attribute", len(employees)))
+	}
+	return records, skipped, nil
+}
+
+func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
+	id, idState := e.text("id")
+	email, emailState := e.text("email")
+	if idState != present || emailState != present {
+		return directory.Record{}, false
+	}
+	rec := directory.Record{Row: row, SourceID: id}
+	rec.Cells[directory.Email] = directory.SetValue(email)
+	rec.Cells[directory.EmployeeID] = directory.SetValue(id)
+	for _, a := range []struct {
+		key   string
+		field directory.Field
+	}{
+		{"first_name", directory.FirstName}, {"last_name", directory.LastName},
+		{"preferred_name", directory.PreferredName}, {"position", directory.Title},
+	} {
+		text, state := e.text(a.key)
+		rec.Cells[a.field] = cellFor(a.field, text, state)
+	}
+	for _, a := range []struct {
+		key   string
+		field directory.Field
+	}{{"department", directory.Department}, {"office", directory.Location}, {"team", directory.Team}} {
+		text, state := e.relationName(a.key)
+		rec.Cells[a.field] = cellFor(a.field, text, state)
+	}
+	if text, state := e.text("gender"); state == present {
+		rec.Cells[directory.Gender] = directory.SetValue(genderCode(text))
+	} else {
+		rec.Cells[directory.Gender] = cellFor(directory.Gender, "", state)
+	}
+	if text, state := e.text("status"); state == present {
+		if status, ok := statuses[strings.ToLower(text)]; ok {
+			rec.Cells[directory.Status] = directory.SetValue(status)
+		} else {
+			rec.Problems = append(rec.Problems, warning(directory.Status, text,
+				fmt.Sprintf("Personio's status %q is not onboarding, active, leave or inactive; the status is left unchanged", directory.Clip(text))))
+		}
+	}
+	if text, state := e.text("employment_type"); state == present {
+		if kind, ok := employmentTypes[strings.ToLower(text)]; ok {
+			rec.Cells[directory.EmploymentType] = directory.SetValue(kind)
+		}
+	}
+	if text, state := e.text("termination_type"); state == present {
+		if kind := terminationType(text); kind != "" {
+			rec.Cells[directory.TerminationType] = directory.SetValue(kind)
+		}
+	} else {
+		rec.Cells[directory.TerminationType] = cellFor(directory.TerminationType, "", state)
+	}
+	for _, d := range []struct {
+		key   string
+		field directory.Field
+	}{{"hire_date", directory.HireDate}, {"termination_date", directory.LeavingDate}} {
+		text, state := e.text(d.key)
+		if state != present {
+			rec.Cells[d.field] = cellFor(d.field, "", state)
+			continue
+		}
+		if date, ok := calendarDate(text); ok {
+			rec.Cells[d.field] = directory.SetValue(date)
+		} else {
+			rec.Problems = append(rec.Problems, warning(d.field, text,
+				fmt.Sprintf("%s: Personio's %s %q is not a date; the stored value is kept", d.field.Header(), d.key, directory.Clip(text))))
+		}
+	}
+	if raw, ok := e["supervisor"]; ok {
+		attrs, state := relationAttributes(unwrap(raw))
+		switch state {
+		case empty:
+			rec.Cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
+		case present:
+			supervisor := employeeView(attrs)
+			if managerID, idState := supervisor.text("id"); idState == present {
+				rec.ManagerSourceID = managerID
+			}
+			if managerEmail, state := supervisor.text("email"); state == present {
+				rec.Cells[directory.ManagerEmail] = directory.SetValue(managerEmail)
+			}
+		}
+	}
+	return rec, true
+}
+
+// cellFor turns a value state into a cell: required fields are never cleared by an empty value.
+func cellFor(f directory.Field, text string, state cellState) directory.Value {
+	switch state {
+	case present:
+		return directory.SetValue(text)
+	case empty:
+		if f.Required() {
+			return directory.Value{}
+		}
+		return directory.Value{Op: directory.Clear}
+	}
+	return directory.Value{}
+}
+
+// genderCode maps male/female onto M/F; diverse and any other value is N.
+func genderCode(text string) string {
+	switch strings.ToLower(text) {
+	case "male", "m":
+		return "M"
+	case "female", "f":
+		return "F"
+	}
+	return "N"
+}
+
+// terminationType maps Personio's (company-defined) termination types onto Voluntary or
+// Involuntary; "" when the name says neither.
+func terminationType(text string) string {
+	lower := strings.ToLower(text)
+	switch {
+	case strings.Contains(lower, "involuntary"), strings.Contains(lower, "dismissal"),
+		strings.Contains(lower, "by employer"), strings.Contains(lower, "arbeitgeber"):
+		return "Involuntary"
+	case strings.Contains(lower, "voluntary"), strings.Contains(lower, "resignation"),
+		strings.Contains(lower, "by employee"), strings.Contains(lower, "arbeitnehmer"):
+		return "Voluntary"
+	}
+	return ""
+}
+
+// calendarDate takes the date as written: "2014-11-09T00:00:00+01:00" is 2014-11-09 whatever
+// the offset (converting to UTC would give the 8th); plain dates are accepted too.
+func calendarDate(text string) (string, bool) {
+	if len(text) < 10 || (len(text) > 10 && text[10] != 'T' && text[10] != ' ') {
+		return "", false
+	}
+	if _, err := time.Parse(time.DateOnly, text[:10]); err != nil {
+		return "", false
+	}
+	return text[:10], true
+}
+
+func warning(f directory.Field, value, msg string) directory.Problem {
+	return directory.Problem{Severity: directory.SeverityWarning, Code: "hris_value_ignored", Field: f,
+		Value: directory.Clip(value), Message: msg}
+}
