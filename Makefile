@@ -24,7 +24,7 @@ dev: tools
 	$(GO) build -o $(BIN)/staffsyncctl ./cmd/staffsyncctl
 	$(BIN)/staffsync dev
 
-test: tools fmt-check vet workflowcheck go-test fuzz
+test: tools fmt-check vet workflowcheck web-check go-test web-test fuzz
 
 tools: system-packages $(BIN)/temporal $(BIN)/workflowcheck
 
@@ -70,8 +70,43 @@ fuzz:
 	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzReadCSV$$' -fuzztime=$(FUZZ_TIME)
 	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzReadXLSX$$' -fuzztime=$(FUZZ_TIME)
 
+# Micro benchmarks (ns/op, B/op), then the end-to-end run against the floor on a throwaway
+# stack; BENCH_PEOPLE=1000000 make bench runs the 1M size. Results: bench/results.json.
 bench: tools
 	$(GO) test ./importfile ./directory -run='^$$' -bench=. -benchmem
+	$(GO) build -o $(BIN)/staffsync ./cmd/staffsync
+	$(GO) run ./bench/cmd/staffsync-bench -staffsync $(BIN)/staffsync
 
 clean-dev:
 	rm -rf .staffsync/dev
+
+# Web console (web/): TypeScript built with Vite and embedded into the Go binary. web/dist and
+# the generated web/src/gen are committed, so `go build` needs no Node; `make web` rebuilds both
+# and web-check fails when the committed files differ from a fresh build.
+WEB_DEPS := web/node_modules/.package-lock.json
+
+.PHONY: web web-proto web-check web-test
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web-proto: $(BIN)/buf $(WEB_DEPS)
+	rm -rf web/src/gen
+	$(BIN)/buf generate --template web/buf.gen.web.yaml
+
+web: web-proto
+	cd web && npm run build
+
+web-check: $(BIN)/buf $(WEB_DEPS)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/buf generate --template web/buf.gen.web.yaml -o "$$tmp" && \
+	if ! diff -r web/src/gen "$$tmp/web/src/gen" >/dev/null; then \
+		echo "web/src/gen is stale: the protos changed. Run 'make web' and commit web/src/gen and web/dist."; exit 1; fi; \
+	(cd web && npx tsc --noEmit && npx vite build --logLevel warn --outDir "$$tmp/dist" --emptyOutDir) && \
+	if ! diff -rq web/dist "$$tmp/dist"; then \
+		echo "web/dist is stale: run 'make web' and commit web/dist."; exit 1; fi
+
+web-test: tools $(WEB_DEPS)
+	@bash web/scripts/install-chromium.sh
+	cd web && npx vitest run && npx vitest run --config vitest.e2e.config.ts

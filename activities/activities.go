@@ -7,16 +7,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/mailer"
+	"github.com/staffsync/staffsync/secrets"
+	"github.com/staffsync/staffsync/sources"
 	"github.com/staffsync/staffsync/store"
 )
 
 // Activities holds what the activities need; register a *Activities with a worker.
 type Activities struct {
 	Store *store.Store
+	// Mailer delivers queued emails; nil leaves them queued in the outbox.
+	Mailer mailer.Sender
+	// SignInURL is where password emails send new people.
+	SignInURL string
+	// Secrets opens integration credentials; nil means STAFFSYNC_SECRET_KEY is not set and
+	// integrations with secrets fail with that message.
+	Secrets *secrets.Box
+	// Network is the policy for outgoing source connections (private networks allowed or not).
+	Network sources.Network
+	// Log receives operational messages (never secrets or rows); nil uses slog.Default.
+	Log *slog.Logger
 }
 
 // ImportRef names an import.

@@ -2,12 +2,15 @@ package api
 
 import (
 	"strconv"
+	"time"
 
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/store"
+	"github.com/staffsync/staffsync/workflows"
 )
 
 var statusToProto = map[directory.ImportStatus]v1.ImportStatus{
@@ -69,6 +72,13 @@ func optionsFromProto(o *v1.ImportOptions) (directory.Options, error) {
 	opts.Sheet = o.Sheet
 	opts.MaxDeactivations = int(o.MaxDeactivations)
 	opts.MaxManagerChanges = int(o.MaxManagerChanges)
+	set(&opts.RequireSecondApprover, o.RequireSecondApprover)
+	if o.ApprovalTimeout != nil {
+		if err := o.ApprovalTimeout.CheckValid(); err != nil || o.ApprovalTimeout.AsDuration() < time.Minute {
+			return opts, directory.Errorf(directory.ErrInvalid, "approval_timeout must be at least one minute, e.g. 72h; leave it unset for 7 days")
+		}
+		opts.ApprovalTimeout = o.ApprovalTimeout.AsDuration()
+	}
 	return opts, nil
 }
 
@@ -87,7 +97,17 @@ func optionsToProto(o directory.Options) *v1.ImportOptions {
 		ResetReviewersAfterManagerChange: b(o.ResetReviewersAfterManagerChange),
 		MaxDeactivations:                 int32(o.MaxDeactivations),
 		MaxManagerChanges:                int32(o.MaxManagerChanges),
+		RequireSecondApprover:            b(o.RequireSecondApprover),
+		ApprovalTimeout:                  durationpb.New(approvalTimeout(o)),
 	}
+}
+
+// approvalTimeout is how long an import with these options waits for a decision.
+func approvalTimeout(o directory.Options) time.Duration {
+	if o.ApprovalTimeout > 0 {
+		return o.ApprovalTimeout
+	}
+	return workflows.DefaultApprovalTimeout
 }
 
 func importToProto(im store.Import) *v1.Import {
@@ -108,6 +128,9 @@ func importToProto(im store.Import) *v1.Import {
 		RowsTotal:      int64(im.RowsTotal),
 		DecidedBy:      im.DecidedBy,
 		RejectReason:   im.RejectReason,
+		ProgressPhase:  im.ProgressPhase,
+		RowsProcessed:  int64(im.RowsProcessed),
+		ProgressTotal:  int64(im.ProgressTotal),
 		Summary: &v1.Summary{
 			New: int64(im.Summary.New), Updated: int64(im.Summary.Updated), Unchanged: int64(im.Summary.Unchanged),
 			Deactivated: int64(im.Summary.Deactivated), Reactivated: int64(im.Summary.Reactivated),

@@ -65,7 +65,7 @@ func (s *ImportServer) StartImport(ctx context.Context, req *connect.Request[v1.
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	if err := s.startWorkflow(ctx, p.CompanyID, id, directory.SourceUpload); err != nil {
+	if err := s.startWorkflow(ctx, p.CompanyID, id, directory.SourceUpload, opts.ApprovalTimeout); err != nil {
 		_ = s.Store.FailImport(context.WithoutCancel(ctx), p.CompanyID, id, "the import could not be started; upload the file again")
 		return nil, s.fail(ctx, fmt.Errorf("start import workflow: %w: %w", directory.ErrUnavailable, err))
 	}
@@ -76,7 +76,10 @@ func (s *ImportServer) StartImport(ctx context.Context, req *connect.Request[v1.
 	return connect.NewResponse(&v1.StartImportResponse{Import: importToProto(im)}), nil
 }
 
-func (s *ImportServer) startWorkflow(ctx context.Context, companyID, importID int64, source string) error {
+func (s *ImportServer) startWorkflow(ctx context.Context, companyID, importID int64, source string, approvalTimeout time.Duration) error {
+	if approvalTimeout <= 0 {
+		approvalTimeout = s.ApprovalTimeout
+	}
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        workflows.ImportWorkflowID(companyID, importID),
 		TaskQueue: workflows.TaskQueue,
@@ -85,7 +88,7 @@ func (s *ImportServer) startWorkflow(ctx context.Context, companyID, importID in
 			workflows.SearchSource.ValueSet(source),
 			workflows.SearchStatus.ValueSet(string(directory.StatusParsing)),
 		),
-	}, workflows.Import, workflows.ImportInput{CompanyID: companyID, ImportID: importID, ApprovalTimeout: s.ApprovalTimeout})
+	}, workflows.Import, workflows.ImportInput{CompanyID: companyID, ImportID: importID, ApprovalTimeout: approvalTimeout})
 	return err
 }
 
@@ -239,7 +242,7 @@ const watchInterval = 250 * time.Millisecond
 
 // WatchImport streams the import whenever it changes, until it reaches a final status.
 func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.WatchImportRequest], stream *connect.ServerStream[v1.WatchImportResponse]) error {
-	var last time.Time
+	var last, lastProgress time.Time
 	var lastStatus directory.ImportStatus
 	ticker := time.NewTicker(watchInterval)
 	defer ticker.Stop()
@@ -248,8 +251,12 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 		if err != nil {
 			return s.fail(ctx, err)
 		}
-		if !im.UpdatedAt.Equal(last) || im.Status != lastStatus {
-			last, lastStatus = im.UpdatedAt, im.Status
+		var progressAt time.Time
+		if im.ProgressUpdatedAt != nil {
+			progressAt = *im.ProgressUpdatedAt
+		}
+		if !im.UpdatedAt.Equal(last) || im.Status != lastStatus || !progressAt.Equal(lastProgress) {
+			last, lastStatus, lastProgress = im.UpdatedAt, im.Status, progressAt
 			if err := stream.Send(&v1.WatchImportResponse{Import: importToProto(im)}); err != nil {
 				return err
 			}

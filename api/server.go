@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
+	"github.com/staffsync/staffsync/secrets"
 	"github.com/staffsync/staffsync/store"
 	"github.com/staffsync/staffsync/workflows"
 )
@@ -26,6 +27,8 @@ type Config struct {
 	Log      *slog.Logger
 	// ApprovalTimeout overrides how long imports wait for approval (0 = 7 days).
 	ApprovalTimeout time.Duration
+	// Secrets seals integration credentials; nil (no STAFFSYNC_SECRET_KEY) refuses secrets.
+	Secrets *secrets.Box
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -40,7 +43,12 @@ func NewHandler(cfg Config) http.Handler {
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout,
 	}, auth, limits))
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth))
+	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth))
+	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
+		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
+	}, auth))
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
+	mountConsole(mux)
 	return mux
 }
 

@@ -1,5 +1,7 @@
 package directory
 
+import "time"
+
 // MatchBy says how incoming records find existing people.
 type MatchBy string
 
@@ -38,6 +40,11 @@ type Options struct {
 	// Safety guard. Zero means the default (see DefaultOptions); a negative value turns the limit off.
 	MaxDeactivations  int
 	MaxManagerChanges int
+	// ApprovalTimeout is how long the import waits for a decision before it expires; zero
+	// means the default of 7 days.
+	ApprovalTimeout time.Duration
+	// RequireSecondApprover: the admin who started the import cannot approve it.
+	RequireSecondApprover bool
 }
 
 // DefaultOptions are the options of an import nobody configured.

@@ -117,7 +117,7 @@ func (tn *tenant) start(t *testing.T, name string, content []byte, opts *v1.Impo
 // waitFor polls the import until it reaches one of the statuses.
 func (tn *tenant) waitFor(t *testing.T, id string, want ...v1.ImportStatus) *v1.Import {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		resp, err := tn.imports.GetImport(context.Background(), connect.NewRequest(&v1.GetImportRequest{ImportId: id}))
 		if err != nil {

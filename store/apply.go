@@ -82,30 +82,48 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 }
 
 // applyChanges runs the set-based statements. Arrays are 1-based: after[f+1] is field f.
+// New people carry the ids SavePlan reserved, so they are inserted with their reporting
+// lines in one statement and nothing is written twice; updated people get their fields and
+// reporting lines in one UPDATE.
 func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out *ApplyOutcome) error {
 	col := func(f directory.Field) string { return fmt.Sprintf("c.after[%d]", int(f)+1) }
 	date := func(f directory.Field) string { return fmt.Sprintf("NULLIF(%s, '')::date", col(f)) }
 	active := col(directory.Status) + " <> 'Inactive'"
 
+	// Sorting a whole import's changes by seq must not spill to disk.
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+		return fmt.Errorf("set work_mem: %w", err)
+	}
+	// The import's changes were just written and have no statistics yet: the planner would
+	// guess a handful of rows and join them with nested loops over whole tables.
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off`); err != nil {
+		return fmt.Errorf("plan the insert: %w", err)
+	}
 	inserted, err := tx.Exec(ctx, `
-		INSERT INTO people (company_id, first_name, last_name, gender, title, email, department, team, location,
-			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, source_id)
-		SELECT $1, `+col(directory.FirstName)+`, `+col(directory.LastName)+`, `+col(directory.Gender)+`, `+col(directory.Title)+`,
+		WITH c AS MATERIALIZED (
+			SELECT seq, person_id, after, source_id,
+				lower(NULLIF(after[`+fmt.Sprint(int(directory.ManagerEmail)+1)+`], '')) AS manager,
+				lower(NULLIF(after[`+fmt.Sprint(int(directory.SecondaryManagerEmail)+1)+`], '')) AS secondary
+			FROM import_changes WHERE import_id = $2 AND kind = 'new'),
+		ids AS MATERIALIZED (
+			SELECT lower(`+col(directory.Email)+`) AS email, c.person_id AS id FROM c
+			UNION ALL
+			SELECT lower(p.email), p.id FROM people p WHERE p.company_id = $1)
+		INSERT INTO people (id, company_id, first_name, last_name, gender, title, email, department, team, location,
+			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, source_id,
+			manager_id, secondary_manager_id)
+		SELECT c.person_id, $1, `+col(directory.FirstName)+`, `+col(directory.LastName)+`, `+col(directory.Gender)+`, `+col(directory.Title)+`,
 			`+col(directory.Email)+`, `+col(directory.Department)+`, `+col(directory.Team)+`, `+col(directory.Location)+`,
 			`+col(directory.EmployeeID)+`, `+date(directory.HireDate)+`, `+col(directory.AltEmail)+`, `+col(directory.PreferredName)+`,
-			`+date(directory.LeavingDate)+`, `+col(directory.TerminationType)+`, `+col(directory.EmploymentType)+`, `+active+`, c.source_id
-		FROM import_changes c WHERE c.import_id = $2 AND c.kind = 'new' ORDER BY c.seq`, companyID, importID)
+			`+date(directory.LeavingDate)+`, `+col(directory.TerminationType)+`, `+col(directory.EmploymentType)+`, `+active+`, c.source_id,
+			m.id, sm.id
+		FROM c LEFT JOIN ids m ON m.email = c.manager LEFT JOIN ids sm ON sm.email = c.secondary
+		ORDER BY c.seq`, companyID, importID)
 	if err != nil {
 		return fmt.Errorf("insert new people: %w", err)
 	}
-	// New people get their ids recorded so every later statement joins on person_id.
-	if inserted.RowsAffected() > 0 {
-		if _, err := tx.Exec(ctx, `
-			UPDATE import_changes c SET person_id = p.id FROM people p
-			WHERE c.import_id = $2 AND c.kind = 'new' AND p.company_id = $1 AND lower(p.email) = lower(`+col(directory.Email)+`)`,
-			companyID, importID); err != nil {
-			return fmt.Errorf("link new people: %w", err)
-		}
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = on`); err != nil {
+		return fmt.Errorf("plan the updates: %w", err)
 	}
 	updated, err := tx.Exec(ctx, `
 		UPDATE people p SET first_name = `+col(directory.FirstName)+`, last_name = `+col(directory.LastName)+`,
@@ -114,22 +132,15 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out
 			hire_date = `+date(directory.HireDate)+`, alt_email = `+col(directory.AltEmail)+`, preferred_name = `+col(directory.PreferredName)+`,
 			leaving_date = `+date(directory.LeavingDate)+`, termination_type = `+col(directory.TerminationType)+`,
 			employment_type = `+col(directory.EmploymentType)+`, active = `+active+`,
-			source_id = CASE WHEN c.source_id <> '' THEN c.source_id ELSE p.source_id END, updated_at = now()
+			source_id = CASE WHEN c.source_id <> '' THEN c.source_id ELSE p.source_id END,
+			manager_id = m.id, secondary_manager_id = sm.id, updated_at = now()
 		FROM import_changes c
+		LEFT JOIN people m ON m.company_id = $1 AND lower(m.email) = lower(NULLIF(`+col(directory.ManagerEmail)+`, ''))
+		LEFT JOIN people sm ON sm.company_id = $1 AND lower(sm.email) = lower(NULLIF(`+col(directory.SecondaryManagerEmail)+`, ''))
 		WHERE c.import_id = $2 AND c.kind IN ('updated', 'reactivated', 'deactivated') AND p.id = c.person_id AND p.company_id = $1`,
 		companyID, importID)
 	if err != nil {
 		return fmt.Errorf("update people: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `
-		UPDATE people p SET manager_id = m.id, secondary_manager_id = sm.id, updated_at = now()
-		FROM import_changes c
-		LEFT JOIN people m ON m.company_id = $1 AND lower(m.email) = lower(NULLIF(`+col(directory.ManagerEmail)+`, ''))
-		LEFT JOIN people sm ON sm.company_id = $1 AND lower(sm.email) = lower(NULLIF(`+col(directory.SecondaryManagerEmail)+`, ''))
-		WHERE c.import_id = $2 AND c.kind = ANY($3) AND p.id = c.person_id AND p.company_id = $1
-			AND (p.manager_id IS DISTINCT FROM m.id OR p.secondary_manager_id IS DISTINCT FROM sm.id)`,
-		companyID, importID, writeKinds); err != nil {
-		return fmt.Errorf("set managers: %w", err)
 	}
 	history, err := tx.Exec(ctx, `
 		INSERT INTO people_history (company_id, person_id, import_id, admin_id, kind, changes)

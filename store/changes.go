@@ -34,6 +34,18 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 		if _, err := tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID); err != nil {
 			return err
 		}
+		// New people get their ids now, so the apply inserts them with their reporting lines
+		// in one statement and never rewrites these rows to link them.
+		newPeople := 0
+		for i := range plan.Changes {
+			if plan.Changes[i].Kind == directory.KindNew {
+				newPeople++
+			}
+		}
+		newIDs, err := reservePersonIDs(ctx, tx, newPeople)
+		if err != nil {
+			return err
+		}
 		i := 0
 		after := make([]string, directory.NumFields)
 		source := pgx.CopyFromFunc(func() ([]any, error) {
@@ -43,8 +55,14 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 			c := &plan.Changes[i]
 			i++
 			var personID any
-			if c.PersonID != 0 {
+			switch {
+			case c.PersonID != 0:
 				personID = c.PersonID
+			case c.Kind == directory.KindNew:
+				if len(newIDs) == 0 {
+					return nil, fmt.Errorf("more new people than the %d counted", newPeople)
+				}
+				personID, newIDs = newIDs[0], newIDs[1:]
 			}
 			var fields, errs, warns any
 			if len(c.Fields) > 0 {
@@ -100,6 +118,22 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 	return saved, nil
 }
 
+// reservePersonIDs takes n ids from the people id sequence.
+func reservePersonIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("reserve ids of new people: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("reserve ids of new people: %w", err)
+	}
+	return ids, nil
+}
+
 // writes reports whether applying a change of this kind writes the person.
 func writes(k directory.Kind) bool {
 	switch k {
@@ -127,8 +161,14 @@ type ChangePage struct {
 
 // ListChanges pages through an import's preview in row order.
 func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f ChangeFilter) (ChangePage, error) {
-	if _, err := s.GetImport(ctx, companyID, importID); err != nil {
+	im, err := s.GetImport(ctx, companyID, importID)
+	if err != nil {
 		return ChangePage{}, err
+	}
+	// A new person's id is reserved with the preview but is theirs only once applied.
+	personID := "coalesce(person_id, 0)"
+	if im.Status != directory.StatusApplied {
+		personID = "CASE WHEN kind = 'new' THEN 0 ELSE coalesce(person_id, 0) END"
 	}
 	where := []string{"import_id = $1"}
 	args := []any{importID}
@@ -157,7 +197,7 @@ func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f Ch
 	}
 	args = append(args, f.AfterSeq, f.Limit+1)
 	rows, err := s.pool.Query(ctx, `
-		SELECT seq, row_no, coalesce(person_id, 0), email, name, kind, reason_code, reason, fields, errors, warnings
+		SELECT seq, row_no, `+personID+`, email, name, kind, reason_code, reason, fields, errors, warnings
 		FROM import_changes WHERE `+filter+fmt.Sprintf(` AND seq > $%d ORDER BY seq LIMIT $%d`, len(args)-1, len(args)), args...)
 	if err != nil {
 		return ChangePage{}, fmt.Errorf("list changes: %w", unavailable(err))

@@ -36,6 +36,13 @@ type Import struct {
 	DecidedAt        *time.Time
 	RejectReason     string
 	AppliedAt        *time.Time
+	// CreatedByID is the admin who started the import (0 for integrations).
+	CreatedByID int64
+	// Progress of the running phase; ProgressUpdatedAt is nil before the first report.
+	ProgressPhase     string
+	RowsProcessed     int
+	ProgressTotal     int
+	ProgressUpdatedAt *time.Time
 }
 
 // NewImport is what starting an import stores.
@@ -78,11 +85,14 @@ func (s *Store) CreateImport(ctx context.Context, in NewImport) (int64, error) {
 const importColumns = `
 	i.id, i.company_id, i.source, i.file_name, coalesce(ca.name, ''), i.created_at, i.updated_at,
 	i.status, i.options, i.rows_total, i.file_warnings, i.error_message, i.preview_version,
-	i.directory_version, i.summary, i.guard_tripped, i.guard_reason, coalesce(da.name, ''),
-	i.decided_at, i.reject_reason, i.applied_at
+	i.directory_version, i.summary, i.guard_tripped, i.guard_reason,
+	coalesce(da.name, NULLIF(i.decided_by_system, ''), ''),
+	i.decided_at, i.reject_reason, i.applied_at, coalesce(i.created_by, 0),
+	coalesce(pr.phase, ''), coalesce(pr.rows_processed, 0), coalesce(pr.rows_total, 0), pr.updated_at
 	FROM imports i
 	LEFT JOIN admins ca ON ca.id = i.created_by
-	LEFT JOIN admins da ON da.id = i.decided_by`
+	LEFT JOIN admins da ON da.id = i.decided_by
+	LEFT JOIN import_progress pr ON pr.import_id = i.id`
 
 func scanImport(row pgx.Row) (Import, error) {
 	var im Import
@@ -91,7 +101,8 @@ func scanImport(row pgx.Row) (Import, error) {
 	err := row.Scan(&im.ID, &im.CompanyID, &im.Source, &im.FileName, &im.CreatedBy, &im.CreatedAt, &im.UpdatedAt,
 		&status, &options, &im.RowsTotal, &im.FileWarnings, &im.ErrorMessage, &im.PreviewVersion,
 		&im.DirectoryVersion, &summary, &im.GuardTripped, &im.GuardReason, &im.DecidedBy,
-		&im.DecidedAt, &im.RejectReason, &im.AppliedAt)
+		&im.DecidedAt, &im.RejectReason, &im.AppliedAt, &im.CreatedByID,
+		&im.ProgressPhase, &im.RowsProcessed, &im.ProgressTotal, &im.ProgressUpdatedAt)
 	if err != nil {
 		return Import{}, err
 	}
@@ -186,8 +197,9 @@ func (s *Store) ExpireImport(ctx context.Context, companyID, importID int64) err
 // has been recomputed since.
 func (s *Store) ApproveImport(ctx context.Context, p Principal, importID, previewVersion int64) error {
 	tag, err := s.pool.Exec(ctx, `
-		UPDATE imports SET status = 'applying', decided_by = $3, decided_at = now(), updated_at = now()
-		WHERE company_id = $1 AND id = $2 AND status = 'awaiting_approval' AND preview_version = $4`,
+		UPDATE imports SET status = 'applying', decided_by = $3, decided_by_system = '', decided_at = now(), updated_at = now()
+		WHERE company_id = $1 AND id = $2 AND status = 'awaiting_approval' AND preview_version = $4
+			AND NOT (coalesce((options->>'RequireSecondApprover')::boolean, false) AND created_by IS NOT DISTINCT FROM $3)`,
 		p.CompanyID, importID, p.AdminID, previewVersion)
 	if err != nil {
 		return fmt.Errorf("approve import %d: %w", importID, unavailable(err))
@@ -195,13 +207,13 @@ func (s *Store) ApproveImport(ctx context.Context, p Principal, importID, previe
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return s.decisionRefused(ctx, p.CompanyID, importID, previewVersion, "approved")
+	return s.decisionRefused(ctx, p, importID, previewVersion, "approved")
 }
 
 // RejectImport records an admin's rejection of an import awaiting approval.
 func (s *Store) RejectImport(ctx context.Context, p Principal, importID int64, reason string) error {
 	tag, err := s.pool.Exec(ctx, `
-		UPDATE imports SET status = 'rejected', decided_by = $3, decided_at = now(), reject_reason = $4, updated_at = now()
+		UPDATE imports SET status = 'rejected', decided_by = $3, decided_by_system = '', decided_at = now(), reject_reason = $4, updated_at = now()
 		WHERE company_id = $1 AND id = $2 AND status = 'awaiting_approval'`,
 		p.CompanyID, importID, p.AdminID, reason)
 	if err != nil {
@@ -210,7 +222,7 @@ func (s *Store) RejectImport(ctx context.Context, p Principal, importID int64, r
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	return s.decisionRefused(ctx, p.CompanyID, importID, -1, "rejected")
+	return s.decisionRefused(ctx, p, importID, -1, "rejected")
 }
 
 // UndoApproval puts an approved import back to awaiting approval when its workflow could not
@@ -226,8 +238,8 @@ func (s *Store) UndoApproval(ctx context.Context, companyID, importID int64) err
 }
 
 // decisionRefused explains why an approval or rejection did not apply.
-func (s *Store) decisionRefused(ctx context.Context, companyID, importID, previewVersion int64, verb string) error {
-	im, err := s.GetImport(ctx, companyID, importID)
+func (s *Store) decisionRefused(ctx context.Context, p Principal, importID, previewVersion int64, verb string) error {
+	im, err := s.GetImport(ctx, p.CompanyID, importID)
 	if err != nil {
 		return err
 	}
@@ -239,6 +251,9 @@ func (s *Store) decisionRefused(ctx context.Context, companyID, importID, previe
 		return directory.Errorf(directory.ErrPrecondition,
 			"import %d cannot be %s: the preview changed since you looked at it (you saw version %d, it is now %d); review it again and approve version %d",
 			importID, verb, previewVersion, im.PreviewVersion, im.PreviewVersion)
+	case verb == "approved" && im.Options.RequireSecondApprover && im.CreatedByID == p.AdminID:
+		return directory.Errorf(directory.ErrPrecondition,
+			"import %d needs a second approver: you started it, so another admin of your company must approve it", importID)
 	}
 	return directory.Errorf(directory.ErrConflict, "import %d was decided by someone else at the same time; reload it", importID)
 }
@@ -250,6 +265,57 @@ func (s *Store) ResetToPreviewing(ctx context.Context, companyID, importID int64
 		WHERE company_id = $1 AND id = $2 AND status = 'applying'`, companyID, importID)
 	if err != nil {
 		return fmt.Errorf("reset import %d to previewing: %w", importID, unavailable(err))
+	}
+	return nil
+}
+
+// SystemDecider is recorded as the decider of imports that a scheduled sync approved.
+const SystemDecider = "scheduled sync"
+
+// AutoApproveImport approves the current preview on behalf of a scheduled sync, unless the
+// safety guard tripped or someone decided meanwhile. Running it again for the same preview
+// reports the earlier approval.
+func (s *Store) AutoApproveImport(ctx context.Context, companyID, importID, previewVersion int64) (bool, error) {
+	var status string
+	err := s.pool.QueryRow(ctx, `
+		WITH approved AS (
+			UPDATE imports SET status = 'applying', decided_by = NULL, decided_by_system = $4,
+				decided_at = now(), updated_at = now()
+			WHERE company_id = $1 AND id = $2 AND status = 'awaiting_approval' AND preview_version = $3
+				AND NOT guard_tripped
+			RETURNING status)
+		SELECT status FROM approved
+		UNION ALL
+		SELECT status FROM imports
+		WHERE company_id = $1 AND id = $2 AND preview_version = $3 AND decided_by_system = $4
+			AND status IN ('applying', 'applied') AND NOT EXISTS (SELECT 1 FROM approved)`,
+		companyID, importID, previewVersion, SystemDecider).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("auto-approve import %d: %w", importID, unavailable(err))
+	}
+	return true, nil
+}
+
+// ImportProgress is the progress of an import's running phase.
+type ImportProgress struct {
+	Phase     string
+	Processed int
+	Total     int
+}
+
+// SetImportProgress records how far the running phase is. Callers report every few thousand
+// rows; the write is outside any transaction so watchers see it at once.
+func (s *Store) SetImportProgress(ctx context.Context, importID int64, p ImportProgress) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO import_progress (import_id, phase, rows_processed, rows_total, updated_at)
+		VALUES ($1, $2, $3, $4, now())
+		ON CONFLICT (import_id) DO UPDATE SET phase = $2, rows_processed = $3, rows_total = $4, updated_at = now()`,
+		importID, p.Phase, p.Processed, p.Total)
+	if err != nil {
+		return fmt.Errorf("record progress of import %d: %w", importID, unavailable(err))
 	}
 	return nil
 }

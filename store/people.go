@@ -32,6 +32,39 @@ func scanPerson(row pgx.Row, p *directory.Person) error {
 	return row.Scan(dest...)
 }
 
+// decodePerson decodes a row of personColumns in binary format, as scanPerson scans it.
+func decodePerson(values [][]byte, p *directory.Person, strs *interner) error {
+	n := int(directory.NumFields)
+	if len(values) != n+6 {
+		return fmt.Errorf("person row has %d columns, want %d", len(values), n+6)
+	}
+	for f := 0; f < n; f++ {
+		if internedFields[f] {
+			p.Values[f] = strs.text(values[f])
+		} else {
+			p.Values[f] = string(values[f])
+		}
+	}
+	var err error
+	if p.ID, err = decodeInt64(values[n]); err != nil {
+		return fmt.Errorf("person id: %w", err)
+	}
+	if p.ManagerID, err = decodeInt64(values[n+1]); err != nil {
+		return fmt.Errorf("manager of person %d: %w", p.ID, err)
+	}
+	if p.SecondaryManagerID, err = decodeInt64(values[n+2]); err != nil {
+		return fmt.Errorf("secondary manager of person %d: %w", p.ID, err)
+	}
+	if p.Active, err = decodeBool(values[n+3]); err != nil {
+		return fmt.Errorf("active flag of person %d: %w", p.ID, err)
+	}
+	if p.Protected, err = decodeBool(values[n+4]); err != nil {
+		return fmt.Errorf("protected flag of person %d: %w", p.ID, err)
+	}
+	p.SourceID = string(values[n+5])
+	return nil
+}
+
 // Snapshot loads a company's whole directory with its version, consistently.
 func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapshot, error) {
 	var snap directory.Snapshot
@@ -44,14 +77,23 @@ func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapsh
 			return fmt.Errorf("count people: %w", err)
 		}
 		snap.People = make([]directory.Person, 0, count)
+		// Sorting a large directory by id must not spill to disk.
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '128MB'`); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT `+personColumns+` WHERE p.company_id = $1 ORDER BY p.id`, companyID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		n := int(directory.NumFields)
+		if err := requireBinary(rows, n, n+1, n+2, n+3, n+4); err != nil {
+			return err
+		}
+		var strs interner
 		for rows.Next() {
 			snap.People = append(snap.People, directory.Person{})
-			if err := scanPerson(rows, &snap.People[len(snap.People)-1]); err != nil {
+			if err := decodePerson(rows.RawValues(), &snap.People[len(snap.People)-1], &strs); err != nil {
 				return err
 			}
 		}
@@ -94,6 +136,8 @@ type PeopleFilter struct {
 	Department string
 	Location   string
 	Search     string
+	// ManagerID selects the direct reports of that person (0 = anyone).
+	ManagerID int64
 	// Paging: people after this (last name, first name, id) position.
 	AfterLastName, AfterFirstName string
 	AfterID                       int64
@@ -129,6 +173,9 @@ func (s *Store) ListPeople(ctx context.Context, companyID int64, f PeopleFilter)
 	}
 	if f.Location != "" {
 		add("lower(p.location) = lower(?)", f.Location)
+	}
+	if f.ManagerID != 0 {
+		add("p.manager_id = ?", f.ManagerID)
 	}
 	if f.Search != "" {
 		add(`(p.first_name || ' ' || p.last_name || ' ' || p.preferred_name || ' ' || p.email) ILIKE ?`, "%"+escapeLike(f.Search)+"%")

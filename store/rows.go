@@ -70,7 +70,7 @@ type ParsedFile struct {
 func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next func() (directory.Record, error), finish func() []string) (ParsedFile, error) {
 	var parsed ParsedFile
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `SELECT 1 FROM imports WHERE company_id = $1 AND id = $2 FOR UPDATE`, companyID, importID)
+		tag, err := tx.Exec(ctx, `SELECT 1 FROM imports WHERE company_id = $1 AND id = $2 FOR NO KEY UPDATE`, companyID, importID)
 		if err != nil {
 			return err
 		}
@@ -143,6 +143,10 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 
 // LoadRows returns an import's parsed rows in row order.
 func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Record, error) {
+	var count int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM import_rows WHERE import_id = $1`, importID).Scan(&count); err != nil {
+		return nil, fmt.Errorf("count rows of import %d: %w", importID, unavailable(err))
+	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT row_no, source_id, manager_source_id, clear_mask, cells, problems
 		FROM import_rows WHERE import_id = $1 ORDER BY row_no`, importID)
@@ -150,32 +154,61 @@ func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Recor
 		return nil, fmt.Errorf("load rows of import %d: %w", importID, unavailable(err))
 	}
 	defer rows.Close()
-	var out []directory.Record
-	var cells []*string
+	if err := requireBinary(rows, 0, 3, 4); err != nil {
+		return nil, fmt.Errorf("load rows of import %d: %w", importID, err)
+	}
+	problemsFormat := rows.FieldDescriptions()[5].Format
+	var out []directory.Record // nil when there are no rows
+	if count > 0 {
+		out = make([]directory.Record, 0, count)
+	}
+	var strs interner
 	for rows.Next() {
-		var rec directory.Record
-		var mask int32
-		var row int32
-		var problems []byte
-		if err := rows.Scan(&row, &rec.SourceID, &rec.ManagerSourceID, &mask, &cells, &problems); err != nil {
+		out = append(out, directory.Record{})
+		if err := decodeRow(rows.RawValues(), problemsFormat, &out[len(out)-1], &strs); err != nil {
 			return nil, fmt.Errorf("load rows of import %d: %w", importID, err)
 		}
-		rec.Row = int(row)
-		for f := 0; f < int(directory.NumFields) && f < len(cells); f++ {
-			switch {
-			case cells[f] != nil:
-				rec.Cells[f] = directory.SetValue(*cells[f])
-			case mask&(1<<f) != 0:
-				rec.Cells[f] = directory.Value{Op: directory.Clear}
-			}
-		}
-		if rec.Problems, err = decodeProblems(problems, directory.SeverityError); err != nil {
-			return nil, fmt.Errorf("decode problems of row %d: %w", rec.Row, err)
-		}
-		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load rows of import %d: %w", importID, unavailable(err))
 	}
 	return out, nil
+}
+
+// decodeRow decodes one import_rows row (row_no, source_id, manager_source_id, clear_mask,
+// cells, problems) in binary format. A NULL cell keeps the stored value; bit f of clear_mask
+// set clears field f.
+func decodeRow(values [][]byte, problemsFormat int16, rec *directory.Record, strs *interner) error {
+	row, err := decodeInt32(values[0])
+	if err != nil {
+		return fmt.Errorf("row number: %w", err)
+	}
+	rec.Row = int(row)
+	rec.SourceID = string(values[1])
+	rec.ManagerSourceID = string(values[2])
+	mask, err := decodeInt32(values[3])
+	if err != nil {
+		return fmt.Errorf("clear mask of row %d: %w", row, err)
+	}
+	if err := decodeTextArray(values[4], func(f int, b []byte, ok bool) {
+		switch {
+		case f >= int(directory.NumFields):
+		case ok && internedFields[f]:
+			rec.Cells[f] = directory.SetValue(strs.text(b))
+		case ok:
+			rec.Cells[f] = directory.SetValue(string(b))
+		case mask&(1<<f) != 0:
+			rec.Cells[f] = directory.Value{Op: directory.Clear}
+		}
+	}); err != nil {
+		return fmt.Errorf("cells of row %d: %w", row, err)
+	}
+	problems, err := decodeJSONB(values[5], problemsFormat)
+	if err != nil {
+		return fmt.Errorf("problems of row %d: %w", row, err)
+	}
+	if rec.Problems, err = decodeProblems(problems, directory.SeverityError); err != nil {
+		return fmt.Errorf("decode problems of row %d: %w", row, err)
+	}
+	return nil
 }

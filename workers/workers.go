@@ -16,6 +16,8 @@ const TaskQueue = workflows.TaskQueue
 // Register adds every workflow and activity to w.
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(workflows.Import)
+	w.RegisterWorkflow(workflows.IntegrationSync)
+	w.RegisterWorkflow(workflows.TestIntegrationConnection)
 	w.RegisterActivity(acts)
 }
 

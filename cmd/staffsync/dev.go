@@ -31,8 +31,15 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	temporalPort := flags.Int("temporal-port", 7233, "Temporal frontend port on 127.0.0.1")
 	uiPort := flags.Int("ui-port", 8233, "Temporal web UI port")
 	apiAddr := flags.String("api-addr", "127.0.0.1:8080", "API listen address")
+	registerIntegrationFlags(flags)
+	registerSFTPFlags(flags, "127.0.0.1:2022", "")
+	withFakeHRIS := flags.Bool("fake-hris", false, "also serve fake BambooHR and Personio APIs with demo companies on 127.0.0.1 (allows private networks)")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if *withFakeHRIS {
+		// The fakes listen on loopback, which integrations may only reach with this on.
+		allowPrivateNetworks = true
 	}
 	absDir, err := filepath.Abs(*dir)
 	if err != nil {
@@ -40,6 +47,12 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	if err := os.MkdirAll(absDir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", absDir, err)
+	}
+	if err := ensureDevSecretKey(absDir); err != nil {
+		return err
+	}
+	if sftpHostKeyPath == "" {
+		sftpHostKeyPath = filepath.Join(absDir, "sftp_host_key")
 	}
 	logFile, err := os.OpenFile(filepath.Join(absDir, "servers.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -89,10 +102,21 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	defer stopAll()
 	errc := make(chan error, 2)
 	wg.Add(2)
+	devMailLog = filepath.Join(absDir, "mail.log")
+	log.Info("password emails are written to a file instead of sent", "path", devMailLog)
+	var fakes *fakeHRIS
+	if *withFakeHRIS {
+		if fakes, err = startFakeHRIS(runCtx, log, absDir); err != nil {
+			return err
+		}
+	}
 	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc) }()
 	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, *apiAddr, st, tc) }()
 
 	printDevBanner(absDir, *apiAddr, tmp.UIURL(), tmp.Address(), pg.URL(), token, created)
+	if fakes != nil {
+		fakes.printBanner(os.Stdout)
+	}
 	var firstErr error
 	select {
 	case <-ctx.Done():
@@ -101,6 +125,9 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	stopAll()
 	wg.Wait()
+	if fakes != nil {
+		fakes.wait()
+	}
 	return firstErr
 }
 

@@ -24,14 +24,22 @@ Usage:
   staffsync admin create-token --company ID [--dir DIR]
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE
-(default "default"), STAFFSYNC_HTTP_ADDR. Run 'staffsync COMMAND -h' for a command's flags.
+(default "default"), STAFFSYNC_HTTP_ADDR, STAFFSYNC_SECRET_KEY (base64 of 32 bytes; encrypts
+integration credentials), STAFFSYNC_ALLOW_PRIVATE_NETWORKS, STAFFSYNC_SFTP_ADDR. Run 'staffsync COMMAND -h' for a command's flags.
 `
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, log, os.Args[1:]); err != nil {
+	stopProfile, err := startCPUProfile(os.Getenv("STAFFSYNC_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "staffsync:", err)
+		os.Exit(1)
+	}
+	err = run(ctx, log, os.Args[1:])
+	stopProfile()
+	if err != nil {
 		if errors.Is(err, errUsage) {
 			fmt.Fprint(os.Stderr, usage)
 			os.Exit(2)

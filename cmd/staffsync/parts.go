@@ -38,6 +38,7 @@ func (c *connections) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
 	fs.StringVar(&c.temporalAddress, "temporal-address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.temporalNamespace, "temporal-namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
+	registerIntegrationFlags(fs)
 }
 
 func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
@@ -83,12 +84,22 @@ func (h *minLevelHandler) WithGroup(name string) slog.Handler {
 
 // serveAPI runs the API on addr until ctx ends, then shuts down gracefully.
 func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Store, tc client.Client) error {
+	box, err := loadSecretBox(log)
+	if err != nil {
+		return err
+	}
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	waitSFTP, err := startSFTPDrop(ctx, log, st, tc)
+	if err != nil {
+		listener.Close()
+		return err
+	}
+	defer waitSFTP()
 	srv := &http.Server{
-		Handler:           api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log}),
+		Handler:           api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Secrets: box}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -105,7 +116,14 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Stor
 
 // runWorkerUntil runs the worker until ctx ends.
 func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) error {
-	w := workers.New(tc, &activities.Activities{Store: st})
+	acts := &activities.Activities{Store: st}
+	if err := configureMail(acts); err != nil {
+		return err
+	}
+	if err := configureIntegrations(acts, slog.Default()); err != nil {
+		return err
+	}
+	w := workers.New(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -136,6 +154,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	var conn connections
 	conn.register(fs)
 	addr := fs.String("api-addr", envOr("STAFFSYNC_HTTP_ADDR", "127.0.0.1:8080"), "API listen address (env STAFFSYNC_HTTP_ADDR)")
+	registerSFTPFlags(fs, "", "staffsync_sftp_host_key")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

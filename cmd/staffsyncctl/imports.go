@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
@@ -53,6 +54,9 @@ var boolOptions = []boolOption{
 	{"reset-reviewers-after-manager-change", "reset reviewers in open review cycles to the new manager",
 		func(o directory.Options) bool { return o.ResetReviewersAfterManagerChange },
 		func(o *v1.ImportOptions) **bool { return &o.ResetReviewersAfterManagerChange }},
+	{"require-second-approver", "another admin than you must approve this import",
+		func(o directory.Options) bool { return o.RequireSecondApprover },
+		func(o *v1.ImportOptions) **bool { return &o.RequireSecondApprover }},
 }
 
 var delimiters = []string{"auto", "comma", "semicolon", "tab"}
@@ -68,6 +72,7 @@ func addImportOptionFlags(fs *flag.FlagSet) {
 	fs.String("sheet", "", "XLSX worksheet `NAME` to read (default: the first sheet)")
 	fs.Int("max-deactivations", 0, "safety guard: most `N` deactivations before approval is required (0: server default, negative: no limit)")
 	fs.Int("max-manager-changes", 0, "safety guard: most `N` manager changes before approval is required (0: server default, negative: no limit)")
+	fs.Duration("approval-timeout", 0, "the import expires when nobody approves it within `DURATION`, e.g. 72h (default 168h)")
 }
 
 // importOptions builds ImportOptions from the option flags the admin set; nil when none was,
@@ -99,6 +104,8 @@ func importOptions(fs *flag.FlagSet) (*v1.ImportOptions, error) {
 			opts.Delimiter, set = d, true
 		case "sheet":
 			opts.Sheet, set = f.Value.String(), true
+		case "approval-timeout":
+			opts.ApprovalTimeout, set = durationpb.New(getter.Get().(time.Duration)), true
 		case "max-deactivations", "max-manager-changes":
 			n := getter.Get().(int)
 			if n > math.MaxInt32 || n < math.MinInt32 {
@@ -275,7 +282,32 @@ func progressLine(im *v1.Import) string {
 	if n := im.GetRowsTotal(); n > 0 {
 		line += fmt.Sprintf(" (%d rows)", n)
 	}
-	return line
+	return line + progressBar(im)
+}
+
+// progressBarWidth is the number of cells of the progress bar.
+const progressBarWidth = 20
+
+// progressBar shows how far the running step is, e.g. " applying [#####---------------] 25%
+// 12500/50000", or ", 15000 rows so far" while the total is unknown. It is empty once the import
+// waits or has ended.
+func progressBar(im *v1.Import) string {
+	switch im.GetStatus() {
+	case v1.ImportStatus_IMPORT_STATUS_PARSING, v1.ImportStatus_IMPORT_STATUS_PREVIEWING, v1.ImportStatus_IMPORT_STATUS_APPLYING:
+	default:
+		return ""
+	}
+	phase, done, total := im.GetProgressPhase(), im.GetRowsProcessed(), im.GetProgressTotal()
+	switch {
+	case phase == "":
+		return ""
+	case total <= 0:
+		return fmt.Sprintf(", %d rows so far", done)
+	}
+	done = min(done, total)
+	filled := int(done * progressBarWidth / total)
+	return fmt.Sprintf(" %s [%s%s] %3d%% %d/%d", phase, strings.Repeat("#", filled), strings.Repeat("-", progressBarWidth-filled),
+		done*100/total, done, total)
 }
 
 func importShowFlags(fs *flag.FlagSet) commandFunc {
@@ -558,4 +590,40 @@ func guardLimit(n int32) string {
 		return "off"
 	}
 	return strconv.Itoa(int(n))
+}
+
+func importRevertFlags(fs *flag.FlagSet) commandFunc {
+	wait := fs.Bool("wait", false, "wait for the preview and print its summary")
+	return func(ctx context.Context, a *app, args []string) error {
+		id, err := a.oneArg(args, "ID of the applied import to undo")
+		if err != nil {
+			return err
+		}
+		if err := a.connect(); err != nil {
+			return err
+		}
+		resp, err := a.imports.RevertImport(ctx, connect.NewRequest(&v1.RevertImportRequest{ImportId: id}))
+		if err != nil {
+			return fmt.Errorf("revert import %s: %w", id, err)
+		}
+		im := resp.Msg.GetImport()
+		if !*wait {
+			if a.global.json {
+				return writeJSON(a.stdout, toImportJSON(im))
+			}
+			fmt.Fprintln(a.stdout, im.GetId())
+			return nil
+		}
+		im, err = a.waitForImport(ctx, im, previewDone)
+		if err != nil {
+			return err
+		}
+		if err := a.printImport(im); err != nil {
+			return err
+		}
+		if im.GetStatus() == v1.ImportStatus_IMPORT_STATUS_FAILED {
+			return fmt.Errorf("import %s failed: %s", im.GetId(), orDefault(im.GetErrorMessage(), "no reason given"))
+		}
+		return nil
+	}
 }

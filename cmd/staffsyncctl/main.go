@@ -66,9 +66,22 @@ var commands = []command{
 	{name: "import approve", args: "ID [--wait]", summary: "apply the preview you reviewed", flags: importApproveFlags},
 	{name: "import reject", args: "ID [--reason TEXT]", summary: "discard a previewed import", flags: importRejectFlags},
 	{name: "import list", args: "[--limit N]", summary: "list recent imports, newest first", flags: importListFlags},
-	{name: "people list", args: "[--status active|deactivated|all] [--department D] [--location L] [--search S]", summary: "list people of the directory", flags: peopleListFlags},
+	{name: "import revert", args: "ID [--wait]", summary: "undo an import applied in the last 30 days (as a new import to approve)", flags: importRevertFlags},
+	{name: "people list", args: "[--status active|deactivated|all] [--department D] [--location L] [--manager EMAIL] [--search S]", summary: "list people of the directory", flags: peopleListFlags},
+	{name: "people show", args: "EMAIL", summary: "show a person with managers, reports and integration-owned fields", flags: peopleShowFlags},
+	{name: "people update", args: "EMAIL --set FIELD=VALUE [--set ...]", summary: "change fields of a person", flags: peopleUpdateFlags},
+	{name: "people deactivate", args: "EMAIL...", summary: "deactivate people (they keep their data and are not billable)", flags: peopleStatusFlags(false)},
+	{name: "people reactivate", args: "EMAIL...", summary: "reactivate deactivated people", flags: peopleStatusFlags(true)},
+	{name: "people merge", args: "SOURCE DEST [--dry-run]", summary: "merge the SOURCE account into DEST and deactivate SOURCE", flags: peopleMergeFlags},
+	{name: "people delete", args: "EMAIL --confirm EMAIL", summary: "erase a deactivated person and all their data", flags: peopleDeleteFlags},
+	{name: "people history", args: "EMAIL [--limit N]", summary: "list every change of a person, with import or admin", flags: peopleHistoryFlags},
+	{name: "people send-password-emails", args: "[EMAIL...]", summary: "email people a link to set their password (default: everyone who never got one)", flags: peopleSendPasswordEmailsFlags},
 	{name: "directory export", args: "[--format csv|xlsx] [--output FILE]", summary: "export the directory as an import file that re-imports with zero changes", flags: exportFlags},
 	{name: "template", args: "[--format csv|xlsx] [--output FILE]", summary: "download the import template", flags: templateFlags},
+	{name: "cycles list", args: "", summary: "list performance cycles (objectives, review, 360)", flags: cyclesListFlags},
+	{name: "cycles create", args: "NAME --kind objectives|review|360 [--open-to-everyone]", summary: "open a cycle", flags: cyclesCreateFlags},
+	{name: "cycles add-people", args: "ID EMAIL...", summary: "add active people to an open cycle, with their manager as reviewer", flags: cyclesAddPeopleFlags},
+	{name: "cycles reset-reviewers", args: "ID", summary: "set a review cycle's reviewers to the current managers", flags: cyclesResetReviewersFlags},
 }
 
 // commandFunc runs a command with its positional arguments.

@@ -240,6 +240,7 @@ Options:
   reactivate-matching                    yes
   add-new-to-open-review-cycles          no
   reset-reviewers-after-manager-change   no
+  require-second-approver                default
   delimiter                              auto
   sheet                                  (first sheet)
   max-deactivations                      default

@@ -9,6 +9,7 @@ package staffsyncv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -262,13 +263,15 @@ func (x *Person) GetActive() bool {
 }
 
 type ListPeopleRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Status        PersonStatusFilter     `protobuf:"varint,1,opt,name=status,proto3,enum=staffsync.v1.PersonStatusFilter" json:"status,omitempty"`
-	Department    string                 `protobuf:"bytes,2,opt,name=department,proto3" json:"department,omitempty"`
-	Location      string                 `protobuf:"bytes,3,opt,name=location,proto3" json:"location,omitempty"`
-	Search        string                 `protobuf:"bytes,4,opt,name=search,proto3" json:"search,omitempty"`
-	PageSize      int32                  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string                 `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Status     PersonStatusFilter     `protobuf:"varint,1,opt,name=status,proto3,enum=staffsync.v1.PersonStatusFilter" json:"status,omitempty"`
+	Department string                 `protobuf:"bytes,2,opt,name=department,proto3" json:"department,omitempty"`
+	Location   string                 `protobuf:"bytes,3,opt,name=location,proto3" json:"location,omitempty"`
+	Search     string                 `protobuf:"bytes,4,opt,name=search,proto3" json:"search,omitempty"`
+	PageSize   int32                  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken  string                 `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only the direct reports of this manager (login email or id).
+	Manager       string `protobuf:"bytes,7,opt,name=manager,proto3" json:"manager,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -341,6 +344,13 @@ func (x *ListPeopleRequest) GetPageSize() int32 {
 func (x *ListPeopleRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListPeopleRequest) GetManager() string {
+	if x != nil {
+		return x.Manager
 	}
 	return ""
 }
@@ -519,11 +529,1309 @@ func (x *ExportDirectoryResponse) GetContent() []byte {
 	return nil
 }
 
+// PersonRef names a person in answers.
+type PersonRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Email         string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Active        bool                   `protobuf:"varint,4,opt,name=active,proto3" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonRef) Reset() {
+	*x = PersonRef{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonRef) ProtoMessage() {}
+
+func (x *PersonRef) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonRef.ProtoReflect.Descriptor instead.
+func (*PersonRef) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PersonRef) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PersonRef) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *PersonRef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PersonRef) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+// OwnedField is a field an active HR integration owns; it cannot be edited by hand.
+type OwnedField struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Field         string                 `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	Integration   string                 `protobuf:"bytes,2,opt,name=integration,proto3" json:"integration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OwnedField) Reset() {
+	*x = OwnedField{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OwnedField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OwnedField) ProtoMessage() {}
+
+func (x *OwnedField) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OwnedField.ProtoReflect.Descriptor instead.
+func (*OwnedField) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *OwnedField) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *OwnedField) GetIntegration() string {
+	if x != nil {
+		return x.Integration
+	}
+	return ""
+}
+
+type GetPersonRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login email or id.
+	Person        string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPersonRequest) Reset() {
+	*x = GetPersonRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPersonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPersonRequest) ProtoMessage() {}
+
+func (x *GetPersonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPersonRequest.ProtoReflect.Descriptor instead.
+func (*GetPersonRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetPersonRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+type GetPersonResponse struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Person           *Person                `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	Manager          *PersonRef             `protobuf:"bytes,2,opt,name=manager,proto3" json:"manager,omitempty"`
+	SecondaryManager *PersonRef             `protobuf:"bytes,3,opt,name=secondary_manager,json=secondaryManager,proto3" json:"secondary_manager,omitempty"`
+	DirectReports    []*PersonRef           `protobuf:"bytes,4,rep,name=direct_reports,json=directReports,proto3" json:"direct_reports,omitempty"`
+	OwnedFields      []*OwnedField          `protobuf:"bytes,5,rep,name=owned_fields,json=ownedFields,proto3" json:"owned_fields,omitempty"`
+	// Set when this account was merged into another one.
+	MergedInto        *PersonRef `protobuf:"bytes,6,opt,name=merged_into,json=mergedInto,proto3" json:"merged_into,omitempty"`
+	PasswordEmailSent bool       `protobuf:"varint,7,opt,name=password_email_sent,json=passwordEmailSent,proto3" json:"password_email_sent,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *GetPersonResponse) Reset() {
+	*x = GetPersonResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPersonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPersonResponse) ProtoMessage() {}
+
+func (x *GetPersonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPersonResponse.ProtoReflect.Descriptor instead.
+func (*GetPersonResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetPersonResponse) GetPerson() *Person {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *GetPersonResponse) GetManager() *PersonRef {
+	if x != nil {
+		return x.Manager
+	}
+	return nil
+}
+
+func (x *GetPersonResponse) GetSecondaryManager() *PersonRef {
+	if x != nil {
+		return x.SecondaryManager
+	}
+	return nil
+}
+
+func (x *GetPersonResponse) GetDirectReports() []*PersonRef {
+	if x != nil {
+		return x.DirectReports
+	}
+	return nil
+}
+
+func (x *GetPersonResponse) GetOwnedFields() []*OwnedField {
+	if x != nil {
+		return x.OwnedFields
+	}
+	return nil
+}
+
+func (x *GetPersonResponse) GetMergedInto() *PersonRef {
+	if x != nil {
+		return x.MergedInto
+	}
+	return nil
+}
+
+func (x *GetPersonResponse) GetPasswordEmailSent() bool {
+	if x != nil {
+		return x.PasswordEmailSent
+	}
+	return false
+}
+
+// FieldValue sets one field (machine name, e.g. "title"); clear empties it.
+type FieldValue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Field         string                 `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	Value         string                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	Clear         bool                   `protobuf:"varint,3,opt,name=clear,proto3" json:"clear,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldValue) Reset() {
+	*x = FieldValue{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldValue) ProtoMessage() {}
+
+func (x *FieldValue) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldValue.ProtoReflect.Descriptor instead.
+func (*FieldValue) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FieldValue) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *FieldValue) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *FieldValue) GetClear() bool {
+	if x != nil {
+		return x.Clear
+	}
+	return false
+}
+
+type UpdatePersonRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login email or id.
+	Person        string        `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	Fields        []*FieldValue `protobuf:"bytes,2,rep,name=fields,proto3" json:"fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePersonRequest) Reset() {
+	*x = UpdatePersonRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePersonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePersonRequest) ProtoMessage() {}
+
+func (x *UpdatePersonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePersonRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePersonRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UpdatePersonRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *UpdatePersonRequest) GetFields() []*FieldValue {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+type UpdatePersonResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Person *Person                `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The fields that changed; empty when the values were already the same.
+	Changes       []*FieldChange `protobuf:"bytes,2,rep,name=changes,proto3" json:"changes,omitempty"`
+	Warnings      []string       `protobuf:"bytes,3,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePersonResponse) Reset() {
+	*x = UpdatePersonResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePersonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePersonResponse) ProtoMessage() {}
+
+func (x *UpdatePersonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePersonResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePersonResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UpdatePersonResponse) GetPerson() *Person {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *UpdatePersonResponse) GetChanges() []*FieldChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *UpdatePersonResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+// StatusChange is what a deactivation or reactivation did to one person.
+type StatusChange struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Person *PersonRef             `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// False when the person already had that status.
+	Changed       bool     `protobuf:"varint,2,opt,name=changed,proto3" json:"changed,omitempty"`
+	Warnings      []string `protobuf:"bytes,3,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatusChange) Reset() {
+	*x = StatusChange{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatusChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatusChange) ProtoMessage() {}
+
+func (x *StatusChange) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatusChange.ProtoReflect.Descriptor instead.
+func (*StatusChange) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *StatusChange) GetPerson() *PersonRef {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *StatusChange) GetChanged() bool {
+	if x != nil {
+		return x.Changed
+	}
+	return false
+}
+
+func (x *StatusChange) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+type DeactivatePeopleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login emails or ids.
+	People        []string `protobuf:"bytes,1,rep,name=people,proto3" json:"people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeactivatePeopleRequest) Reset() {
+	*x = DeactivatePeopleRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeactivatePeopleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeactivatePeopleRequest) ProtoMessage() {}
+
+func (x *DeactivatePeopleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeactivatePeopleRequest.ProtoReflect.Descriptor instead.
+func (*DeactivatePeopleRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DeactivatePeopleRequest) GetPeople() []string {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+type DeactivatePeopleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*StatusChange        `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeactivatePeopleResponse) Reset() {
+	*x = DeactivatePeopleResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeactivatePeopleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeactivatePeopleResponse) ProtoMessage() {}
+
+func (x *DeactivatePeopleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeactivatePeopleResponse.ProtoReflect.Descriptor instead.
+func (*DeactivatePeopleResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeactivatePeopleResponse) GetResults() []*StatusChange {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type ReactivatePeopleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login emails or ids.
+	People        []string `protobuf:"bytes,1,rep,name=people,proto3" json:"people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReactivatePeopleRequest) Reset() {
+	*x = ReactivatePeopleRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReactivatePeopleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReactivatePeopleRequest) ProtoMessage() {}
+
+func (x *ReactivatePeopleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReactivatePeopleRequest.ProtoReflect.Descriptor instead.
+func (*ReactivatePeopleRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ReactivatePeopleRequest) GetPeople() []string {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+type ReactivatePeopleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*StatusChange        `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReactivatePeopleResponse) Reset() {
+	*x = ReactivatePeopleResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReactivatePeopleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReactivatePeopleResponse) ProtoMessage() {}
+
+func (x *ReactivatePeopleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReactivatePeopleResponse.ProtoReflect.Descriptor instead.
+func (*ReactivatePeopleResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReactivatePeopleResponse) GetResults() []*StatusChange {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type MergePeopleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login email or id of the account that goes away.
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// Login email or id of the account that stays.
+	Destination   string `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
+	DryRun        bool   `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MergePeopleRequest) Reset() {
+	*x = MergePeopleRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MergePeopleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MergePeopleRequest) ProtoMessage() {}
+
+func (x *MergePeopleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MergePeopleRequest.ProtoReflect.Descriptor instead.
+func (*MergePeopleRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *MergePeopleRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *MergePeopleRequest) GetDestination() string {
+	if x != nil {
+		return x.Destination
+	}
+	return ""
+}
+
+func (x *MergePeopleRequest) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+type MergePeopleResponse struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	Source                   *PersonRef             `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	Destination              *PersonRef             `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
+	DryRun                   bool                   `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	ReportsMoved             []*PersonRef           `protobuf:"bytes,4,rep,name=reports_moved,json=reportsMoved,proto3" json:"reports_moved,omitempty"`
+	SecondaryReportsMoved    []*PersonRef           `protobuf:"bytes,5,rep,name=secondary_reports_moved,json=secondaryReportsMoved,proto3" json:"secondary_reports_moved,omitempty"`
+	CycleParticipationsMoved int64                  `protobuf:"varint,6,opt,name=cycle_participations_moved,json=cycleParticipationsMoved,proto3" json:"cycle_participations_moved,omitempty"`
+	CyclesKeptWithSource     int64                  `protobuf:"varint,7,opt,name=cycles_kept_with_source,json=cyclesKeptWithSource,proto3" json:"cycles_kept_with_source,omitempty"`
+	ReviewerRolesMoved       int64                  `protobuf:"varint,8,opt,name=reviewer_roles_moved,json=reviewerRolesMoved,proto3" json:"reviewer_roles_moved,omitempty"`
+	HistoryEntries           int64                  `protobuf:"varint,9,opt,name=history_entries,json=historyEntries,proto3" json:"history_entries,omitempty"`
+	SourceDeactivated        bool                   `protobuf:"varint,10,opt,name=source_deactivated,json=sourceDeactivated,proto3" json:"source_deactivated,omitempty"`
+	Warnings                 []string               `protobuf:"bytes,11,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *MergePeopleResponse) Reset() {
+	*x = MergePeopleResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MergePeopleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MergePeopleResponse) ProtoMessage() {}
+
+func (x *MergePeopleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MergePeopleResponse.ProtoReflect.Descriptor instead.
+func (*MergePeopleResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MergePeopleResponse) GetSource() *PersonRef {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+func (x *MergePeopleResponse) GetDestination() *PersonRef {
+	if x != nil {
+		return x.Destination
+	}
+	return nil
+}
+
+func (x *MergePeopleResponse) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+func (x *MergePeopleResponse) GetReportsMoved() []*PersonRef {
+	if x != nil {
+		return x.ReportsMoved
+	}
+	return nil
+}
+
+func (x *MergePeopleResponse) GetSecondaryReportsMoved() []*PersonRef {
+	if x != nil {
+		return x.SecondaryReportsMoved
+	}
+	return nil
+}
+
+func (x *MergePeopleResponse) GetCycleParticipationsMoved() int64 {
+	if x != nil {
+		return x.CycleParticipationsMoved
+	}
+	return 0
+}
+
+func (x *MergePeopleResponse) GetCyclesKeptWithSource() int64 {
+	if x != nil {
+		return x.CyclesKeptWithSource
+	}
+	return 0
+}
+
+func (x *MergePeopleResponse) GetReviewerRolesMoved() int64 {
+	if x != nil {
+		return x.ReviewerRolesMoved
+	}
+	return 0
+}
+
+func (x *MergePeopleResponse) GetHistoryEntries() int64 {
+	if x != nil {
+		return x.HistoryEntries
+	}
+	return 0
+}
+
+func (x *MergePeopleResponse) GetSourceDeactivated() bool {
+	if x != nil {
+		return x.SourceDeactivated
+	}
+	return false
+}
+
+func (x *MergePeopleResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+type DeletePersonRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login email or id.
+	Person string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The person's login email, typed again to confirm.
+	ConfirmEmail  string `protobuf:"bytes,2,opt,name=confirm_email,json=confirmEmail,proto3" json:"confirm_email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeletePersonRequest) Reset() {
+	*x = DeletePersonRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePersonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePersonRequest) ProtoMessage() {}
+
+func (x *DeletePersonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePersonRequest.ProtoReflect.Descriptor instead.
+func (*DeletePersonRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DeletePersonRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *DeletePersonRequest) GetConfirmEmail() string {
+	if x != nil {
+		return x.ConfirmEmail
+	}
+	return ""
+}
+
+type DeletePersonResponse struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	Id                   string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	HistoryEntriesErased int64                  `protobuf:"varint,2,opt,name=history_entries_erased,json=historyEntriesErased,proto3" json:"history_entries_erased,omitempty"`
+	ReportsUnassigned    int64                  `protobuf:"varint,3,opt,name=reports_unassigned,json=reportsUnassigned,proto3" json:"reports_unassigned,omitempty"`
+	FilesDeleted         int64                  `protobuf:"varint,4,opt,name=files_deleted,json=filesDeleted,proto3" json:"files_deleted,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *DeletePersonResponse) Reset() {
+	*x = DeletePersonResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePersonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePersonResponse) ProtoMessage() {}
+
+func (x *DeletePersonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePersonResponse.ProtoReflect.Descriptor instead.
+func (*DeletePersonResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DeletePersonResponse) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeletePersonResponse) GetHistoryEntriesErased() int64 {
+	if x != nil {
+		return x.HistoryEntriesErased
+	}
+	return 0
+}
+
+func (x *DeletePersonResponse) GetReportsUnassigned() int64 {
+	if x != nil {
+		return x.ReportsUnassigned
+	}
+	return 0
+}
+
+func (x *DeletePersonResponse) GetFilesDeleted() int64 {
+	if x != nil {
+		return x.FilesDeleted
+	}
+	return 0
+}
+
+type SendPasswordEmailsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login emails or ids; empty means every active person who never got one.
+	People        []string `protobuf:"bytes,1,rep,name=people,proto3" json:"people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendPasswordEmailsRequest) Reset() {
+	*x = SendPasswordEmailsRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendPasswordEmailsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendPasswordEmailsRequest) ProtoMessage() {}
+
+func (x *SendPasswordEmailsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendPasswordEmailsRequest.ProtoReflect.Descriptor instead.
+func (*SendPasswordEmailsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SendPasswordEmailsRequest) GetPeople() []string {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+type SendPasswordEmailsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Queued        []*PersonRef           `protobuf:"bytes,1,rep,name=queued,proto3" json:"queued,omitempty"`
+	Warnings      []string               `protobuf:"bytes,2,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendPasswordEmailsResponse) Reset() {
+	*x = SendPasswordEmailsResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendPasswordEmailsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendPasswordEmailsResponse) ProtoMessage() {}
+
+func (x *SendPasswordEmailsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendPasswordEmailsResponse.ProtoReflect.Descriptor instead.
+func (*SendPasswordEmailsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SendPasswordEmailsResponse) GetQueued() []*PersonRef {
+	if x != nil {
+		return x.Queued
+	}
+	return nil
+}
+
+func (x *SendPasswordEmailsResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+type GetPersonHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login email or id.
+	Person        string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPersonHistoryRequest) Reset() {
+	*x = GetPersonHistoryRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPersonHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPersonHistoryRequest) ProtoMessage() {}
+
+func (x *GetPersonHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPersonHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetPersonHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetPersonHistoryRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *GetPersonHistoryRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *GetPersonHistoryRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// HistoryEntry is one action on a person.
+type HistoryEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	At    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// new, updated, unchanged, deactivated, reactivated, merged, deleted or password_email.
+	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Set when an import made the change.
+	ImportId     string `protobuf:"bytes,4,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	ImportSource string `protobuf:"bytes,5,opt,name=import_source,json=importSource,proto3" json:"import_source,omitempty"`
+	// The admin who made the change or approved the import.
+	Admin   string         `protobuf:"bytes,6,opt,name=admin,proto3" json:"admin,omitempty"`
+	Changes []*FieldChange `protobuf:"bytes,7,rep,name=changes,proto3" json:"changes,omitempty"`
+	// The account this entry belongs to, when it was merged into the person asked about.
+	MergedFrom    string `protobuf:"bytes,8,opt,name=merged_from,json=mergedFrom,proto3" json:"merged_from,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryEntry) Reset() {
+	*x = HistoryEntry{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryEntry) ProtoMessage() {}
+
+func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
+func (*HistoryEntry) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *HistoryEntry) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetImportId() string {
+	if x != nil {
+		return x.ImportId
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetImportSource() string {
+	if x != nil {
+		return x.ImportSource
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetAdmin() string {
+	if x != nil {
+		return x.Admin
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetChanges() []*FieldChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetMergedFrom() string {
+	if x != nil {
+		return x.MergedFrom
+	}
+	return ""
+}
+
+type GetPersonHistoryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*HistoryEntry        `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPersonHistoryResponse) Reset() {
+	*x = GetPersonHistoryResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPersonHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPersonHistoryResponse) ProtoMessage() {}
+
+func (x *GetPersonHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPersonHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetPersonHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetPersonHistoryResponse) GetEntries() []*HistoryEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *GetPersonHistoryResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_staffsync_v1_directory_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\n" +
-	"\x1cstaffsync/v1/directory.proto\x12\fstaffsync.v1\x1a\x19staffsync/v1/import.proto\"\xd6\x04\n" +
+	"\x1cstaffsync/v1/directory.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\xd6\x04\n" +
 	"\x06Person\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -548,7 +1856,7 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\fleaving_date\x18\x10 \x01(\tR\vleavingDate\x12)\n" +
 	"\x10termination_type\x18\x11 \x01(\tR\x0fterminationType\x12'\n" +
 	"\x0femployment_type\x18\x12 \x01(\tR\x0eemploymentType\x12\x16\n" +
-	"\x06active\x18\x13 \x01(\bR\x06active\"\xdd\x01\n" +
+	"\x06active\x18\x13 \x01(\bR\x06active\"\xf7\x01\n" +
 	"\x11ListPeopleRequest\x128\n" +
 	"\x06status\x18\x01 \x01(\x0e2 .staffsync.v1.PersonStatusFilterR\x06status\x12\x1e\n" +
 	"\n" +
@@ -558,7 +1866,8 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\x06search\x18\x04 \x01(\tR\x06search\x12\x1b\n" +
 	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x06 \x01(\tR\tpageToken\"\xa7\x01\n" +
+	"page_token\x18\x06 \x01(\tR\tpageToken\x12\x18\n" +
+	"\amanager\x18\a \x01(\tR\amanager\"\xa7\x01\n" +
 	"\x12ListPeopleResponse\x12,\n" +
 	"\x06people\x18\x01 \x03(\v2\x14.staffsync.v1.PersonR\x06people\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12%\n" +
@@ -569,16 +1878,116 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\x17ExportDirectoryResponse\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent*\x9f\x01\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\"]\n" +
+	"\tPersonRef\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x16\n" +
+	"\x06active\x18\x04 \x01(\bR\x06active\"D\n" +
+	"\n" +
+	"OwnedField\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12 \n" +
+	"\vintegration\x18\x02 \x01(\tR\vintegration\"*\n" +
+	"\x10GetPersonRequest\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\"\xa1\x03\n" +
+	"\x11GetPersonResponse\x12,\n" +
+	"\x06person\x18\x01 \x01(\v2\x14.staffsync.v1.PersonR\x06person\x121\n" +
+	"\amanager\x18\x02 \x01(\v2\x17.staffsync.v1.PersonRefR\amanager\x12D\n" +
+	"\x11secondary_manager\x18\x03 \x01(\v2\x17.staffsync.v1.PersonRefR\x10secondaryManager\x12>\n" +
+	"\x0edirect_reports\x18\x04 \x03(\v2\x17.staffsync.v1.PersonRefR\rdirectReports\x12;\n" +
+	"\fowned_fields\x18\x05 \x03(\v2\x18.staffsync.v1.OwnedFieldR\vownedFields\x128\n" +
+	"\vmerged_into\x18\x06 \x01(\v2\x17.staffsync.v1.PersonRefR\n" +
+	"mergedInto\x12.\n" +
+	"\x13password_email_sent\x18\a \x01(\bR\x11passwordEmailSent\"N\n" +
+	"\n" +
+	"FieldValue\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\x12\x14\n" +
+	"\x05clear\x18\x03 \x01(\bR\x05clear\"_\n" +
+	"\x13UpdatePersonRequest\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x120\n" +
+	"\x06fields\x18\x02 \x03(\v2\x18.staffsync.v1.FieldValueR\x06fields\"\x95\x01\n" +
+	"\x14UpdatePersonResponse\x12,\n" +
+	"\x06person\x18\x01 \x01(\v2\x14.staffsync.v1.PersonR\x06person\x123\n" +
+	"\achanges\x18\x02 \x03(\v2\x19.staffsync.v1.FieldChangeR\achanges\x12\x1a\n" +
+	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"u\n" +
+	"\fStatusChange\x12/\n" +
+	"\x06person\x18\x01 \x01(\v2\x17.staffsync.v1.PersonRefR\x06person\x12\x18\n" +
+	"\achanged\x18\x02 \x01(\bR\achanged\x12\x1a\n" +
+	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"1\n" +
+	"\x17DeactivatePeopleRequest\x12\x16\n" +
+	"\x06people\x18\x01 \x03(\tR\x06people\"P\n" +
+	"\x18DeactivatePeopleResponse\x124\n" +
+	"\aresults\x18\x01 \x03(\v2\x1a.staffsync.v1.StatusChangeR\aresults\"1\n" +
+	"\x17ReactivatePeopleRequest\x12\x16\n" +
+	"\x06people\x18\x01 \x03(\tR\x06people\"P\n" +
+	"\x18ReactivatePeopleResponse\x124\n" +
+	"\aresults\x18\x01 \x03(\v2\x1a.staffsync.v1.StatusChangeR\aresults\"g\n" +
+	"\x12MergePeopleRequest\x12\x16\n" +
+	"\x06source\x18\x01 \x01(\tR\x06source\x12 \n" +
+	"\vdestination\x18\x02 \x01(\tR\vdestination\x12\x17\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"\xc4\x04\n" +
+	"\x13MergePeopleResponse\x12/\n" +
+	"\x06source\x18\x01 \x01(\v2\x17.staffsync.v1.PersonRefR\x06source\x129\n" +
+	"\vdestination\x18\x02 \x01(\v2\x17.staffsync.v1.PersonRefR\vdestination\x12\x17\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRun\x12<\n" +
+	"\rreports_moved\x18\x04 \x03(\v2\x17.staffsync.v1.PersonRefR\freportsMoved\x12O\n" +
+	"\x17secondary_reports_moved\x18\x05 \x03(\v2\x17.staffsync.v1.PersonRefR\x15secondaryReportsMoved\x12<\n" +
+	"\x1acycle_participations_moved\x18\x06 \x01(\x03R\x18cycleParticipationsMoved\x125\n" +
+	"\x17cycles_kept_with_source\x18\a \x01(\x03R\x14cyclesKeptWithSource\x120\n" +
+	"\x14reviewer_roles_moved\x18\b \x01(\x03R\x12reviewerRolesMoved\x12'\n" +
+	"\x0fhistory_entries\x18\t \x01(\x03R\x0ehistoryEntries\x12-\n" +
+	"\x12source_deactivated\x18\n" +
+	" \x01(\bR\x11sourceDeactivated\x12\x1a\n" +
+	"\bwarnings\x18\v \x03(\tR\bwarnings\"R\n" +
+	"\x13DeletePersonRequest\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12#\n" +
+	"\rconfirm_email\x18\x02 \x01(\tR\fconfirmEmail\"\xb0\x01\n" +
+	"\x14DeletePersonResponse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x124\n" +
+	"\x16history_entries_erased\x18\x02 \x01(\x03R\x14historyEntriesErased\x12-\n" +
+	"\x12reports_unassigned\x18\x03 \x01(\x03R\x11reportsUnassigned\x12#\n" +
+	"\rfiles_deleted\x18\x04 \x01(\x03R\ffilesDeleted\"3\n" +
+	"\x19SendPasswordEmailsRequest\x12\x16\n" +
+	"\x06people\x18\x01 \x03(\tR\x06people\"i\n" +
+	"\x1aSendPasswordEmailsResponse\x12/\n" +
+	"\x06queued\x18\x01 \x03(\v2\x17.staffsync.v1.PersonRefR\x06queued\x12\x1a\n" +
+	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"m\n" +
+	"\x17GetPersonHistoryRequest\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x8c\x02\n" +
+	"\fHistoryEntry\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x1b\n" +
+	"\timport_id\x18\x04 \x01(\tR\bimportId\x12#\n" +
+	"\rimport_source\x18\x05 \x01(\tR\fimportSource\x12\x14\n" +
+	"\x05admin\x18\x06 \x01(\tR\x05admin\x123\n" +
+	"\achanges\x18\a \x03(\v2\x19.staffsync.v1.FieldChangeR\achanges\x12\x1f\n" +
+	"\vmerged_from\x18\b \x01(\tR\n" +
+	"mergedFrom\"x\n" +
+	"\x18GetPersonHistoryResponse\x124\n" +
+	"\aentries\x18\x01 \x03(\v2\x1a.staffsync.v1.HistoryEntryR\aentries\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x9f\x01\n" +
 	"\x12PersonStatusFilter\x12$\n" +
 	" PERSON_STATUS_FILTER_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bPERSON_STATUS_FILTER_ACTIVE\x10\x01\x12$\n" +
 	" PERSON_STATUS_FILTER_DEACTIVATED\x10\x02\x12\x1c\n" +
-	"\x18PERSON_STATUS_FILTER_ALL\x10\x032\xcd\x01\n" +
+	"\x18PERSON_STATUS_FILTER_ALL\x10\x032\xb9\a\n" +
 	"\x10DirectoryService\x12T\n" +
 	"\n" +
 	"ListPeople\x12\x1f.staffsync.v1.ListPeopleRequest\x1a .staffsync.v1.ListPeopleResponse\"\x03\x90\x02\x01\x12c\n" +
-	"\x0fExportDirectory\x12$.staffsync.v1.ExportDirectoryRequest\x1a%.staffsync.v1.ExportDirectoryResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
+	"\x0fExportDirectory\x12$.staffsync.v1.ExportDirectoryRequest\x1a%.staffsync.v1.ExportDirectoryResponse\"\x03\x90\x02\x01\x12Q\n" +
+	"\tGetPerson\x12\x1e.staffsync.v1.GetPersonRequest\x1a\x1f.staffsync.v1.GetPersonResponse\"\x03\x90\x02\x01\x12U\n" +
+	"\fUpdatePerson\x12!.staffsync.v1.UpdatePersonRequest\x1a\".staffsync.v1.UpdatePersonResponse\x12a\n" +
+	"\x10DeactivatePeople\x12%.staffsync.v1.DeactivatePeopleRequest\x1a&.staffsync.v1.DeactivatePeopleResponse\x12a\n" +
+	"\x10ReactivatePeople\x12%.staffsync.v1.ReactivatePeopleRequest\x1a&.staffsync.v1.ReactivatePeopleResponse\x12R\n" +
+	"\vMergePeople\x12 .staffsync.v1.MergePeopleRequest\x1a!.staffsync.v1.MergePeopleResponse\x12U\n" +
+	"\fDeletePerson\x12!.staffsync.v1.DeletePersonRequest\x1a\".staffsync.v1.DeletePersonResponse\x12g\n" +
+	"\x12SendPasswordEmails\x12'.staffsync.v1.SendPasswordEmailsRequest\x1a(.staffsync.v1.SendPasswordEmailsResponse\x12f\n" +
+	"\x10GetPersonHistory\x12%.staffsync.v1.GetPersonHistoryRequest\x1a&.staffsync.v1.GetPersonHistoryResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
 	file_staffsync_v1_directory_proto_rawDescOnce sync.Once
@@ -593,29 +2002,88 @@ func file_staffsync_v1_directory_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_directory_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_staffsync_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_staffsync_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_staffsync_v1_directory_proto_goTypes = []any{
-	(PersonStatusFilter)(0),         // 0: staffsync.v1.PersonStatusFilter
-	(*Person)(nil),                  // 1: staffsync.v1.Person
-	(*ListPeopleRequest)(nil),       // 2: staffsync.v1.ListPeopleRequest
-	(*ListPeopleResponse)(nil),      // 3: staffsync.v1.ListPeopleResponse
-	(*ExportDirectoryRequest)(nil),  // 4: staffsync.v1.ExportDirectoryRequest
-	(*ExportDirectoryResponse)(nil), // 5: staffsync.v1.ExportDirectoryResponse
-	(FileFormat)(0),                 // 6: staffsync.v1.FileFormat
+	(PersonStatusFilter)(0),            // 0: staffsync.v1.PersonStatusFilter
+	(*Person)(nil),                     // 1: staffsync.v1.Person
+	(*ListPeopleRequest)(nil),          // 2: staffsync.v1.ListPeopleRequest
+	(*ListPeopleResponse)(nil),         // 3: staffsync.v1.ListPeopleResponse
+	(*ExportDirectoryRequest)(nil),     // 4: staffsync.v1.ExportDirectoryRequest
+	(*ExportDirectoryResponse)(nil),    // 5: staffsync.v1.ExportDirectoryResponse
+	(*PersonRef)(nil),                  // 6: staffsync.v1.PersonRef
+	(*OwnedField)(nil),                 // 7: staffsync.v1.OwnedField
+	(*GetPersonRequest)(nil),           // 8: staffsync.v1.GetPersonRequest
+	(*GetPersonResponse)(nil),          // 9: staffsync.v1.GetPersonResponse
+	(*FieldValue)(nil),                 // 10: staffsync.v1.FieldValue
+	(*UpdatePersonRequest)(nil),        // 11: staffsync.v1.UpdatePersonRequest
+	(*UpdatePersonResponse)(nil),       // 12: staffsync.v1.UpdatePersonResponse
+	(*StatusChange)(nil),               // 13: staffsync.v1.StatusChange
+	(*DeactivatePeopleRequest)(nil),    // 14: staffsync.v1.DeactivatePeopleRequest
+	(*DeactivatePeopleResponse)(nil),   // 15: staffsync.v1.DeactivatePeopleResponse
+	(*ReactivatePeopleRequest)(nil),    // 16: staffsync.v1.ReactivatePeopleRequest
+	(*ReactivatePeopleResponse)(nil),   // 17: staffsync.v1.ReactivatePeopleResponse
+	(*MergePeopleRequest)(nil),         // 18: staffsync.v1.MergePeopleRequest
+	(*MergePeopleResponse)(nil),        // 19: staffsync.v1.MergePeopleResponse
+	(*DeletePersonRequest)(nil),        // 20: staffsync.v1.DeletePersonRequest
+	(*DeletePersonResponse)(nil),       // 21: staffsync.v1.DeletePersonResponse
+	(*SendPasswordEmailsRequest)(nil),  // 22: staffsync.v1.SendPasswordEmailsRequest
+	(*SendPasswordEmailsResponse)(nil), // 23: staffsync.v1.SendPasswordEmailsResponse
+	(*GetPersonHistoryRequest)(nil),    // 24: staffsync.v1.GetPersonHistoryRequest
+	(*HistoryEntry)(nil),               // 25: staffsync.v1.HistoryEntry
+	(*GetPersonHistoryResponse)(nil),   // 26: staffsync.v1.GetPersonHistoryResponse
+	(FileFormat)(0),                    // 27: staffsync.v1.FileFormat
+	(*FieldChange)(nil),                // 28: staffsync.v1.FieldChange
+	(*timestamppb.Timestamp)(nil),      // 29: google.protobuf.Timestamp
 }
 var file_staffsync_v1_directory_proto_depIdxs = []int32{
-	0, // 0: staffsync.v1.ListPeopleRequest.status:type_name -> staffsync.v1.PersonStatusFilter
-	1, // 1: staffsync.v1.ListPeopleResponse.people:type_name -> staffsync.v1.Person
-	6, // 2: staffsync.v1.ExportDirectoryRequest.format:type_name -> staffsync.v1.FileFormat
-	2, // 3: staffsync.v1.DirectoryService.ListPeople:input_type -> staffsync.v1.ListPeopleRequest
-	4, // 4: staffsync.v1.DirectoryService.ExportDirectory:input_type -> staffsync.v1.ExportDirectoryRequest
-	3, // 5: staffsync.v1.DirectoryService.ListPeople:output_type -> staffsync.v1.ListPeopleResponse
-	5, // 6: staffsync.v1.DirectoryService.ExportDirectory:output_type -> staffsync.v1.ExportDirectoryResponse
-	5, // [5:7] is the sub-list for method output_type
-	3, // [3:5] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	0,  // 0: staffsync.v1.ListPeopleRequest.status:type_name -> staffsync.v1.PersonStatusFilter
+	1,  // 1: staffsync.v1.ListPeopleResponse.people:type_name -> staffsync.v1.Person
+	27, // 2: staffsync.v1.ExportDirectoryRequest.format:type_name -> staffsync.v1.FileFormat
+	1,  // 3: staffsync.v1.GetPersonResponse.person:type_name -> staffsync.v1.Person
+	6,  // 4: staffsync.v1.GetPersonResponse.manager:type_name -> staffsync.v1.PersonRef
+	6,  // 5: staffsync.v1.GetPersonResponse.secondary_manager:type_name -> staffsync.v1.PersonRef
+	6,  // 6: staffsync.v1.GetPersonResponse.direct_reports:type_name -> staffsync.v1.PersonRef
+	7,  // 7: staffsync.v1.GetPersonResponse.owned_fields:type_name -> staffsync.v1.OwnedField
+	6,  // 8: staffsync.v1.GetPersonResponse.merged_into:type_name -> staffsync.v1.PersonRef
+	10, // 9: staffsync.v1.UpdatePersonRequest.fields:type_name -> staffsync.v1.FieldValue
+	1,  // 10: staffsync.v1.UpdatePersonResponse.person:type_name -> staffsync.v1.Person
+	28, // 11: staffsync.v1.UpdatePersonResponse.changes:type_name -> staffsync.v1.FieldChange
+	6,  // 12: staffsync.v1.StatusChange.person:type_name -> staffsync.v1.PersonRef
+	13, // 13: staffsync.v1.DeactivatePeopleResponse.results:type_name -> staffsync.v1.StatusChange
+	13, // 14: staffsync.v1.ReactivatePeopleResponse.results:type_name -> staffsync.v1.StatusChange
+	6,  // 15: staffsync.v1.MergePeopleResponse.source:type_name -> staffsync.v1.PersonRef
+	6,  // 16: staffsync.v1.MergePeopleResponse.destination:type_name -> staffsync.v1.PersonRef
+	6,  // 17: staffsync.v1.MergePeopleResponse.reports_moved:type_name -> staffsync.v1.PersonRef
+	6,  // 18: staffsync.v1.MergePeopleResponse.secondary_reports_moved:type_name -> staffsync.v1.PersonRef
+	6,  // 19: staffsync.v1.SendPasswordEmailsResponse.queued:type_name -> staffsync.v1.PersonRef
+	29, // 20: staffsync.v1.HistoryEntry.at:type_name -> google.protobuf.Timestamp
+	28, // 21: staffsync.v1.HistoryEntry.changes:type_name -> staffsync.v1.FieldChange
+	25, // 22: staffsync.v1.GetPersonHistoryResponse.entries:type_name -> staffsync.v1.HistoryEntry
+	2,  // 23: staffsync.v1.DirectoryService.ListPeople:input_type -> staffsync.v1.ListPeopleRequest
+	4,  // 24: staffsync.v1.DirectoryService.ExportDirectory:input_type -> staffsync.v1.ExportDirectoryRequest
+	8,  // 25: staffsync.v1.DirectoryService.GetPerson:input_type -> staffsync.v1.GetPersonRequest
+	11, // 26: staffsync.v1.DirectoryService.UpdatePerson:input_type -> staffsync.v1.UpdatePersonRequest
+	14, // 27: staffsync.v1.DirectoryService.DeactivatePeople:input_type -> staffsync.v1.DeactivatePeopleRequest
+	16, // 28: staffsync.v1.DirectoryService.ReactivatePeople:input_type -> staffsync.v1.ReactivatePeopleRequest
+	18, // 29: staffsync.v1.DirectoryService.MergePeople:input_type -> staffsync.v1.MergePeopleRequest
+	20, // 30: staffsync.v1.DirectoryService.DeletePerson:input_type -> staffsync.v1.DeletePersonRequest
+	22, // 31: staffsync.v1.DirectoryService.SendPasswordEmails:input_type -> staffsync.v1.SendPasswordEmailsRequest
+	24, // 32: staffsync.v1.DirectoryService.GetPersonHistory:input_type -> staffsync.v1.GetPersonHistoryRequest
+	3,  // 33: staffsync.v1.DirectoryService.ListPeople:output_type -> staffsync.v1.ListPeopleResponse
+	5,  // 34: staffsync.v1.DirectoryService.ExportDirectory:output_type -> staffsync.v1.ExportDirectoryResponse
+	9,  // 35: staffsync.v1.DirectoryService.GetPerson:output_type -> staffsync.v1.GetPersonResponse
+	12, // 36: staffsync.v1.DirectoryService.UpdatePerson:output_type -> staffsync.v1.UpdatePersonResponse
+	15, // 37: staffsync.v1.DirectoryService.DeactivatePeople:output_type -> staffsync.v1.DeactivatePeopleResponse
+	17, // 38: staffsync.v1.DirectoryService.ReactivatePeople:output_type -> staffsync.v1.ReactivatePeopleResponse
+	19, // 39: staffsync.v1.DirectoryService.MergePeople:output_type -> staffsync.v1.MergePeopleResponse
+	21, // 40: staffsync.v1.DirectoryService.DeletePerson:output_type -> staffsync.v1.DeletePersonResponse
+	23, // 41: staffsync.v1.DirectoryService.SendPasswordEmails:output_type -> staffsync.v1.SendPasswordEmailsResponse
+	26, // 42: staffsync.v1.DirectoryService.GetPersonHistory:output_type -> staffsync.v1.GetPersonHistoryResponse
+	33, // [33:43] is the sub-list for method output_type
+	23, // [23:33] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_directory_proto_init() }
@@ -630,7 +2098,7 @@ func file_staffsync_v1_directory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_directory_proto_rawDesc), len(file_staffsync_v1_directory_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -9,6 +9,7 @@ package staffsyncv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -217,8 +218,12 @@ type ImportOptions struct {
 	// Safety guard limits; 0 takes the default, a negative number turns the limit off.
 	MaxDeactivations  int32 `protobuf:"varint,11,opt,name=max_deactivations,json=maxDeactivations,proto3" json:"max_deactivations,omitempty"`
 	MaxManagerChanges int32 `protobuf:"varint,12,opt,name=max_manager_changes,json=maxManagerChanges,proto3" json:"max_manager_changes,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// How long the import waits for approval before it expires; unset means 7 days.
+	ApprovalTimeout *durationpb.Duration `protobuf:"bytes,30,opt,name=approval_timeout,json=approvalTimeout,proto3" json:"approval_timeout,omitempty"`
+	// The admin who started the import cannot approve it; another admin must.
+	RequireSecondApprover *bool `protobuf:"varint,31,opt,name=require_second_approver,json=requireSecondApprover,proto3,oneof" json:"require_second_approver,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *ImportOptions) Reset() {
@@ -335,6 +340,20 @@ func (x *ImportOptions) GetMaxManagerChanges() int32 {
 	return 0
 }
 
+func (x *ImportOptions) GetApprovalTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.ApprovalTimeout
+	}
+	return nil
+}
+
+func (x *ImportOptions) GetRequireSecondApprover() bool {
+	if x != nil && x.RequireSecondApprover != nil {
+		return *x.RequireSecondApprover
+	}
+	return false
+}
+
 type Summary struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	New         int64                  `protobuf:"varint,1,opt,name=new,proto3" json:"new,omitempty"`
@@ -447,11 +466,16 @@ type Import struct {
 	// Set when status is failed: what went wrong and what to fix.
 	ErrorMessage string `protobuf:"bytes,13,opt,name=error_message,json=errorMessage,proto3" json:"error_message,omitempty"`
 	// File-level warnings, e.g. skipped template instruction rows.
-	FileWarnings  []string               `protobuf:"bytes,14,rep,name=file_warnings,json=fileWarnings,proto3" json:"file_warnings,omitempty"`
-	RowsTotal     int64                  `protobuf:"varint,15,opt,name=rows_total,json=rowsTotal,proto3" json:"rows_total,omitempty"`
-	DecidedBy     string                 `protobuf:"bytes,16,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
-	DecidedAt     *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=decided_at,json=decidedAt,proto3" json:"decided_at,omitempty"`
-	RejectReason  string                 `protobuf:"bytes,18,opt,name=reject_reason,json=rejectReason,proto3" json:"reject_reason,omitempty"`
+	FileWarnings []string               `protobuf:"bytes,14,rep,name=file_warnings,json=fileWarnings,proto3" json:"file_warnings,omitempty"`
+	RowsTotal    int64                  `protobuf:"varint,15,opt,name=rows_total,json=rowsTotal,proto3" json:"rows_total,omitempty"`
+	DecidedBy    string                 `protobuf:"bytes,16,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
+	DecidedAt    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=decided_at,json=decidedAt,proto3" json:"decided_at,omitempty"`
+	RejectReason string                 `protobuf:"bytes,18,opt,name=reject_reason,json=rejectReason,proto3" json:"reject_reason,omitempty"`
+	// Progress of the running step: "parsing", "planning", "applying", "applied"; rows_processed
+	// of progress_total rows (progress_total is 0 when unknown). Updated every few thousand rows.
+	ProgressPhase string `protobuf:"bytes,30,opt,name=progress_phase,json=progressPhase,proto3" json:"progress_phase,omitempty"`
+	RowsProcessed int64  `protobuf:"varint,31,opt,name=rows_processed,json=rowsProcessed,proto3" json:"rows_processed,omitempty"`
+	ProgressTotal int64  `protobuf:"varint,32,opt,name=progress_total,json=progressTotal,proto3" json:"progress_total,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -610,6 +634,27 @@ func (x *Import) GetRejectReason() string {
 		return x.RejectReason
 	}
 	return ""
+}
+
+func (x *Import) GetProgressPhase() string {
+	if x != nil {
+		return x.ProgressPhase
+	}
+	return ""
+}
+
+func (x *Import) GetRowsProcessed() int64 {
+	if x != nil {
+		return x.RowsProcessed
+	}
+	return 0
+}
+
+func (x *Import) GetProgressTotal() int64 {
+	if x != nil {
+		return x.ProgressTotal
+	}
+	return 0
 }
 
 type StartImportRequest struct {
@@ -1677,11 +1722,119 @@ func (x *GetTemplateResponse) GetContent() []byte {
 	return nil
 }
 
+type RevertImportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The applied import to undo.
+	ImportId      string `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevertImportRequest) Reset() {
+	*x = RevertImportRequest{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevertImportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevertImportRequest) ProtoMessage() {}
+
+func (x *RevertImportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevertImportRequest.ProtoReflect.Descriptor instead.
+func (*RevertImportRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *RevertImportRequest) GetImportId() string {
+	if x != nil {
+		return x.ImportId
+	}
+	return ""
+}
+
+type RevertImportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new import; it previews like an upload.
+	Import *Import `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
+	// Fields left as they are because someone changed them after the import.
+	KeptFields int64 `protobuf:"varint,2,opt,name=kept_fields,json=keptFields,proto3" json:"kept_fields,omitempty"`
+	// People of the import who were deleted since.
+	SkippedPeople int64 `protobuf:"varint,3,opt,name=skipped_people,json=skippedPeople,proto3" json:"skipped_people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevertImportResponse) Reset() {
+	*x = RevertImportResponse{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevertImportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevertImportResponse) ProtoMessage() {}
+
+func (x *RevertImportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevertImportResponse.ProtoReflect.Descriptor instead.
+func (*RevertImportResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *RevertImportResponse) GetImport() *Import {
+	if x != nil {
+		return x.Import
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetKeptFields() int64 {
+	if x != nil {
+		return x.KeptFields
+	}
+	return 0
+}
+
+func (x *RevertImportResponse) GetSkippedPeople() int64 {
+	if x != nil {
+		return x.SkippedPeople
+	}
+	return 0
+}
+
 var File_staffsync_v1_import_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\n" +
-	"\x19staffsync/v1/import.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\a\n" +
+	"\x19staffsync/v1/import.proto\x12\fstaffsync.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa2\b\n" +
 	"\rImportOptions\x125\n" +
 	"\x14send_password_emails\x18\x01 \x01(\bH\x00R\x12sendPasswordEmails\x88\x01\x01\x12B\n" +
 	"\x1bupdate_existing_core_fields\x18\x02 \x01(\bH\x01R\x18updateExistingCoreFields\x88\x01\x01\x12B\n" +
@@ -1695,7 +1848,9 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"$reset_reviewers_after_manager_change\x18\n" +
 	" \x01(\bH\aR resetReviewersAfterManagerChange\x88\x01\x01\x12+\n" +
 	"\x11max_deactivations\x18\v \x01(\x05R\x10maxDeactivations\x12.\n" +
-	"\x13max_manager_changes\x18\f \x01(\x05R\x11maxManagerChangesB\x17\n" +
+	"\x13max_manager_changes\x18\f \x01(\x05R\x11maxManagerChanges\x12D\n" +
+	"\x10approval_timeout\x18\x1e \x01(\v2\x19.google.protobuf.DurationR\x0fapprovalTimeout\x12;\n" +
+	"\x17require_second_approver\x18\x1f \x01(\bH\bR\x15requireSecondApprover\x88\x01\x01B\x17\n" +
 	"\x15_send_password_emailsB\x1e\n" +
 	"\x1c_update_existing_core_fieldsB\x1e\n" +
 	"\x1c_update_managers_of_existingB\x16\n" +
@@ -1703,7 +1858,8 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x13_deactivate_missingB\x16\n" +
 	"\x14_reactivate_matchingB \n" +
 	"\x1e_add_new_to_open_review_cyclesB'\n" +
-	"%_reset_reviewers_after_manager_change\"\xc7\x01\n" +
+	"%_reset_reviewers_after_manager_changeB\x1a\n" +
+	"\x18_require_second_approver\"\xc7\x01\n" +
 	"\aSummary\x12\x10\n" +
 	"\x03new\x18\x01 \x01(\x03R\x03new\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x03R\aupdated\x12\x1c\n" +
@@ -1711,7 +1867,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\vdeactivated\x18\x04 \x01(\x03R\vdeactivated\x12 \n" +
 	"\vreactivated\x18\x05 \x01(\x03R\vreactivated\x12\x14\n" +
 	"\x05error\x18\x06 \x01(\x03R\x05error\x12\x18\n" +
-	"\awarning\x18\a \x01(\x03R\awarning\"\xd7\x05\n" +
+	"\awarning\x18\a \x01(\x03R\awarning\"\xcc\x06\n" +
 	"\x06Import\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1a.staffsync.v1.ImportStatusR\x06status\x12\x16\n" +
@@ -1737,7 +1893,10 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"decided_by\x18\x10 \x01(\tR\tdecidedBy\x129\n" +
 	"\n" +
 	"decided_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\x12#\n" +
-	"\rreject_reason\x18\x12 \x01(\tR\frejectReason\"\x82\x01\n" +
+	"\rreject_reason\x18\x12 \x01(\tR\frejectReason\x12%\n" +
+	"\x0eprogress_phase\x18\x1e \x01(\tR\rprogressPhase\x12%\n" +
+	"\x0erows_processed\x18\x1f \x01(\x03R\rrowsProcessed\x12%\n" +
+	"\x0eprogress_total\x18  \x01(\x03R\rprogressTotal\"\x82\x01\n" +
 	"\x12StartImportRequest\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x125\n" +
@@ -1806,7 +1965,14 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x13GetTemplateResponse\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent*\x93\x02\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\"2\n" +
+	"\x13RevertImportRequest\x12\x1b\n" +
+	"\timport_id\x18\x01 \x01(\tR\bimportId\"\x8c\x01\n" +
+	"\x14RevertImportResponse\x12,\n" +
+	"\x06import\x18\x01 \x01(\v2\x14.staffsync.v1.ImportR\x06import\x12\x1f\n" +
+	"\vkept_fields\x18\x02 \x01(\x03R\n" +
+	"keptFields\x12%\n" +
+	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople*\x93\x02\n" +
 	"\fImportStatus\x12\x1d\n" +
 	"\x19IMPORT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15IMPORT_STATUS_PARSING\x10\x01\x12\x1c\n" +
@@ -1830,7 +1996,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"FileFormat\x12\x1b\n" +
 	"\x17FILE_FORMAT_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fFILE_FORMAT_CSV\x10\x01\x12\x14\n" +
-	"\x10FILE_FORMAT_XLSX\x10\x022\xc8\x05\n" +
+	"\x10FILE_FORMAT_XLSX\x10\x022\x9f\x06\n" +
 	"\rImportService\x12R\n" +
 	"\vStartImport\x12 .staffsync.v1.StartImportRequest\x1a!.staffsync.v1.StartImportResponse\x12Q\n" +
 	"\tGetImport\x12\x1e.staffsync.v1.GetImportRequest\x1a\x1f.staffsync.v1.GetImportResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -1838,7 +2004,8 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\rApproveImport\x12\".staffsync.v1.ApproveImportRequest\x1a#.staffsync.v1.ApproveImportResponse\x12U\n" +
 	"\fRejectImport\x12!.staffsync.v1.RejectImportRequest\x1a\".staffsync.v1.RejectImportResponse\x12W\n" +
 	"\vListImports\x12 .staffsync.v1.ListImportsRequest\x1a!.staffsync.v1.ListImportsResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\vWatchImport\x12 .staffsync.v1.WatchImportRequest\x1a!.staffsync.v1.WatchImportResponse0\x01\x12W\n" +
+	"\vWatchImport\x12 .staffsync.v1.WatchImportRequest\x1a!.staffsync.v1.WatchImportResponse0\x01\x12U\n" +
+	"\fRevertImport\x12!.staffsync.v1.RevertImportRequest\x1a\".staffsync.v1.RevertImportResponse\x12W\n" +
 	"\vGetTemplate\x12 .staffsync.v1.GetTemplateRequest\x1a!.staffsync.v1.GetTemplateResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
@@ -1854,7 +2021,7 @@ func file_staffsync_v1_import_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_import_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_staffsync_v1_import_proto_goTypes = []any{
 	(ImportStatus)(0),             // 0: staffsync.v1.ImportStatus
 	(ChangeKind)(0),               // 1: staffsync.v1.ChangeKind
@@ -1881,50 +2048,57 @@ var file_staffsync_v1_import_proto_goTypes = []any{
 	(*WatchImportResponse)(nil),   // 22: staffsync.v1.WatchImportResponse
 	(*GetTemplateRequest)(nil),    // 23: staffsync.v1.GetTemplateRequest
 	(*GetTemplateResponse)(nil),   // 24: staffsync.v1.GetTemplateResponse
-	(*timestamppb.Timestamp)(nil), // 25: google.protobuf.Timestamp
+	(*RevertImportRequest)(nil),   // 25: staffsync.v1.RevertImportRequest
+	(*RevertImportResponse)(nil),  // 26: staffsync.v1.RevertImportResponse
+	(*durationpb.Duration)(nil),   // 27: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
 }
 var file_staffsync_v1_import_proto_depIdxs = []int32{
-	0,  // 0: staffsync.v1.Import.status:type_name -> staffsync.v1.ImportStatus
-	25, // 1: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
-	25, // 2: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
-	3,  // 3: staffsync.v1.Import.options:type_name -> staffsync.v1.ImportOptions
-	4,  // 4: staffsync.v1.Import.summary:type_name -> staffsync.v1.Summary
-	25, // 5: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
-	3,  // 6: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
-	5,  // 7: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 8: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
-	1,  // 9: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
-	10, // 10: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
-	11, // 11: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
-	11, // 12: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
-	1,  // 13: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
-	12, // 14: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
-	5,  // 15: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 16: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 17: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
-	5,  // 18: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
-	2,  // 19: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
-	6,  // 20: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
-	8,  // 21: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
-	13, // 22: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
-	15, // 23: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
-	17, // 24: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
-	19, // 25: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
-	21, // 26: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
-	23, // 27: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
-	7,  // 28: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
-	9,  // 29: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
-	14, // 30: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
-	16, // 31: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
-	18, // 32: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
-	20, // 33: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
-	22, // 34: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
-	24, // 35: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
-	28, // [28:36] is the sub-list for method output_type
-	20, // [20:28] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	27, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
+	0,  // 1: staffsync.v1.Import.status:type_name -> staffsync.v1.ImportStatus
+	28, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
+	28, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
+	3,  // 4: staffsync.v1.Import.options:type_name -> staffsync.v1.ImportOptions
+	4,  // 5: staffsync.v1.Import.summary:type_name -> staffsync.v1.Summary
+	28, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
+	3,  // 7: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
+	5,  // 8: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 9: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
+	1,  // 10: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
+	10, // 11: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
+	11, // 12: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
+	11, // 13: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
+	1,  // 14: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
+	12, // 15: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
+	5,  // 16: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 17: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 18: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
+	5,  // 19: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
+	2,  // 20: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
+	5,  // 21: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
+	6,  // 22: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
+	8,  // 23: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
+	13, // 24: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
+	15, // 25: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
+	17, // 26: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
+	19, // 27: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
+	21, // 28: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
+	25, // 29: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
+	23, // 30: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
+	7,  // 31: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
+	9,  // 32: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
+	14, // 33: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
+	16, // 34: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
+	18, // 35: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
+	20, // 36: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
+	22, // 37: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
+	26, // 38: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
+	24, // 39: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
+	31, // [31:40] is the sub-list for method output_type
+	22, // [22:31] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_import_proto_init() }
@@ -1939,7 +2113,7 @@ func file_staffsync_v1_import_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_import_proto_rawDesc), len(file_staffsync_v1_import_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

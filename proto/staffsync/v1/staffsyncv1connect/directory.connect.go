@@ -39,6 +39,30 @@ const (
 	// DirectoryServiceExportDirectoryProcedure is the fully-qualified name of the DirectoryService's
 	// ExportDirectory RPC.
 	DirectoryServiceExportDirectoryProcedure = "/staffsync.v1.DirectoryService/ExportDirectory"
+	// DirectoryServiceGetPersonProcedure is the fully-qualified name of the DirectoryService's
+	// GetPerson RPC.
+	DirectoryServiceGetPersonProcedure = "/staffsync.v1.DirectoryService/GetPerson"
+	// DirectoryServiceUpdatePersonProcedure is the fully-qualified name of the DirectoryService's
+	// UpdatePerson RPC.
+	DirectoryServiceUpdatePersonProcedure = "/staffsync.v1.DirectoryService/UpdatePerson"
+	// DirectoryServiceDeactivatePeopleProcedure is the fully-qualified name of the DirectoryService's
+	// DeactivatePeople RPC.
+	DirectoryServiceDeactivatePeopleProcedure = "/staffsync.v1.DirectoryService/DeactivatePeople"
+	// DirectoryServiceReactivatePeopleProcedure is the fully-qualified name of the DirectoryService's
+	// ReactivatePeople RPC.
+	DirectoryServiceReactivatePeopleProcedure = "/staffsync.v1.DirectoryService/ReactivatePeople"
+	// DirectoryServiceMergePeopleProcedure is the fully-qualified name of the DirectoryService's
+	// MergePeople RPC.
+	DirectoryServiceMergePeopleProcedure = "/staffsync.v1.DirectoryService/MergePeople"
+	// DirectoryServiceDeletePersonProcedure is the fully-qualified name of the DirectoryService's
+	// DeletePerson RPC.
+	DirectoryServiceDeletePersonProcedure = "/staffsync.v1.DirectoryService/DeletePerson"
+	// DirectoryServiceSendPasswordEmailsProcedure is the fully-qualified name of the DirectoryService's
+	// SendPasswordEmails RPC.
+	DirectoryServiceSendPasswordEmailsProcedure = "/staffsync.v1.DirectoryService/SendPasswordEmails"
+	// DirectoryServiceGetPersonHistoryProcedure is the fully-qualified name of the DirectoryService's
+	// GetPersonHistory RPC.
+	DirectoryServiceGetPersonHistoryProcedure = "/staffsync.v1.DirectoryService/GetPersonHistory"
 )
 
 // DirectoryServiceClient is a client for the staffsync.v1.DirectoryService service.
@@ -47,6 +71,24 @@ type DirectoryServiceClient interface {
 	ListPeople(context.Context, *connect.Request[v1.ListPeopleRequest]) (*connect.Response[v1.ListPeopleResponse], error)
 	// ExportDirectory returns the directory as an import file that re-imports with zero changes.
 	ExportDirectory(context.Context, *connect.Request[v1.ExportDirectoryRequest]) (*connect.Response[v1.ExportDirectoryResponse], error)
+	// GetPerson returns one person with managers, direct reports and integration-owned fields.
+	GetPerson(context.Context, *connect.Request[v1.GetPersonRequest]) (*connect.Response[v1.GetPersonResponse], error)
+	// UpdatePerson changes fields of one person with the validation of an import.
+	UpdatePerson(context.Context, *connect.Request[v1.UpdatePersonRequest]) (*connect.Response[v1.UpdatePersonResponse], error)
+	// DeactivatePeople deactivates people in bulk; they keep their data and are not billable.
+	DeactivatePeople(context.Context, *connect.Request[v1.DeactivatePeopleRequest]) (*connect.Response[v1.DeactivatePeopleResponse], error)
+	// ReactivatePeople reactivates deactivated people in bulk.
+	ReactivatePeople(context.Context, *connect.Request[v1.ReactivatePeopleRequest]) (*connect.Response[v1.ReactivatePeopleResponse], error)
+	// MergePeople moves the source account's reports, cycles and history to the destination
+	// and deactivates the source; dry_run shows what would move without changing anything.
+	MergePeople(context.Context, *connect.Request[v1.MergePeopleRequest]) (*connect.Response[v1.MergePeopleResponse], error)
+	// DeletePerson erases a deactivated person's data; confirm_email must be their login email.
+	DeletePerson(context.Context, *connect.Request[v1.DeletePersonRequest]) (*connect.Response[v1.DeletePersonResponse], error)
+	// SendPasswordEmails queues password emails for the named people, or for every active
+	// person who never got one when none is named.
+	SendPasswordEmails(context.Context, *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error)
+	// GetPersonHistory lists every change of a person, newest first, with import or admin.
+	GetPersonHistory(context.Context, *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error)
 }
 
 // NewDirectoryServiceClient constructs a client for the staffsync.v1.DirectoryService service. By
@@ -74,13 +116,71 @@ func NewDirectoryServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getPerson: connect.NewClient[v1.GetPersonRequest, v1.GetPersonResponse](
+			httpClient,
+			baseURL+DirectoryServiceGetPersonProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("GetPerson")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updatePerson: connect.NewClient[v1.UpdatePersonRequest, v1.UpdatePersonResponse](
+			httpClient,
+			baseURL+DirectoryServiceUpdatePersonProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("UpdatePerson")),
+			connect.WithClientOptions(opts...),
+		),
+		deactivatePeople: connect.NewClient[v1.DeactivatePeopleRequest, v1.DeactivatePeopleResponse](
+			httpClient,
+			baseURL+DirectoryServiceDeactivatePeopleProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("DeactivatePeople")),
+			connect.WithClientOptions(opts...),
+		),
+		reactivatePeople: connect.NewClient[v1.ReactivatePeopleRequest, v1.ReactivatePeopleResponse](
+			httpClient,
+			baseURL+DirectoryServiceReactivatePeopleProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("ReactivatePeople")),
+			connect.WithClientOptions(opts...),
+		),
+		mergePeople: connect.NewClient[v1.MergePeopleRequest, v1.MergePeopleResponse](
+			httpClient,
+			baseURL+DirectoryServiceMergePeopleProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("MergePeople")),
+			connect.WithClientOptions(opts...),
+		),
+		deletePerson: connect.NewClient[v1.DeletePersonRequest, v1.DeletePersonResponse](
+			httpClient,
+			baseURL+DirectoryServiceDeletePersonProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("DeletePerson")),
+			connect.WithClientOptions(opts...),
+		),
+		sendPasswordEmails: connect.NewClient[v1.SendPasswordEmailsRequest, v1.SendPasswordEmailsResponse](
+			httpClient,
+			baseURL+DirectoryServiceSendPasswordEmailsProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("SendPasswordEmails")),
+			connect.WithClientOptions(opts...),
+		),
+		getPersonHistory: connect.NewClient[v1.GetPersonHistoryRequest, v1.GetPersonHistoryResponse](
+			httpClient,
+			baseURL+DirectoryServiceGetPersonHistoryProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("GetPersonHistory")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // directoryServiceClient implements DirectoryServiceClient.
 type directoryServiceClient struct {
-	listPeople      *connect.Client[v1.ListPeopleRequest, v1.ListPeopleResponse]
-	exportDirectory *connect.Client[v1.ExportDirectoryRequest, v1.ExportDirectoryResponse]
+	listPeople         *connect.Client[v1.ListPeopleRequest, v1.ListPeopleResponse]
+	exportDirectory    *connect.Client[v1.ExportDirectoryRequest, v1.ExportDirectoryResponse]
+	getPerson          *connect.Client[v1.GetPersonRequest, v1.GetPersonResponse]
+	updatePerson       *connect.Client[v1.UpdatePersonRequest, v1.UpdatePersonResponse]
+	deactivatePeople   *connect.Client[v1.DeactivatePeopleRequest, v1.DeactivatePeopleResponse]
+	reactivatePeople   *connect.Client[v1.ReactivatePeopleRequest, v1.ReactivatePeopleResponse]
+	mergePeople        *connect.Client[v1.MergePeopleRequest, v1.MergePeopleResponse]
+	deletePerson       *connect.Client[v1.DeletePersonRequest, v1.DeletePersonResponse]
+	sendPasswordEmails *connect.Client[v1.SendPasswordEmailsRequest, v1.SendPasswordEmailsResponse]
+	getPersonHistory   *connect.Client[v1.GetPersonHistoryRequest, v1.GetPersonHistoryResponse]
 }
 
 // ListPeople calls staffsync.v1.DirectoryService.ListPeople.
@@ -93,12 +193,70 @@ func (c *directoryServiceClient) ExportDirectory(ctx context.Context, req *conne
 	return c.exportDirectory.CallUnary(ctx, req)
 }
 
+// GetPerson calls staffsync.v1.DirectoryService.GetPerson.
+func (c *directoryServiceClient) GetPerson(ctx context.Context, req *connect.Request[v1.GetPersonRequest]) (*connect.Response[v1.GetPersonResponse], error) {
+	return c.getPerson.CallUnary(ctx, req)
+}
+
+// UpdatePerson calls staffsync.v1.DirectoryService.UpdatePerson.
+func (c *directoryServiceClient) UpdatePerson(ctx context.Context, req *connect.Request[v1.UpdatePersonRequest]) (*connect.Response[v1.UpdatePersonResponse], error) {
+	return c.updatePerson.CallUnary(ctx, req)
+}
+
+// DeactivatePeople calls staffsync.v1.DirectoryService.DeactivatePeople.
+func (c *directoryServiceClient) DeactivatePeople(ctx context.Context, req *connect.Request[v1.DeactivatePeopleRequest]) (*connect.Response[v1.DeactivatePeopleResponse], error) {
+	return c.deactivatePeople.CallUnary(ctx, req)
+}
+
+// ReactivatePeople calls staffsync.v1.DirectoryService.ReactivatePeople.
+func (c *directoryServiceClient) ReactivatePeople(ctx context.Context, req *connect.Request[v1.ReactivatePeopleRequest]) (*connect.Response[v1.ReactivatePeopleResponse], error) {
+	return c.reactivatePeople.CallUnary(ctx, req)
+}
+
+// MergePeople calls staffsync.v1.DirectoryService.MergePeople.
+func (c *directoryServiceClient) MergePeople(ctx context.Context, req *connect.Request[v1.MergePeopleRequest]) (*connect.Response[v1.MergePeopleResponse], error) {
+	return c.mergePeople.CallUnary(ctx, req)
+}
+
+// DeletePerson calls staffsync.v1.DirectoryService.DeletePerson.
+func (c *directoryServiceClient) DeletePerson(ctx context.Context, req *connect.Request[v1.DeletePersonRequest]) (*connect.Response[v1.DeletePersonResponse], error) {
+	return c.deletePerson.CallUnary(ctx, req)
+}
+
+// SendPasswordEmails calls staffsync.v1.DirectoryService.SendPasswordEmails.
+func (c *directoryServiceClient) SendPasswordEmails(ctx context.Context, req *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error) {
+	return c.sendPasswordEmails.CallUnary(ctx, req)
+}
+
+// GetPersonHistory calls staffsync.v1.DirectoryService.GetPersonHistory.
+func (c *directoryServiceClient) GetPersonHistory(ctx context.Context, req *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error) {
+	return c.getPersonHistory.CallUnary(ctx, req)
+}
+
 // DirectoryServiceHandler is an implementation of the staffsync.v1.DirectoryService service.
 type DirectoryServiceHandler interface {
 	// ListPeople pages through the directory, sorted by last name, first name, email.
 	ListPeople(context.Context, *connect.Request[v1.ListPeopleRequest]) (*connect.Response[v1.ListPeopleResponse], error)
 	// ExportDirectory returns the directory as an import file that re-imports with zero changes.
 	ExportDirectory(context.Context, *connect.Request[v1.ExportDirectoryRequest]) (*connect.Response[v1.ExportDirectoryResponse], error)
+	// GetPerson returns one person with managers, direct reports and integration-owned fields.
+	GetPerson(context.Context, *connect.Request[v1.GetPersonRequest]) (*connect.Response[v1.GetPersonResponse], error)
+	// UpdatePerson changes fields of one person with the validation of an import.
+	UpdatePerson(context.Context, *connect.Request[v1.UpdatePersonRequest]) (*connect.Response[v1.UpdatePersonResponse], error)
+	// DeactivatePeople deactivates people in bulk; they keep their data and are not billable.
+	DeactivatePeople(context.Context, *connect.Request[v1.DeactivatePeopleRequest]) (*connect.Response[v1.DeactivatePeopleResponse], error)
+	// ReactivatePeople reactivates deactivated people in bulk.
+	ReactivatePeople(context.Context, *connect.Request[v1.ReactivatePeopleRequest]) (*connect.Response[v1.ReactivatePeopleResponse], error)
+	// MergePeople moves the source account's reports, cycles and history to the destination
+	// and deactivates the source; dry_run shows what would move without changing anything.
+	MergePeople(context.Context, *connect.Request[v1.MergePeopleRequest]) (*connect.Response[v1.MergePeopleResponse], error)
+	// DeletePerson erases a deactivated person's data; confirm_email must be their login email.
+	DeletePerson(context.Context, *connect.Request[v1.DeletePersonRequest]) (*connect.Response[v1.DeletePersonResponse], error)
+	// SendPasswordEmails queues password emails for the named people, or for every active
+	// person who never got one when none is named.
+	SendPasswordEmails(context.Context, *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error)
+	// GetPersonHistory lists every change of a person, newest first, with import or admin.
+	GetPersonHistory(context.Context, *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error)
 }
 
 // NewDirectoryServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -122,12 +280,78 @@ func NewDirectoryServiceHandler(svc DirectoryServiceHandler, opts ...connect.Han
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	directoryServiceGetPersonHandler := connect.NewUnaryHandler(
+		DirectoryServiceGetPersonProcedure,
+		svc.GetPerson,
+		connect.WithSchema(directoryServiceMethods.ByName("GetPerson")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceUpdatePersonHandler := connect.NewUnaryHandler(
+		DirectoryServiceUpdatePersonProcedure,
+		svc.UpdatePerson,
+		connect.WithSchema(directoryServiceMethods.ByName("UpdatePerson")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceDeactivatePeopleHandler := connect.NewUnaryHandler(
+		DirectoryServiceDeactivatePeopleProcedure,
+		svc.DeactivatePeople,
+		connect.WithSchema(directoryServiceMethods.ByName("DeactivatePeople")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceReactivatePeopleHandler := connect.NewUnaryHandler(
+		DirectoryServiceReactivatePeopleProcedure,
+		svc.ReactivatePeople,
+		connect.WithSchema(directoryServiceMethods.ByName("ReactivatePeople")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceMergePeopleHandler := connect.NewUnaryHandler(
+		DirectoryServiceMergePeopleProcedure,
+		svc.MergePeople,
+		connect.WithSchema(directoryServiceMethods.ByName("MergePeople")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceDeletePersonHandler := connect.NewUnaryHandler(
+		DirectoryServiceDeletePersonProcedure,
+		svc.DeletePerson,
+		connect.WithSchema(directoryServiceMethods.ByName("DeletePerson")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceSendPasswordEmailsHandler := connect.NewUnaryHandler(
+		DirectoryServiceSendPasswordEmailsProcedure,
+		svc.SendPasswordEmails,
+		connect.WithSchema(directoryServiceMethods.ByName("SendPasswordEmails")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceGetPersonHistoryHandler := connect.NewUnaryHandler(
+		DirectoryServiceGetPersonHistoryProcedure,
+		svc.GetPersonHistory,
+		connect.WithSchema(directoryServiceMethods.ByName("GetPersonHistory")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/staffsync.v1.DirectoryService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case DirectoryServiceListPeopleProcedure:
 			directoryServiceListPeopleHandler.ServeHTTP(w, r)
 		case DirectoryServiceExportDirectoryProcedure:
 			directoryServiceExportDirectoryHandler.ServeHTTP(w, r)
+		case DirectoryServiceGetPersonProcedure:
+			directoryServiceGetPersonHandler.ServeHTTP(w, r)
+		case DirectoryServiceUpdatePersonProcedure:
+			directoryServiceUpdatePersonHandler.ServeHTTP(w, r)
+		case DirectoryServiceDeactivatePeopleProcedure:
+			directoryServiceDeactivatePeopleHandler.ServeHTTP(w, r)
+		case DirectoryServiceReactivatePeopleProcedure:
+			directoryServiceReactivatePeopleHandler.ServeHTTP(w, r)
+		case DirectoryServiceMergePeopleProcedure:
+			directoryServiceMergePeopleHandler.ServeHTTP(w, r)
+		case DirectoryServiceDeletePersonProcedure:
+			directoryServiceDeletePersonHandler.ServeHTTP(w, r)
+		case DirectoryServiceSendPasswordEmailsProcedure:
+			directoryServiceSendPasswordEmailsHandler.ServeHTTP(w, r)
+		case DirectoryServiceGetPersonHistoryProcedure:
+			directoryServiceGetPersonHistoryHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -143,4 +367,36 @@ func (UnimplementedDirectoryServiceHandler) ListPeople(context.Context, *connect
 
 func (UnimplementedDirectoryServiceHandler) ExportDirectory(context.Context, *connect.Request[v1.ExportDirectoryRequest]) (*connect.Response[v1.ExportDirectoryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.ExportDirectory is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) GetPerson(context.Context, *connect.Request[v1.GetPersonRequest]) (*connect.Response[v1.GetPersonResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.GetPerson is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) UpdatePerson(context.Context, *connect.Request[v1.UpdatePersonRequest]) (*connect.Response[v1.UpdatePersonResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.UpdatePerson is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) DeactivatePeople(context.Context, *connect.Request[v1.DeactivatePeopleRequest]) (*connect.Response[v1.DeactivatePeopleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.DeactivatePeople is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) ReactivatePeople(context.Context, *connect.Request[v1.ReactivatePeopleRequest]) (*connect.Response[v1.ReactivatePeopleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.ReactivatePeople is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) MergePeople(context.Context, *connect.Request[v1.MergePeopleRequest]) (*connect.Response[v1.MergePeopleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.MergePeople is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) DeletePerson(context.Context, *connect.Request[v1.DeletePersonRequest]) (*connect.Response[v1.DeletePersonResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.DeletePerson is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) SendPasswordEmails(context.Context, *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.SendPasswordEmails is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) GetPersonHistory(context.Context, *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.GetPersonHistory is not implemented"))
 }

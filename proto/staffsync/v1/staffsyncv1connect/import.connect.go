@@ -53,6 +53,9 @@ const (
 	// ImportServiceWatchImportProcedure is the fully-qualified name of the ImportService's WatchImport
 	// RPC.
 	ImportServiceWatchImportProcedure = "/staffsync.v1.ImportService/WatchImport"
+	// ImportServiceRevertImportProcedure is the fully-qualified name of the ImportService's
+	// RevertImport RPC.
+	ImportServiceRevertImportProcedure = "/staffsync.v1.ImportService/RevertImport"
 	// ImportServiceGetTemplateProcedure is the fully-qualified name of the ImportService's GetTemplate
 	// RPC.
 	ImportServiceGetTemplateProcedure = "/staffsync.v1.ImportService/GetTemplate"
@@ -74,6 +77,10 @@ type ImportServiceClient interface {
 	ListImports(context.Context, *connect.Request[v1.ListImportsRequest]) (*connect.Response[v1.ListImportsResponse], error)
 	// WatchImport streams the import each time its status or progress changes, until it ends.
 	WatchImport(context.Context, *connect.Request[v1.WatchImportRequest]) (*connect.ServerStreamForClient[v1.WatchImportResponse], error)
+	// RevertImport starts a new import (source "revert") that undoes an import applied in the
+	// last 30 days; fields changed since are kept and reported. It is previewed and approved
+	// like any import.
+	RevertImport(context.Context, *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error)
 	// GetTemplate returns the import template.
 	GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error)
 }
@@ -134,6 +141,12 @@ func NewImportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(importServiceMethods.ByName("WatchImport")),
 			connect.WithClientOptions(opts...),
 		),
+		revertImport: connect.NewClient[v1.RevertImportRequest, v1.RevertImportResponse](
+			httpClient,
+			baseURL+ImportServiceRevertImportProcedure,
+			connect.WithSchema(importServiceMethods.ByName("RevertImport")),
+			connect.WithClientOptions(opts...),
+		),
 		getTemplate: connect.NewClient[v1.GetTemplateRequest, v1.GetTemplateResponse](
 			httpClient,
 			baseURL+ImportServiceGetTemplateProcedure,
@@ -153,6 +166,7 @@ type importServiceClient struct {
 	rejectImport  *connect.Client[v1.RejectImportRequest, v1.RejectImportResponse]
 	listImports   *connect.Client[v1.ListImportsRequest, v1.ListImportsResponse]
 	watchImport   *connect.Client[v1.WatchImportRequest, v1.WatchImportResponse]
+	revertImport  *connect.Client[v1.RevertImportRequest, v1.RevertImportResponse]
 	getTemplate   *connect.Client[v1.GetTemplateRequest, v1.GetTemplateResponse]
 }
 
@@ -191,6 +205,11 @@ func (c *importServiceClient) WatchImport(ctx context.Context, req *connect.Requ
 	return c.watchImport.CallServerStream(ctx, req)
 }
 
+// RevertImport calls staffsync.v1.ImportService.RevertImport.
+func (c *importServiceClient) RevertImport(ctx context.Context, req *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error) {
+	return c.revertImport.CallUnary(ctx, req)
+}
+
 // GetTemplate calls staffsync.v1.ImportService.GetTemplate.
 func (c *importServiceClient) GetTemplate(ctx context.Context, req *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error) {
 	return c.getTemplate.CallUnary(ctx, req)
@@ -212,6 +231,10 @@ type ImportServiceHandler interface {
 	ListImports(context.Context, *connect.Request[v1.ListImportsRequest]) (*connect.Response[v1.ListImportsResponse], error)
 	// WatchImport streams the import each time its status or progress changes, until it ends.
 	WatchImport(context.Context, *connect.Request[v1.WatchImportRequest], *connect.ServerStream[v1.WatchImportResponse]) error
+	// RevertImport starts a new import (source "revert") that undoes an import applied in the
+	// last 30 days; fields changed since are kept and reported. It is previewed and approved
+	// like any import.
+	RevertImport(context.Context, *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error)
 	// GetTemplate returns the import template.
 	GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error)
 }
@@ -268,6 +291,12 @@ func NewImportServiceHandler(svc ImportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(importServiceMethods.ByName("WatchImport")),
 		connect.WithHandlerOptions(opts...),
 	)
+	importServiceRevertImportHandler := connect.NewUnaryHandler(
+		ImportServiceRevertImportProcedure,
+		svc.RevertImport,
+		connect.WithSchema(importServiceMethods.ByName("RevertImport")),
+		connect.WithHandlerOptions(opts...),
+	)
 	importServiceGetTemplateHandler := connect.NewUnaryHandler(
 		ImportServiceGetTemplateProcedure,
 		svc.GetTemplate,
@@ -291,6 +320,8 @@ func NewImportServiceHandler(svc ImportServiceHandler, opts ...connect.HandlerOp
 			importServiceListImportsHandler.ServeHTTP(w, r)
 		case ImportServiceWatchImportProcedure:
 			importServiceWatchImportHandler.ServeHTTP(w, r)
+		case ImportServiceRevertImportProcedure:
+			importServiceRevertImportHandler.ServeHTTP(w, r)
 		case ImportServiceGetTemplateProcedure:
 			importServiceGetTemplateHandler.ServeHTTP(w, r)
 		default:
@@ -328,6 +359,10 @@ func (UnimplementedImportServiceHandler) ListImports(context.Context, *connect.R
 
 func (UnimplementedImportServiceHandler) WatchImport(context.Context, *connect.Request[v1.WatchImportRequest], *connect.ServerStream[v1.WatchImportResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.WatchImport is not implemented"))
+}
+
+func (UnimplementedImportServiceHandler) RevertImport(context.Context, *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.RevertImport is not implemented"))
 }
 
 func (UnimplementedImportServiceHandler) GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error) {

@@ -1,0 +1,207 @@
+// The console against a real stack in a real browser: sign in, upload, filter, look at a
+// diff, approve, see the directory; and a broken file showing its errors.
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, screenshotDir, startBrowser, startStack, type Stack } from "./stack";
+
+let stack: Stack;
+let browser: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await startBrowser(stack.dir);
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(30_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+// A failing test leaves a screenshot of what the browser showed.
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail" && page) {
+    await shot(`failed-${task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}`).catch(() => {});
+  }
+});
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+async function upload(path: string) {
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  await page.locator("#file").setInputFiles(path);
+  await page.getByRole("button", { name: "Upload and preview" }).click();
+  await page.waitForURL(/\/imports\/\d+$/);
+}
+
+async function segmentCount(kind: string): Promise<number> {
+  const text = await page.locator(`.segment[data-kind="${kind}"] .segment-count`).innerText();
+  return Number(text.replace(/,/g, ""));
+}
+
+describe("web console", () => {
+  it("refuses a wrong token and signs in with the right one", async () => {
+    await page.goto(stack.baseURL + "/");
+    await page.getByLabel("Admin token").fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("This token is not valid. Check it and try again.").waitFor();
+    await page.getByLabel("Admin token").fill(stack.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Import people" }).waitFor();
+    // Defaults of import-rules.md section 5 are preselected.
+    expect(await page.getByLabel("Update existing people").isChecked()).toBe(true);
+    expect(await page.getByLabel("Deactivate people missing from the file").isChecked()).toBe(false);
+    expect(await page.getByLabel("Send password emails to new people").isChecked()).toBe(false);
+    await shot("import-page");
+    const [template] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(template.suggestedFilename()).toMatch(/\.csv$/);
+  });
+
+  it("uploads people.csv, filters, shows a diff, approves and lists the people", async () => {
+    await upload(join(repoRoot, "examples", "people.csv"));
+    await page.getByText("Awaiting approval", { exact: true }).waitFor();
+    expect(await segmentCount("new")).toBe(30);
+
+    await page.locator('.segment[data-kind="new"]').click();
+    expect(await page.locator('.segment[data-kind="new"]').getAttribute("aria-pressed")).toBe("true");
+    await page.waitForFunction(() => document.querySelectorAll("table.changes tbody tr").length === 30);
+    const kinds = await page.locator("table.changes tbody .badge").allInnerTexts();
+    expect(new Set(kinds)).toEqual(new Set(["New"]));
+
+    await page.getByLabel("Search name or email").fill("amara");
+    await page.waitForFunction(() => document.querySelectorAll("table.changes tbody tr").length === 1);
+    // By keyboard: the expander is a real button.
+    await page.getByRole("button", { name: "Show details for Amara Okafor" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.getByRole("button", { name: "Hide details for Amara Okafor" }).getAttribute("aria-expanded")).toBe("true");
+    const diff = page.locator("table.diff");
+    await diff.waitFor();
+    expect(await diff.locator("tr", { hasText: "Title" }).locator("td.new").innerText()).toBe("Head of People");
+    expect(await diff.locator("tr", { hasText: "Manager Email" }).locator("td.new").innerText()).toBe("ingrid.halvorsen@northwind.example");
+    await shot("preview-new");
+
+    await page.getByRole("button", { name: "Approve…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Apply this import?" });
+    await dialog.getByText("This will add 30 people.").waitFor();
+    await dialog.getByRole("button", { name: "Apply changes" }).click();
+    await page.getByText("Applied: the directory now matches the approved preview.").waitFor({ timeout: 60_000 });
+    await shot("applied");
+
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByTestId("billable").getByText("30").waitFor();
+    await page.locator("table.people tbody tr", { hasText: "Amara Okafor" }).getByText("Head of People").waitFor();
+    await page.getByLabel("Department").fill("Finance");
+    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 2);
+    await shot("directory");
+    const [exported] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "XLSX" }).click()]);
+    expect(exported.suggestedFilename()).toMatch(/\.xlsx$/);
+
+    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("link", { name: "people.csv" }).waitFor();
+    await page.locator("table.history tbody tr", { hasText: "people.csv" }).getByText("Applied").waitFor();
+  });
+
+  it("previews a second file with updates and rejects it", async () => {
+    await upload(join(repoRoot, "examples", "people-changes.csv"));
+    await page.getByText("Awaiting approval", { exact: true }).waitFor();
+    const updated = await segmentCount("updated");
+    expect(updated).toBeGreaterThan(0);
+    await page.locator('.segment[data-kind="updated"]').click();
+    await page.waitForFunction((n) => document.querySelectorAll("table.changes tbody tr").length === n, updated);
+    expect(new Set(await page.locator("table.changes tbody .badge").allInnerTexts())).toEqual(new Set(["Updated"]));
+    await page.locator("table.changes tbody .expander").first().click();
+    const oldValue = await page.locator("table.diff td.old").first().innerText();
+    const newValue = await page.locator("table.diff td.new").first().innerText();
+    expect(oldValue).not.toBe(newValue);
+    await shot("preview-changes");
+
+    await page.getByRole("button", { name: "Reject…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reject this import?" });
+    await dialog.getByLabel("Reason (optional, kept in the history)").fill("wrong export");
+    await dialog.getByRole("button", { name: "Reject import" }).click();
+    await page.getByText("Rejected: nothing was changed.").waitFor();
+    await page.getByText("wrong export").first().waitFor();
+  });
+
+  it("shows what to fix for a broken file", async () => {
+    await page.getByRole("link", { name: "Import", exact: true }).click();
+    await page.locator("#file").setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });
+    await page.getByText('"notes.pdf" is not a CSV or XLSX file.').waitFor();
+
+    await page.getByLabel("Paste CSV text").check();
+    await page.getByLabel("CSV text, header row first").fill("Name,Mail\nAda,ada@example.com\n");
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.waitForURL(/\/imports\/\d+$/);
+    const panel = page.locator(".alert-error", { hasText: "The file could not be imported. Nothing was changed." });
+    await panel.waitFor({ timeout: 60_000 });
+    const message = await panel.locator(".file-error").innerText();
+    expect(message.length).toBeGreaterThan(10);
+    await shot("broken-file");
+  });
+
+  it("deactivates and reactivates a person from the directory", async () => {
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByTestId("billable").getByText("30").waitFor();
+    await page.getByLabel("Department").fill("");
+    await page.getByLabel("Name or email").fill("noah.tremblay");
+    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 1);
+    await page.getByRole("button", { name: "Deactivate Noah Tremblay" }).click();
+    const dialog = page.getByRole("dialog", { name: "Deactivate this person?" });
+    await dialog.getByRole("button", { name: "Deactivate" }).click();
+    await page.getByText("Noah Tremblay is deactivated.").waitFor();
+    await page.getByTestId("billable").getByText("29").waitFor();
+    await page.getByLabel("Status").selectOption({ label: "Everyone" });
+    await page.getByRole("button", { name: "Reactivate Noah Tremblay" }).click();
+    await page.getByRole("dialog", { name: "Reactivate this person?" }).getByRole("button", { name: "Reactivate" }).click();
+    await page.getByText("Noah Tremblay is reactivated.").waitFor();
+    await page.getByTestId("billable").getByText("30").waitFor();
+  });
+
+  it("prepares a revert of an applied import", async () => {
+    await page.getByRole("link", { name: "History" }).click();
+    await page.locator("table.history tbody tr", { hasText: "Applied" }).getByRole("link", { name: "people.csv" }).click();
+    await page.getByRole("button", { name: "Revert this import…" }).click();
+    await page.getByRole("dialog", { name: "Revert this import?" }).getByRole("button", { name: "Prepare revert" }).click();
+    await page.getByText("Revert · started by", { exact: false }).waitFor();
+    await page.getByText("Awaiting approval", { exact: true }).waitFor({ timeout: 60_000 });
+    // Noah's status was changed by hand after the import (previous test), so the revert keeps it.
+    expect(await segmentCount("deactivated")).toBe(29);
+    await page.locator(".alert-warning", { hasText: "Notes about the file" }).waitFor();
+    await page.locator(".alert-warning", { hasText: "Safety guard" }).waitFor();
+    await shot("revert-preview");
+    await page.getByRole("button", { name: "Reject…" }).click();
+    await page.getByRole("dialog", { name: "Reject this import?" }).getByRole("button", { name: "Reject import" }).click();
+    await page.getByText("Rejected: nothing was changed.").waitFor();
+  });
+
+  it("creates, pauses and resumes an integration", async () => {
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await page.getByRole("button", { name: "New integration" }).click();
+    await page.getByRole("button", { name: "Create integration" }).click();
+    await page.getByText('Give the integration a name, e.g. "Payroll export".').waitFor();
+    await page.getByText('Fill in "File URL".').waitFor();
+    await page.getByLabel("Name (required)").fill("Payroll export");
+    await page.getByLabel("File URL (required)").fill("https://hr.example.invalid/people.csv");
+    await page.getByLabel("Bearer token").fill("s3cret-token-1234");
+    await page.getByText("Check the form").waitFor({ state: "detached" });
+    await shot("integration-form");
+    await page.getByRole("button", { name: "Create integration" }).click();
+    const row = page.locator("table.integrations tbody tr", { hasText: "Payroll export" });
+    await row.getByText("Created. Use Test connection to check the settings.").waitFor();
+    expect(await page.content()).not.toContain("s3cret-token-1234");
+    await row.getByRole("button", { name: "Pause…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Pause this integration?" });
+    await dialog.getByLabel("Reason (shown to other admins)").fill("new payroll vendor");
+    await dialog.getByRole("button", { name: "Pause" }).click();
+    await row.locator(".badge", { hasText: "Paused" }).waitFor();
+    await row.getByText("new payroll vendor").waitFor();
+    await shot("integrations");
+    await row.getByRole("button", { name: "Resume" }).click();
+    await row.getByText("Resumed; a sync runs now.").waitFor();
+  });
+});

@@ -1,0 +1,82 @@
+// The import options of import-rules.md section 5, with the defaults of directory.DefaultOptions.
+import { create } from "@bufbuild/protobuf";
+import { ImportOptionsSchema, type ImportOptions } from "../gen/staffsync/v1/import_pb";
+
+export type SwitchKey =
+  | "sendPasswordEmails"
+  | "updateExistingCoreFields"
+  | "updateManagersOfExisting"
+  | "setManagersOfNew"
+  | "deactivateMissing"
+  | "reactivateMatching";
+
+export interface SwitchOption {
+  key: SwitchKey;
+  label: string;
+  explanation: string;
+  defaultValue: boolean;
+}
+
+export const switchOptions: readonly SwitchOption[] = [
+  { key: "updateExistingCoreFields", label: "Update existing people", explanation: "People already in the directory get their fields updated from the file, except managers.", defaultValue: true },
+  { key: "updateManagersOfExisting", label: "Update managers of existing people", explanation: "People already in the directory get manager and secondary manager from the file.", defaultValue: true },
+  { key: "setManagersOfNew", label: "Set managers of new people", explanation: "New people get the managers named in the file.", defaultValue: true },
+  { key: "reactivateMatching", label: "Reactivate people in the file", explanation: "Deactivated people who appear in the file as active (or blank status) are reactivated.", defaultValue: true },
+  { key: "deactivateMissing", label: "Deactivate people missing from the file", explanation: "Active people who are not in the file are deactivated. Use only with a complete file.", defaultValue: false },
+  { key: "sendPasswordEmails", label: "Send password emails to new people", explanation: "New people get a \"set your password\" email (to the alternative email if set).", defaultValue: false },
+];
+
+export type Delimiter = "auto" | "comma" | "semicolon" | "tab";
+
+export const delimiterOptions: readonly { value: Delimiter; label: string }[] = [
+  { value: "auto", label: "Detect automatically" },
+  { value: "comma", label: "Comma ( , )" },
+  { value: "semicolon", label: "Semicolon ( ; ) — European Excel" },
+  { value: "tab", label: "Tab" },
+];
+
+export interface OptionValues {
+  switches: Record<SwitchKey, boolean>;
+  delimiter: Delimiter;
+  /** XLSX worksheet; empty reads the first sheet. */
+  sheet: string;
+  /** Safety guard limits as typed; empty takes the server's default. */
+  maxDeactivations: string;
+  maxManagerChanges: string;
+}
+
+export function defaultOptionValues(): OptionValues {
+  const switches = {} as Record<SwitchKey, boolean>;
+  for (const o of switchOptions) switches[o.key] = o.defaultValue;
+  return { switches, delimiter: "auto", sheet: "", maxDeactivations: "", maxManagerChanges: "" };
+}
+
+/** Checks a guard limit as typed: empty, or a whole number (negative turns the limit off). */
+export function guardLimitError(raw: string): string | undefined {
+  const s = raw.trim();
+  if (s === "" || /^-?\d{1,9}$/.test(s)) return undefined;
+  return "Enter a whole number, e.g. 10, or leave it empty for the default.";
+}
+
+/** The request options; every switch is sent explicitly so the server applies what the admin saw. */
+export function optionsToProto(values: OptionValues): ImportOptions {
+  const limit = (raw: string) => (raw.trim() === "" ? 0 : Number.parseInt(raw.trim(), 10));
+  return create(ImportOptionsSchema, {
+    ...values.switches,
+    delimiter: values.delimiter,
+    sheet: values.sheet.trim(),
+    maxDeactivations: limit(values.maxDeactivations),
+    maxManagerChanges: limit(values.maxManagerChanges),
+  });
+}
+
+/** The switches that differ from the defaults, for the history and the confirmation. */
+export function changedFromDefaults(options: ImportOptions | undefined): string[] {
+  if (!options) return [];
+  const out: string[] = [];
+  for (const o of switchOptions) {
+    const v = options[o.key];
+    if (v !== undefined && v !== o.defaultValue) out.push(`${o.label}: ${v ? "on" : "off"}`);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// The console's pages by URL. New pages (integrations, cycles, ...) add a pattern here and a
+// component in pages/index.tsx; the navigation bar is built from navItems.
+export type Route =
+  | { page: "signin" }
+  | { page: "import" }
+  | { page: "preview"; importId: string }
+  | { page: "history" }
+  | { page: "directory" }
+  | { page: "integrations" }
+  | { page: "notFound"; path: string };
+
+export type PageName = Route["page"];
+
+export const navItems: readonly { page: PageName; path: string; label: string }[] = [
+  { page: "import", path: "/import", label: "Import" },
+  { page: "history", path: "/history", label: "History" },
+  { page: "directory", path: "/directory", label: "Directory" },
+  { page: "integrations", path: "/integrations", label: "Integrations" },
+];
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, "") || "/";
+  if (path === "/" || path === "/import") return { page: "import" };
+  if (path === "/signin") return { page: "signin" };
+  if (path === "/history") return { page: "history" };
+  if (path === "/directory") return { page: "directory" };
+  if (path === "/integrations") return { page: "integrations" };
+  const m = /^\/imports\/(\d+)$/.exec(path);
+  if (m) return { page: "preview", importId: m[1] };
+  return { page: "notFound", path: pathname };
+}
+
+export function routePath(r: Route): string {
+  switch (r.page) {
+    case "signin": return "/signin";
+    case "import": return "/import";
+    case "preview": return `/imports/${r.importId}`;
+    case "history": return "/history";
+    case "directory": return "/directory";
+    case "integrations": return "/integrations";
+    case "notFound": return r.path;
+  }
+}

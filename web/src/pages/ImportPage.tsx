@@ -1,0 +1,161 @@
+import { useState } from "preact/hooks";
+import { downloadBytes, imports } from "../api";
+import { Alert, Spinner } from "../components";
+import { FileFormat } from "../gen/staffsync/v1/import_pb";
+import { errorMessage } from "../logic/errors";
+import { defaultOptionValues, guardLimitError, optionsToProto, type OptionValues } from "../logic/options";
+import { OptionsFieldset } from "../OptionsFieldset";
+import { pastedUpload, uploadKind, uploadProblem } from "../logic/upload";
+import { navigate } from "../router";
+
+type Source = { mode: "file"; file?: File } | { mode: "paste"; text: string };
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function ImportPage() {
+  const [source, setSource] = useState<Source>({ mode: "file" });
+  const [options, setOptions] = useState<OptionValues>(defaultOptionValues);
+  const [problem, setProblem] = useState("");
+  const [busy, setBusy] = useState("");
+  const [dragging, setDragging] = useState(false);
+
+  function pick(file: File | undefined) {
+    setProblem(file ? (uploadProblem(file.name, file.size) ?? "") : "");
+    setSource({ mode: "file", file });
+  }
+
+  async function template(format: FileFormat) {
+    try {
+      const t = await imports.getTemplate({ format });
+      downloadBytes(t.fileName, t.contentType, t.content);
+    } catch (err) {
+      setProblem(errorMessage(err));
+    }
+  }
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const limitProblem = guardLimitError(options.maxDeactivations) ?? guardLimitError(options.maxManagerChanges);
+    if (limitProblem) {
+      setProblem(`Safety guard: ${limitProblem}`);
+      return;
+    }
+    let fileName: string;
+    let content: Uint8Array;
+    if (source.mode === "file") {
+      if (!source.file) {
+        setProblem("Choose a CSV or XLSX file first, or paste CSV text.");
+        return;
+      }
+      const p = uploadProblem(source.file.name, source.file.size);
+      if (p) {
+        setProblem(p);
+        return;
+      }
+      setBusy("Reading the file…");
+      fileName = source.file.name;
+      content = new Uint8Array(await source.file.arrayBuffer());
+    } else {
+      const pasted = pastedUpload(source.text);
+      if ("problem" in pasted) {
+        setProblem(pasted.problem);
+        return;
+      }
+      ({ fileName, content } = pasted);
+    }
+    setProblem("");
+    setBusy("Uploading…");
+    try {
+      const res = await imports.startImport({ fileName, content, options: optionsToProto(options) });
+      navigate(`/imports/${res.import!.id}`);
+    } catch (err) {
+      setProblem(errorMessage(err));
+      setBusy("");
+    }
+  }
+
+  const file = source.mode === "file" ? source.file : undefined;
+  const isXlsx = file !== undefined && uploadKind(file.name) === "xlsx";
+
+  return (
+    <section class="import-page">
+      <div class="page-head">
+        <h1 tabIndex={-1}>Import people</h1>
+        <div class="template-links">
+          <span>Template:</span>
+          <button type="button" class="button secondary" onClick={() => template(FileFormat.CSV)}>Download CSV</button>
+          <button type="button" class="button secondary" onClick={() => template(FileFormat.XLSX)}>Download XLSX</button>
+        </div>
+      </div>
+      <p class="lead">
+        Upload a spreadsheet with one row per person. Nothing changes until you have looked at the preview and approved it.
+      </p>
+      <form onSubmit={submit} class="import-form" noValidate>
+        <div class="card">
+          <div class="tabs" role="radiogroup" aria-label="How to provide the people">
+            <label class={source.mode === "file" ? "tab active" : "tab"}>
+              <input type="radio" name="mode" checked={source.mode === "file"} onChange={() => setSource({ mode: "file" })} /> Upload a file
+            </label>
+            <label class={source.mode === "paste" ? "tab active" : "tab"}>
+              <input type="radio" name="mode" checked={source.mode === "paste"} onChange={() => setSource({ mode: "paste", text: "" })} /> Paste CSV text
+            </label>
+          </div>
+          {source.mode === "file" ? (
+            <div
+              class={`dropzone${dragging ? " dragging" : ""}`}
+              onDragOver={(e) => {
+                e.preventDefault();
+                setDragging(true);
+              }}
+              onDragLeave={() => setDragging(false)}
+              onDrop={(e) => {
+                e.preventDefault();
+                setDragging(false);
+                pick(e.dataTransfer?.files?.[0]);
+              }}
+            >
+              <p class="dropzone-title">Drop a CSV or XLSX file here</p>
+              <label for="file" class="button secondary">Choose a file…</label>
+              <input
+                id="file"
+                class="visually-hidden-file"
+                type="file"
+                accept=".csv,.xlsx,.txt,.tsv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                onChange={(e) => pick((e.target as HTMLInputElement).files?.[0])}
+              />
+              {file && (
+                <p class="chosen" aria-live="polite">
+                  Selected: <strong>{file.name}</strong> ({formatSize(file.size)})
+                </p>
+              )}
+            </div>
+          ) : (
+            <div class="field">
+              <label for="paste">CSV text, header row first</label>
+              <textarea
+                id="paste"
+                rows={10}
+                spellcheck={false}
+                value={source.text}
+                placeholder={"First Name,Last Name,Gender,Title,Login Email,…\nAda,Lovelace,F,Engineer,ada@example.com,…"}
+                onInput={(e) => setSource({ mode: "paste", text: (e.target as HTMLTextAreaElement).value })}
+              />
+            </div>
+          )}
+        </div>
+
+        <OptionsFieldset values={options} onChange={setOptions} showSheet={isXlsx} idPrefix="opt" />
+
+        {problem && <Alert tone="error" title={problem} />}
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy !== ""}>Upload and preview</button>
+          {busy && <Spinner label={busy} />}
+        </div>
+      </form>
+    </section>
+  );
+}

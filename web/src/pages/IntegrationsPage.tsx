@@ -1,0 +1,309 @@
+import { useEffect, useState } from "preact/hooks";
+import { integrations } from "../api";
+import { Alert, Dialog, Spinner } from "../components";
+import type { Integration } from "../gen/staffsync/v1/integration_pb";
+import { errorMessage } from "../logic/errors";
+import { formatDateTime } from "../logic/format";
+import {
+  createRequest,
+  emptyIntegrationForm,
+  formProblems,
+  hostKeyFingerprint,
+  integrationKinds,
+  intervalChoices,
+  kindLabel,
+  kindSpec,
+  stateInfo,
+  type FieldSpec,
+  type IntegrationForm,
+} from "../logic/integrations";
+import { IntegrationState } from "../gen/staffsync/v1/integration_pb";
+import { OptionsFieldset } from "../OptionsFieldset";
+import { linkClick } from "../router";
+
+type RowMessage = { tone: "success" | "error" | "info"; text: string };
+
+export function IntegrationsPage() {
+  const [list, setList] = useState<Integration[]>();
+  const [error, setError] = useState("");
+  const [creating, setCreating] = useState(false);
+  const [messages, setMessages] = useState<Record<string, RowMessage>>({});
+  const [busy, setBusy] = useState("");
+  const [pauseTarget, setPauseTarget] = useState<Integration>();
+  const [pauseReason, setPauseReason] = useState("");
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    integrations
+      .listIntegrations({})
+      .then((res) => live && (setList(res.integrations), setError("")))
+      .catch((err) => live && setError(errorMessage(err)));
+    return () => void (live = false);
+  }, [reload]);
+
+  function replace(i: Integration | undefined) {
+    if (!i || !list) return setReload((n) => n + 1);
+    setList(list.map((x) => (x.id === i.id ? i : x)));
+  }
+
+  async function pin(i: Integration, fingerprint: string) {
+    setBusy(`${i.id}:pin`);
+    try {
+      replace((await integrations.updateIntegration({ id: i.id, settings: { host_key: fingerprint } })).integration);
+      setMessages({ ...messages, [i.id]: { tone: "success", text: `Pinned ${fingerprint}. Test the connection again to check it.` } });
+    } catch (err) {
+      setMessages({ ...messages, [i.id]: { tone: "error", text: errorMessage(err) } });
+    } finally {
+      setBusy("");
+    }
+  }
+
+  async function act(i: Integration, what: "test" | "resume" | "sync" | "pause") {
+    setBusy(`${i.id}:${what}`);
+    try {
+      if (what === "test") {
+        const res = await integrations.testConnection({ id: i.id });
+        setMessages({ ...messages, [i.id]: { tone: res.ok ? "success" : "error", text: res.message || (res.ok ? "The connection works." : "The connection failed.") } });
+      } else if (what === "resume") {
+        replace((await integrations.resumeIntegration({ id: i.id })).integration);
+        setMessages({ ...messages, [i.id]: { tone: "info", text: "Resumed; a sync runs now." } });
+      } else if (what === "sync") {
+        replace((await integrations.syncNow({ id: i.id })).integration);
+        setMessages({ ...messages, [i.id]: { tone: "info", text: "A sync runs now." } });
+      } else {
+        replace((await integrations.pauseIntegration({ id: i.id, reason: pauseReason.trim() })).integration);
+        setPauseTarget(undefined);
+        setMessages({ ...messages, [i.id]: { tone: "info", text: "Paused. A run in progress stops before it applies anything." } });
+      }
+    } catch (err) {
+      setMessages({ ...messages, [i.id]: { tone: "error", text: errorMessage(err) } });
+    } finally {
+      setBusy("");
+    }
+  }
+
+  return (
+    <section>
+      <div class="page-head">
+        <div>
+          <h1 tabIndex={-1}>Integrations</h1>
+          <p class="meta">Sources that keep the directory in step by themselves, on a schedule.</p>
+        </div>
+        {!creating && <button type="button" class="button primary" onClick={() => setCreating(true)}>New integration</button>}
+      </div>
+      {creating && (
+        <CreateForm
+          onCancel={() => setCreating(false)}
+          onCreated={(i, note) => {
+            setCreating(false);
+            setList([...(list ?? []), i]);
+            setMessages({ ...messages, [i.id]: { tone: "success", text: note } });
+          }}
+        />
+      )}
+      {error && <Alert tone="error" title={error} />}
+      {!list && !error && <Spinner label="Loading integrations…" />}
+      {list && list.length === 0 && !creating && <p>No integrations yet. Create one to import on a schedule instead of uploading files by hand.</p>}
+      {list && list.length > 0 && (
+        <table class="integrations">
+          <caption class="visually-hidden">Integrations</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Source</th>
+              <th scope="col">State</th>
+              <th scope="col">Last run</th>
+              <th scope="col">Next run</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((i) => {
+              const st = stateInfo(i);
+              const msg = messages[i.id];
+              const paused = i.state === IntegrationState.PAUSED;
+              return (
+                <tr key={i.id}>
+                  <td><strong>{i.name}</strong></td>
+                  <td>{kindLabel(i.kind)}</td>
+                  <td>
+                    <span class={`badge status-${st.tone}`}>{st.label}</span>
+                    {st.detail && <p class="help">{st.detail}</p>}
+                    {i.currentImportId && (
+                      <p class="help"><a href={`/imports/${i.currentImportId}`} onClick={linkClick}>Open the waiting import</a></p>
+                    )}
+                  </td>
+                  <td>
+                    {i.lastRunAt ? formatDateTime(i.lastRunAt) : <span class="muted">never</span>}
+                    {i.lastResult && <p class="help">{i.lastResult}</p>}
+                    {i.lastImportId && <p class="help"><a href={`/imports/${i.lastImportId}`} onClick={linkClick}>Last import</a></p>}
+                  </td>
+                  <td>{paused ? <span class="muted">paused</span> : i.nextRunAt ? formatDateTime(i.nextRunAt) : <span class="muted">—</span>}</td>
+                  <td>
+                    <div class="row-actions">
+                      <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => act(i, "test")}>
+                        {busy === `${i.id}:test` ? "Testing…" : "Test connection"}
+                      </button>
+                      {paused ? (
+                        <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => act(i, "resume")}>Resume</button>
+                      ) : (
+                        <>
+                          <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => act(i, "sync")}>Sync now</button>
+                          <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => { setPauseReason(""); setPauseTarget(i); }}>Pause…</button>
+                        </>
+                      )}
+                    </div>
+                    {msg && <p class={`row-message row-message-${msg.tone}`} role="status">{msg.text}</p>}
+                    {msg && i.kind === "sftp" && msg.tone === "success" && !i.settings["host_key"] && hostKeyFingerprint(msg.text) && (
+                      <button type="button" class="button secondary small" disabled={busy !== ""}
+                        onClick={() => pin(i, hostKeyFingerprint(msg.text)!)}>
+                        Pin this host key
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <Dialog open={pauseTarget !== undefined} title="Pause this integration?" onClose={() => setPauseTarget(undefined)}>
+        <p>No new runs start until you resume it. A run in progress stops before it applies anything.</p>
+        <div class="field">
+          <label for="pause-reason">Reason (shown to other admins)</label>
+          <input id="pause-reason" value={pauseReason} onInput={(e) => setPauseReason((e.target as HTMLInputElement).value)} />
+        </div>
+        <div class="actions">
+          <button type="button" class="button primary" disabled={busy !== ""} onClick={() => pauseTarget && act(pauseTarget, "pause")}>Pause</button>
+          <button type="button" class="button secondary" onClick={() => setPauseTarget(undefined)}>Cancel</button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}
+
+function Field({ spec, value, onInput, secret }: { spec: FieldSpec; value: string; onInput: (v: string) => void; secret: boolean }) {
+  const id = `${secret ? "secret" : "setting"}-${spec.key}`;
+  const helpId = spec.help ? `${id}-help` : undefined;
+  if (spec.checkbox) {
+    return (
+      <div class="option">
+        <input type="checkbox" id={id} checked={value === "true"} onChange={(e) => onInput((e.target as HTMLInputElement).checked ? "true" : "")} />
+        <label for={id}>{spec.label}</label>
+      </div>
+    );
+  }
+  const common = {
+    id,
+    value,
+    placeholder: spec.placeholder,
+    required: spec.required,
+    "aria-describedby": helpId,
+    autoComplete: secret ? "new-password" : "off",
+    spellcheck: false,
+  };
+  return (
+    <div class="field">
+      <label for={id}>{spec.label}{spec.required ? " (required)" : ""}</label>
+      {spec.multiline ? (
+        <textarea {...common} rows={4} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
+      ) : (
+        <input {...common} type={secret ? "password" : "text"} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
+      )}
+      {spec.help && <p id={helpId} class="help">{spec.help}</p>}
+    </div>
+  );
+}
+
+function CreateForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (i: Integration, note: string) => void }) {
+  const [form, setForm] = useState<IntegrationForm>(() => emptyIntegrationForm());
+  // After the first submit the list follows the form as the admin fixes it.
+  const [tried, setTried] = useState(false);
+  const [serverError, setServerError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const spec = kindSpec(form.kind)!;
+  const problems = [...(tried ? formProblems(form) : []), ...(serverError ? [serverError] : [])];
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setTried(true);
+    setServerError("");
+    if (formProblems(form).length) return;
+    setBusy(true);
+    try {
+      const res = await integrations.createIntegration(createRequest(form));
+      onCreated(res.integration!, "Created. Use Test connection to check the settings.");
+    } catch (err) {
+      setServerError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="card integration-form" onSubmit={submit} noValidate>
+      <h2>New integration</h2>
+      <div class="option-row">
+        <div class="field">
+          <label for="integration-kind">Source</label>
+          <select id="integration-kind" value={form.kind}
+            onChange={(e) => setForm({ ...emptyIntegrationForm((e.target as HTMLSelectElement).value), name: form.name })}>
+            {integrationKinds.map((k) => <option key={k.kind} value={k.kind}>{k.label}</option>)}
+          </select>
+          <p class="help">{spec.description}</p>
+        </div>
+        <div class="field">
+          <label for="integration-name">Name (required)</label>
+          <input id="integration-name" value={form.name} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} />
+        </div>
+      </div>
+      {spec.settings.length > 0 && (
+        <fieldset class="plain">
+          <legend>Settings</legend>
+          {spec.settings.map((f) => (
+            <Field key={f.key} spec={f} secret={false} value={form.settings[f.key] ?? ""}
+              onInput={(v) => setForm({ ...form, settings: { ...form.settings, [f.key]: v } })} />
+          ))}
+        </fieldset>
+      )}
+      {spec.secrets.length > 0 && (
+        <fieldset class="plain">
+          <legend>Credentials</legend>
+          <p class="help">Stored encrypted and never shown again; to change one later, enter a new value.</p>
+          {spec.secrets.map((f) => (
+            <Field key={f.key} spec={f} secret={true} value={form.secrets[f.key] ?? ""}
+              onInput={(v) => setForm({ ...form, secrets: { ...form.secrets, [f.key]: v } })} />
+          ))}
+        </fieldset>
+      )}
+      <div class="option-row">
+        <div class="field">
+          <label for="integration-interval">How often</label>
+          <select id="integration-interval" value={String(form.intervalSeconds)}
+            onChange={(e) => setForm({ ...form, intervalSeconds: Number((e.target as HTMLSelectElement).value) })}>
+            {intervalChoices.map((c) => <option key={c.seconds} value={String(c.seconds)}>{c.label}</option>)}
+          </select>
+        </div>
+      </div>
+      <div class="option">
+        <input type="checkbox" id="integration-auto" checked={form.autoApply} aria-describedby="integration-auto-help"
+          onChange={(e) => setForm({ ...form, autoApply: (e.target as HTMLInputElement).checked })} />
+        <div>
+          <label for="integration-auto">Apply changes without waiting for approval</label>
+          <p id="integration-auto-help" class="help">Runs apply by themselves unless the safety guard trips; then they wait for an admin.</p>
+        </div>
+      </div>
+      <OptionsFieldset values={form.options} onChange={(o) => setForm({ ...form, options: o })} showSheet={false} idPrefix="integration-opt" />
+      {problems.length > 0 && (
+        <Alert tone="error" title="Check the form">
+          <ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul>
+        </Alert>
+      )}
+      <div class="actions">
+        <button type="submit" class="button primary" disabled={busy}>{busy ? "Creating…" : "Create integration"}</button>
+        <button type="button" class="button secondary" onClick={onCancel}>Cancel</button>
+      </div>
+    </form>
+  );
+}

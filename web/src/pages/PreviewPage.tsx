@@ -1,0 +1,433 @@
+import { Fragment } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { imports } from "../api";
+import { Alert, Dialog, KindBadge, PagerControls, ProgressBar, Spinner, StatusBadge, SummaryBar } from "../components";
+import { ImportStatus, type Change, type Import, type Problem } from "../gen/staffsync/v1/import_pb";
+import { errorMessage } from "../logic/errors";
+import { displayValue, fieldLabel } from "../logic/fields";
+import { formatCount, formatDateTime, importSteps, sourceLabel, statusInfo, stepStates } from "../logic/format";
+import { importProgress } from "../logic/progress";
+import { changedFromDefaults } from "../logic/options";
+import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
+import {
+  appliedLines,
+  approvalLines,
+  canDecide,
+  changesRequest,
+  filterDescription,
+  hasPreview,
+  noFilter,
+  toggleKind,
+  toggleWarnings,
+  type ChangeFilter,
+} from "../logic/preview";
+import type { PageProps } from ".";
+import { navigate } from "../router";
+
+const pageSize = 100;
+
+/** Follows the import live: WatchImport streams every change; if the stream breaks, poll. */
+function useLiveImport(importId: string) {
+  const [im, setIm] = useState<Import>();
+  const [error, setError] = useState("");
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const abort = new AbortController();
+    let stopped = false;
+    (async () => {
+      try {
+        const first = await imports.getImport({ importId }, { signal: abort.signal });
+        setIm(first.import);
+        setError("");
+        if (statusInfo(first.import!.status).final) return;
+        while (!stopped) {
+          try {
+            for await (const res of imports.watchImport({ importId }, { signal: abort.signal })) {
+              setIm(res.import);
+            }
+            // The stream ends when the import reaches a final status.
+            const last = await imports.getImport({ importId }, { signal: abort.signal });
+            setIm(last.import);
+            if (statusInfo(last.import!.status).final) return;
+          } catch (err) {
+            if (stopped) return;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        }
+      } catch (err) {
+        if (!stopped) setError(errorMessage(err));
+      }
+    })();
+    return () => {
+      stopped = true;
+      abort.abort();
+    };
+  }, [importId, generation]);
+  return { im, setIm, error, refollow: () => setGeneration((g) => g + 1) };
+}
+
+export function PreviewPage({ route }: PageProps) {
+  const importId = route.page === "preview" ? route.importId : "";
+  const { im, setIm, error, refollow } = useLiveImport(importId);
+  const [filter, setFilter] = useState<ChangeFilter>(noFilter);
+  const [searchText, setSearchText] = useState("");
+  const [pager, setPager] = useState<Pager>(firstPage);
+  const [changes, setChanges] = useState<Change[]>([]);
+  const [total, setTotal] = useState(0);
+  const [loading, setLoading] = useState(false);
+  const [listError, setListError] = useState("");
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const [dialog, setDialog] = useState<"" | "approve" | "reject" | "revert">("");
+  const [rejectReason, setRejectReason] = useState("");
+  const [actionError, setActionError] = useState("");
+  const [acting, setActing] = useState(false);
+
+  const previewReady = hasPreview(im);
+  const previewVersion = im?.previewVersion ?? 0n;
+
+  // Search is debounced so typing does not fire a request per key.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (searchText !== filter.search) {
+        setFilter({ ...filter, search: searchText });
+        setPager(firstPage());
+      }
+    }, 250);
+    return () => clearTimeout(t);
+  }, [searchText]);
+
+  const token = currentToken(pager);
+  const requestSeq = useRef(0);
+  useEffect(() => {
+    if (!previewReady) return;
+    const seq = ++requestSeq.current;
+    setLoading(true);
+    imports
+      .listChanges(changesRequest(importId, filter, token, pageSize))
+      .then((res) => {
+        if (seq !== requestSeq.current) return;
+        setChanges(res.changes);
+        setTotal(Number(res.total));
+        setPager((p) => withNext(p, res.nextPageToken));
+        setListError("");
+      })
+      .catch((err) => seq === requestSeq.current && setListError(errorMessage(err)))
+      .finally(() => seq === requestSeq.current && setLoading(false));
+  }, [importId, previewReady, previewVersion, filter, token]);
+
+  function changeFilter(f: ChangeFilter) {
+    setFilter(f);
+    setPager(firstPage());
+  }
+
+  function toggleRow(key: string) {
+    const next = new Set(expanded);
+    if (next.has(key)) next.delete(key);
+    else next.add(key);
+    setExpanded(next);
+  }
+
+  async function decide(action: "approve" | "reject" | "revert") {
+    if (!im) return;
+    setActing(true);
+    setActionError("");
+    try {
+      if (action === "approve") {
+        const res = await imports.approveImport({ importId, previewVersion: im.previewVersion });
+        setIm(res.import);
+      } else if (action === "reject") {
+        const res = await imports.rejectImport({ importId, reason: rejectReason.trim() });
+        setIm(res.import);
+      } else {
+        const res = await imports.revertImport({ importId });
+        // The new import's file warnings say which fields are kept and why.
+        if (res.import?.id) navigate(`/imports/${res.import.id}`);
+      }
+      setDialog("");
+      refollow();
+    } catch (err) {
+      setActionError(errorMessage(err));
+    } finally {
+      setActing(false);
+    }
+  }
+
+  if (error) {
+    return (
+      <section>
+        <h1 tabIndex={-1}>Import {importId}</h1>
+        <Alert tone="error" title={error} />
+      </section>
+    );
+  }
+  if (!im) {
+    return (
+      <section>
+        <h1 tabIndex={-1}>Import {importId}</h1>
+        <Spinner label="Loading the import…" />
+      </section>
+    );
+  }
+
+  const status = statusInfo(im.status);
+  const steps = stepStates(im.status);
+  const working = im.status === ImportStatus.PARSING || im.status === ImportStatus.PREVIEWING;
+  const nonDefault = changedFromDefaults(im.options);
+
+  return (
+    <section class="preview-page">
+      <div class="page-head">
+        <div>
+          <h1 tabIndex={-1}>{im.fileName || `Import ${im.id}`}</h1>
+          <p class="meta">
+            {sourceLabel(im.source)} · started by {im.createdBy || "unknown"} on {formatDateTime(im.createdAt)}
+            {im.rowsTotal > 0n && <> · {formatCount(im.rowsTotal)} rows</>}
+          </p>
+          {nonDefault.length > 0 && <p class="meta">Options changed from the defaults: {nonDefault.join("; ")}</p>}
+        </div>
+        <div class="status-line" aria-live="polite">
+          <StatusBadge status={im.status} />
+        </div>
+      </div>
+
+      <ol class="steps" aria-label="Import progress">
+        {importSteps.map((s, i) => (
+          <li key={s.label} class={`step step-${steps[i]}`} aria-current={steps[i] === "current" ? "step" : undefined}>
+            {s.label}
+          </li>
+        ))}
+      </ol>
+
+      {working && <ProgressBar {...importProgress(im, status.label)} />}
+
+      {im.status === ImportStatus.FAILED && (
+        <Alert tone="error" title="The file could not be imported. Nothing was changed.">
+          <p class="file-error">{im.errorMessage || "The import failed."}</p>
+          <p>
+            Fix the file and <a href="/import" onClick={(e) => { e.preventDefault(); navigate("/import"); }}>upload it again</a>.
+          </p>
+        </Alert>
+      )}
+
+      {im.fileWarnings.length > 0 && (
+        <Alert tone="warning" title="Notes about the file" live={false}>
+          <ul>{im.fileWarnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
+        </Alert>
+      )}
+
+      {im.guardTripped && (
+        <Alert tone="warning" title="Safety guard: this import changes more people than usual.">
+          <p>{im.guardReason}</p>
+          <p>Check the changes carefully before you approve; scheduled syncs wait for a person in this case.</p>
+        </Alert>
+      )}
+
+      {im.status === ImportStatus.APPLYING && <ProgressBar {...importProgress(im, "Applying changes")} />}
+      {im.status === ImportStatus.APPLIED && (
+        <Alert tone="success" title="Applied: the directory now matches the approved preview.">
+          <p>
+            Approved by {im.decidedBy || "an admin"} on {formatDateTime(im.decidedAt)}. {appliedLines(im.summary).join(" ")}
+          </p>
+        </Alert>
+      )}
+      {im.status === ImportStatus.REJECTED && (
+        <Alert tone="info" title="Rejected: nothing was changed.">
+          <p>
+            Rejected by {im.decidedBy || "an admin"} on {formatDateTime(im.decidedAt)}
+            {im.rejectReason ? `: ${im.rejectReason}` : "."}
+          </p>
+        </Alert>
+      )}
+      {im.status === ImportStatus.EXPIRED && (
+        <Alert tone="info" title="Expired: nobody approved this import in time, so nothing was changed." />
+      )}
+
+      {actionError && <Alert tone="error" title={actionError} />}
+
+      {canDecide(im) && (
+        <div class="decision card">
+          <p>
+            <strong>Review the changes below.</strong> {approvalLines(im.summary).join(" ")}
+          </p>
+          <div class="actions">
+            <button type="button" class="button primary" onClick={() => setDialog("approve")}>Approve…</button>
+            <button type="button" class="button danger-outline" onClick={() => setDialog("reject")}>Reject…</button>
+          </div>
+        </div>
+      )}
+      {im.status === ImportStatus.APPLIED && (
+        <div class="actions">
+          <button type="button" class="button secondary" onClick={() => setDialog("revert")}>Revert this import…</button>
+        </div>
+      )}
+
+      {previewReady && (
+        <>
+          <h2>Changes</h2>
+          <SummaryBar
+            summary={im.summary}
+            selected={filter.kind}
+            warningsSelected={filter.warningsOnly}
+            onKind={(k) => changeFilter(toggleKind(filter, k))}
+            onWarnings={() => changeFilter(toggleWarnings(filter))}
+          />
+          <div class="table-tools">
+            <div class="field inline">
+              <label for="change-search">Search name or email</label>
+              <input id="change-search" type="search" value={searchText}
+                onInput={(e) => setSearchText((e.target as HTMLInputElement).value)} />
+            </div>
+            {(filter.kind || filter.warningsOnly || filter.search) && (
+              <button type="button" class="button link" onClick={() => { setSearchText(""); changeFilter(noFilter); }}>
+                Show all changes
+              </button>
+            )}
+            {loading && <Spinner label="Loading…" />}
+          </div>
+          {listError && <Alert tone="error" title={listError} />}
+          <table class="changes">
+            <caption class="visually-hidden">{filterDescription(filter)}</caption>
+            <thead>
+              <tr>
+                <th scope="col" class="col-expand"><span class="visually-hidden">Details</span></th>
+                <th scope="col" class="col-row">Row</th>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Kind</th>
+                <th scope="col">What changes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {changes.length === 0 && !loading && (
+                <tr><td colSpan={6} class="empty">No changes match.</td></tr>
+              )}
+              {changes.map((c) => {
+                const key = `${c.row}:${c.email}:${c.kind}`;
+                const open = expanded.has(key);
+                const detailsId = `details-${c.row}-${c.email.replace(/[^a-z0-9]/gi, "_")}`;
+                return (
+                  <Fragment key={key}>
+                    <tr class={open ? "open" : ""}>
+                      <td>
+                        <button type="button" class="expander" aria-expanded={open} aria-controls={detailsId}
+                          aria-label={`${open ? "Hide" : "Show"} details for ${c.name || c.email}`} onClick={() => toggleRow(key)}>
+                          {open ? "▾" : "▸"}
+                        </button>
+                      </td>
+                      <td class="col-row">{c.row > 0 ? c.row : "—"}</td>
+                      <td>{c.name}</td>
+                      <td class="email">{c.email}</td>
+                      <td><KindBadge kind={c.kind} /></td>
+                      <td class="what">
+                        {c.reason}
+                        {c.fields.length > 0 && <span class="muted"> · {c.fields.length} field{c.fields.length === 1 ? "" : "s"}</span>}
+                        {c.errors.length > 0 && <span class="count-error"> · {c.errors.length} error{c.errors.length === 1 ? "" : "s"}</span>}
+                        {c.warnings.length > 0 && <span class="count-warning"> · {c.warnings.length} warning{c.warnings.length === 1 ? "" : "s"}</span>}
+                      </td>
+                    </tr>
+                    {open && (
+                      <tr class="details-row">
+                        <td colSpan={6} id={detailsId}>
+                          <ChangeDetails change={c} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+          {!(loading && changes.length === 0) && <PagerControls
+            label="Pages of changes"
+            pager={pager}
+            pageSize={pageSize}
+            shown={changes.length}
+            total={total}
+            onPrevious={() => setPager(previousPage(pager))}
+            onNext={() => setPager(nextPage(pager))}
+          />}
+        </>
+      )}
+
+      <Dialog open={dialog === "approve"} title="Apply this import?" onClose={() => setDialog("")}>
+        {approvalLines(im.summary).map((l, i) => <p key={i}>{l}</p>)}
+        {im.guardTripped && <p class="warning-text">The safety guard tripped: {im.guardReason}</p>}
+        <p>All changes are applied together, or none if something goes wrong.</p>
+        {actionError && <Alert tone="error" title={actionError} />}
+        <div class="actions">
+          <button type="button" class="button primary" disabled={acting} onClick={() => decide("approve")}>
+            {acting ? "Applying…" : "Apply changes"}
+          </button>
+          <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
+        </div>
+      </Dialog>
+      <Dialog open={dialog === "reject"} title="Reject this import?" onClose={() => setDialog("")}>
+        <p>Nothing in the directory changes. You can upload a corrected file afterwards.</p>
+        <div class="field">
+          <label for="reject-reason">Reason (optional, kept in the history)</label>
+          <input id="reject-reason" value={rejectReason} onInput={(e) => setRejectReason((e.target as HTMLInputElement).value)} />
+        </div>
+        {actionError && <Alert tone="error" title={actionError} />}
+        <div class="actions">
+          <button type="button" class="button danger" disabled={acting} onClick={() => decide("reject")}>Reject import</button>
+          <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
+        </div>
+      </Dialog>
+      <Dialog open={dialog === "revert"} title="Revert this import?" onClose={() => setDialog("")}>
+        <p>staffsync prepares a new import that restores the values from before this one. You will see its preview and approve it like any other import.</p>
+        {actionError && <Alert tone="error" title={actionError} />}
+        <div class="actions">
+          <button type="button" class="button primary" disabled={acting} onClick={() => decide("revert")}>Prepare revert</button>
+          <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}
+
+function ProblemList({ title, problems, tone }: { title: string; problems: Problem[]; tone: "error" | "warning" }) {
+  if (problems.length === 0) return null;
+  return (
+    <div class={`problems problems-${tone}`}>
+      <h3>{title}</h3>
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i}>
+            <strong>{fieldLabel(p.field)}</strong>
+            {p.value && <> (<code>{p.value}</code>)</>}: {p.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ChangeDetails({ change }: { change: Change }) {
+  return (
+    <div class="details">
+      {change.reason && <p class="reason"><strong>Reason:</strong> {change.reason}</p>}
+      <ProblemList title="Errors (this row is skipped)" problems={change.errors} tone="error" />
+      <ProblemList title="Warnings" problems={change.warnings} tone="warning" />
+      {change.fields.length > 0 ? (
+        <table class="diff">
+          <caption class="visually-hidden">Field changes for {change.name || change.email}</caption>
+          <thead>
+            <tr><th scope="col">Field</th><th scope="col">Old</th><th scope="col" class="arrow" aria-hidden="true"></th><th scope="col">New</th></tr>
+          </thead>
+          <tbody>
+            {change.fields.map((f) => (
+              <tr key={f.field}>
+                <th scope="row">{fieldLabel(f.field)}</th>
+                <td class={f.old === "" ? "old empty-value" : "old"}>{displayValue(f.old)}</td>
+                <td class="arrow" aria-hidden="true">→</td>
+                <td class={f.new === "" ? "new empty-value" : "new"}>{displayValue(f.new)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">No field changes.</p>
+      )}
+    </div>
+  );
+}

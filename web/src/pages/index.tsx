@@ -1,0 +1,40 @@
+// Which component renders which route. A new page adds its route in logic/routes.ts and
+// its component here.
+import type { FunctionComponent } from "preact";
+import type { Route } from "../logic/routes";
+import { DirectoryPage } from "./DirectoryPage";
+import { HistoryPage } from "./HistoryPage";
+import { ImportPage } from "./ImportPage";
+import { IntegrationsPage } from "./IntegrationsPage";
+import { PreviewPage } from "./PreviewPage";
+
+export type PageProps = { route: Route };
+
+function NotFoundPage({ route }: PageProps) {
+  return (
+    <section>
+      <h1 tabIndex={-1}>Page not found</h1>
+      <p>
+        There is no page at <code>{route.page === "notFound" ? route.path : ""}</code>. Use the menu above.
+      </p>
+    </section>
+  );
+}
+
+export function pageFor(route: Route): FunctionComponent<PageProps> {
+  switch (route.page) {
+    case "import":
+    case "signin":
+      return ImportPage;
+    case "preview":
+      return PreviewPage;
+    case "history":
+      return HistoryPage;
+    case "directory":
+      return DirectoryPage;
+    case "integrations":
+      return IntegrationsPage;
+    case "notFound":
+      return NotFoundPage;
+  }
+}
