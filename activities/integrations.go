@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -106,6 +107,11 @@ func (a *Activities) FetchIntegration(ctx context.Context, in FetchInput) (Fetch
 		}
 		run.Records = records
 		run.Options.MatchBy = directory.MatchByEmployeeID
+		if sr, ok := src.(sources.SkipReporter); ok && sr.Skipped() > 0 {
+			run.Warnings = append(run.Warnings, fmt.Sprintf(
+				"%d people in %s have no work email or no id and were not synced; add a work email in %s to include them",
+				sr.Skipped(), integ.Kind, integ.Kind))
+		}
 	default:
 		src, err := a.fileSource(integ)
 		if err != nil {

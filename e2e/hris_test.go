@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -255,6 +256,14 @@ func testHRISIntegration(t *testing.T, sys *hrisSystem) {
 	}
 	if p := people[sys.ceo]; p == nil || p.ManagerEmail != "" {
 		t.Fatalf("after the first sync: the CEO is %+v", p)
+	}
+	// The demo data has one person without a work email: the import says so.
+	firstImport, err := tn.imports.GetImport(ctx, connect.NewRequest(&v1.GetImportRequest{ImportId: first.LastImportId}))
+	if err != nil {
+		t.Fatalf("get first sync's import: %v", err)
+	}
+	if w := firstImport.Msg.Import.FileWarnings; len(w) != 1 || !strings.HasPrefix(w[0], "1 people in ") || !strings.Contains(w[0], "no work email") {
+		t.Fatalf("first sync's import warnings = %q, want one about the person without a work email", w)
 	}
 	if p := people[sys.engineer]; p == nil || p.ManagerEmail == sys.newManager {
 		t.Fatalf("after the first sync: %s is %+v", sys.engineer, p)

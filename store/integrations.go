@@ -307,6 +307,8 @@ type RunImport struct {
 	Fingerprint string
 	// DropFile names the hosted-drop file being imported, marked imported with it.
 	DropFile string
+	// Warnings about the run as a whole, shown with the import (e.g. people the source skipped).
+	Warnings []string
 }
 
 // RunImportFor returns the import an earlier attempt of the same run created, or 0.
@@ -375,7 +377,7 @@ func (s *Store) CreateRunImport(ctx context.Context, in RunImport) (int64, error
 			i++
 			return in.Records[i-1], nil
 		}
-		if _, err := s.SaveRows(ctx, in.CompanyID, id, next, func() []string { return nil }); err != nil {
+		if _, err := s.SaveRows(ctx, in.CompanyID, id, next, func() []string { return in.Warnings }); err != nil {
 			_ = s.FailImport(context.WithoutCancel(ctx), in.CompanyID, id, "the records could not be stored; the next run tries again")
 			return 0, fmt.Errorf("store records of integration %d: %w", in.IntegrationID, err)
 		}
