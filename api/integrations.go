@@ -44,7 +44,7 @@ type kindSpec struct {
 var kindSpecs = map[string]kindSpec{
 	store.KindHTTPS:    {settings: []string{"url", "username"}, required: []string{"url"}, secrets: []string{"password", "token"}},
 	store.KindSFTP:     {settings: []string{"host", "port", "user", "host_key", "dir", "glob", "archive"}, required: []string{"host", "user"}, secrets: []string{"password", "private_key", "passphrase"}},
-	store.KindSFTPDrop: {settings: []string{"user", "authorized_keys"}, required: []string{"user", "authorized_keys"}},
+	store.KindSFTPDrop: {settings: []string{"user", "authorized_keys"}, required: []string{"user", "authorized_keys"}, secrets: []string{"password"}},
 	store.KindBambooHR: {settings: []string{"subdomain", "base_url"}, required: []string{"subdomain"}, secrets: []string{"api_key"}},
 	store.KindPersonio: {settings: []string{"base_url"}, secrets: []string{"client_id", "client_secret"}},
 }

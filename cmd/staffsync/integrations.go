@@ -95,6 +95,10 @@ func startSFTPDrop(ctx context.Context, log *slog.Logger, st *store.Store, tc cl
 	if err != nil {
 		return nil, err
 	}
+	box, err := loadSecretBox(log)
+	if err != nil {
+		return nil, err
+	}
 	l, err := net.Listen("tcp", sftpAddr)
 	if err != nil {
 		return nil, fmt.Errorf("SFTP drop: listen on %s: %w", sftpAddr, err)
@@ -102,7 +106,7 @@ func startSFTPDrop(ctx context.Context, log *slog.Logger, st *store.Store, tc cl
 	srv := &sftpdrop.Server{
 		Backend: &sftpdrop.StoreBackend{Store: st, Trigger: func(ctx context.Context, companyID, integrationID int64) error {
 			return api.SignalIntegration(ctx, tc, companyID, integrationID, store.KindSFTPDrop, "sync_now", nil)
-		}},
+		}, Secrets: box},
 		HostKey: hostKey,
 		Log:     log,
 	}

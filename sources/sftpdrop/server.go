@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -36,6 +37,9 @@ type Account struct {
 	CompanyID      int64
 	IntegrationID  int64
 	AuthorizedKeys []ssh.PublicKey
+	// Password is the drop's optional password ("" = public keys only). It lives only for
+	// the login and is never logged.
+	Password string
 }
 
 // FileInfo describes a stored file.
@@ -118,6 +122,17 @@ func (s *Server) sshConfig(ctx context.Context, accounts *sync.Map) *ssh.ServerC
 				}
 			}
 			return nil, errors.New("access denied")
+		},
+		PasswordCallback: func(meta ssh.ConnMetadata, password []byte) (*ssh.Permissions, error) {
+			lookupCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			acc, err := s.Backend.Account(lookupCtx, meta.User())
+			if err != nil || acc.Password == "" || subtle.ConstantTimeCompare([]byte(acc.Password), password) != 1 {
+				return nil, errors.New("access denied")
+			}
+			acc.Password = ""
+			accounts.Store(string(meta.SessionID()), acc)
+			return &ssh.Permissions{}, nil
 		},
 		MaxAuthTries: 6,
 	}

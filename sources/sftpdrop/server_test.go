@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	pkgsftp "github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -271,5 +272,65 @@ func TestPartialUploadIsNotStored(t *testing.T) {
 	}
 	if n, err := fileName("/../people.csv"); err != nil || n != "people.csv" {
 		t.Errorf("fileName(/../people.csv) = %q, %v", n, err)
+	}
+}
+
+// TestDropPasswordLogin checks the optional password: it logs in to its own drop only, and a
+// drop without a password never accepts one.
+func TestDropPasswordLogin(t *testing.T) {
+	f := startDrop(t, 1<<20)
+	f.backend.mu.Lock()
+	f.backend.accounts["initech-hr"] = Account{CompanyID: 3, IntegrationID: 12, Password: "correct horse battery"}
+	f.backend.mu.Unlock()
+	dial := func(user, password string) (*ssh.Client, error) {
+		return ssh.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", f.port), &ssh.ClientConfig{
+			User: user, Auth: []ssh.AuthMethod{ssh.Password(password)},
+			HostKeyCallback: func(string, net.Addr, ssh.PublicKey) error { return nil }, // the host key is tested with OpenSSH above
+		})
+	}
+	tests := []struct {
+		name, user, password string
+		wantLogin            bool
+	}{
+		{"right password", "initech-hr", "correct horse battery", true},
+		{"wrong password", "initech-hr", "correct horse", false},
+		{"a key-only drop refuses passwords", "acme-hr", "", false},
+		{"unknown user", "nobody", "correct horse battery", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := dial(tc.user, tc.password)
+			if !tc.wantLogin {
+				if err == nil {
+					conn.Close()
+					t.Fatal("login accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("login: %v", err)
+			}
+			defer conn.Close()
+			client, err := pkgsftp.NewClient(conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			w, err := client.Create("/people.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write([]byte("First Name,Last Name\n")); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			f.backend.mu.Lock()
+			defer f.backend.mu.Unlock()
+			if got := f.backend.files[12]["people.csv"]; string(got) != "First Name,Last Name\n" {
+				t.Fatalf("stored %q in drop 12 (files %v)", got, f.backend.files)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package sftpdrop
 import (
 	"context"
 
+	"github.com/staffsync/staffsync/secrets"
 	"github.com/staffsync/staffsync/store"
 )
 
@@ -11,6 +12,8 @@ import (
 type StoreBackend struct {
 	Store   *store.Store
 	Trigger func(ctx context.Context, companyID, integrationID int64) error
+	// Secrets opens a drop's optional password; without it only public keys log in.
+	Secrets *secrets.Box
 }
 
 // Account finds the drop integration of a user name.
@@ -19,7 +22,14 @@ func (b *StoreBackend) Account(ctx context.Context, user string) (Account, error
 	if err != nil {
 		return Account{}, ErrNoAccount
 	}
-	return Account{CompanyID: in.CompanyID, IntegrationID: in.ID, AuthorizedKeys: ParseAuthorizedKeys(in.Settings["authorized_keys"])}, nil
+	acc := Account{CompanyID: in.CompanyID, IntegrationID: in.ID, AuthorizedKeys: ParseAuthorizedKeys(in.Settings["authorized_keys"])}
+	if b.Secrets != nil && len(in.SealedSecrets) > 0 {
+		// A secret that does not open (a rotated key) only means no password login.
+		if values, err := b.Secrets.OpenMap(in.SealedSecrets, store.SecretsAAD(in.CompanyID, in.ID)); err == nil {
+			acc.Password = values["password"]
+		}
+	}
+	return acc, nil
 }
 
 // List lists the drop's files.
