@@ -13,7 +13,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 
 # Packages whose code runs goroutines of its own: tested with the race detector.
-RACE_PACKAGES := ./api/... ./cmd/... ./devstack/... ./testenv/... ./e2e/...
+RACE_PACKAGES := ./api/... ./cmd/... ./devstack/... ./testenv/... ./e2e/... ./store/... ./sources/... ./workflows/... ./mailer/...
 FUZZ_TIME ?= 10s
 
 .PHONY: dev test tools system-packages proto bench fmt-check vet workflowcheck go-test fuzz clean-dev
