@@ -47,6 +47,7 @@ func main() {
 	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the worker's CPU profile of the whole run to this file")
 	flag.StringVar(&cfg.scenarios, "scenarios", "new,noop,change,xlsx", "scenarios to run, comma-separated: new, noop, change, xlsx")
 	flag.DurationVar(&cfg.explain, "explain", 0, "log the plans of statements slower than this to <dir>/postgres/postgres.log (auto_explain; 0 = off)")
+	flag.IntVar(&maxUploadBytes, "max-upload", maxUploadBytes, "files larger than this are stored as rows instead of uploaded (the API refuses them)")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

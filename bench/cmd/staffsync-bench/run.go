@@ -22,15 +22,16 @@ import (
 	"github.com/staffsync/staffsync/bench"
 	"github.com/staffsync/staffsync/devstack"
 	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/importfile"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/store"
 )
 
 // maxUploadBytes mirrors the API's upload limit (api.MaxUploadBytes, import-rules: 50 MiB).
-// Larger benchmark files (1M people) are stored directly and their workflow started the
-// way the API starts it; everything after the upload is the same.
-const maxUploadBytes = 50 << 20
+// Larger benchmark files (1M people) are stored as rows, as an HR system sync stores them,
+// and their workflow started the way the API starts it; preview and apply are the same.
+var maxUploadBytes = 50 << 20
 
 // benchRun is the running stack and what the scenarios share.
 type benchRun struct {
@@ -92,6 +93,10 @@ func run(ctx context.Context, log *slog.Logger, cfg config) error {
 		}
 	}
 
+	enabled := map[string]bool{}
+	for _, s := range strings.Split(cfg.scenarios, ",") {
+		enabled[strings.TrimSpace(s)] = true
+	}
 	log.Info("generating people", "people", cfg.people)
 	people := bench.GeneratePeople(cfg.people, 1)
 	changed, counts := bench.Change(people)
@@ -104,6 +109,9 @@ func run(ctx context.Context, log *slog.Logger, cfg config) error {
 		// The XLSX company is a second tenant: the same people under another email domain.
 		"people.xlsx": {"xlsx", bench.InDomain(people, "xlsx.bench.example.com")},
 	} {
+		if name == "people.xlsx" && !enabled["xlsx"] || name == "people-changed.csv" && !enabled["change"] {
+			continue
+		}
 		var buf bytes.Buffer
 		if err := bench.WriteFile(&buf, f.format, f.people); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
@@ -200,10 +208,6 @@ func run(ctx context.Context, log *slog.Logger, cfg config) error {
 	}
 	r.results = append(r.results, step{Scenario: "floor", Step: `psql \copy (median of 3)`, Seconds: r.floor, RatioToFloor: 1})
 
-	enabled := map[string]bool{}
-	for _, s := range strings.Split(cfg.scenarios, ",") {
-		enabled[strings.TrimSpace(s)] = true
-	}
 	var main *tenant
 	if enabled["new"] || enabled["noop"] || enabled["change"] {
 		if main, err = r.newTenant(ctx, "Bench CSV"); err != nil {
@@ -347,9 +351,20 @@ func (r *benchRun) upload(ctx context.Context, tn *tenant, name string, content 
 			options.MaxManagerChanges = int(opts.MaxManagerChanges)
 		}
 	}
+	// Over the upload limit the file would be refused, so its rows are stored the way an HR
+	// system sync stores fetched records (the workflow then skips parsing): the bench parses
+	// the file itself, and this step's time includes that.
 	id, err := r.store.CreateImport(ctx, store.NewImport{CompanyID: tn.companyID, AdminID: tn.adminID, Source: directory.SourceUpload,
-		FileName: name, Content: content, Options: options})
+		FileName: name, Content: []byte("stored as rows by the benchmark"), Options: options})
 	if err != nil {
+		return "", "", err
+	}
+	reader, err := importfile.Open(bytes.NewReader(content), int64(len(content)), name, importfile.Options{MaxBytes: 1 << 40, MaxRows: 10_000_000})
+	if err != nil {
+		return "", "", fmt.Errorf("read %s: %w", name, err)
+	}
+	defer reader.Close()
+	if _, err := r.store.SaveRows(ctx, tn.companyID, id, reader.Next, reader.Warnings); err != nil {
 		return "", "", err
 	}
 	// Started as api.ImportServer.startWorkflow starts it.
@@ -365,7 +380,7 @@ func (r *benchRun) upload(ctx context.Context, tn *tenant, name string, content 
 	if err != nil {
 		return "", "", fmt.Errorf("start import workflow: %w", err)
 	}
-	return fmt.Sprint(id), fmt.Sprintf("stored directly: the file is over the API's %d MiB limit", maxUploadBytes>>20), nil
+	return fmt.Sprint(id), fmt.Sprintf("over the %d MiB upload limit: rows parsed by the bench and stored as an HR sync stores them; parse is part of this step", maxUploadBytes>>20), nil
 }
 
 func workflowID(companyID, importID int64) string {
