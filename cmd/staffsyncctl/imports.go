@@ -185,26 +185,31 @@ func importStartFlags(fs *flag.FlagSet) commandFunc {
 		if err != nil {
 			return fmt.Errorf("start import: %w", err)
 		}
-		im := resp.Msg.GetImport()
-		if !*wait {
-			if a.global.json {
-				return writeJSON(a.stdout, toImportJSON(im))
-			}
-			fmt.Fprintln(a.stdout, im.GetId())
-			return nil
+		return a.reportNewImport(ctx, resp.Msg.GetImport(), *wait)
+	}
+}
+
+// reportNewImport prints a just-created import (an upload or a revert): its id, or with wait
+// its preview once ready. A failed import is an error so scripts see exit status 1.
+func (a *app) reportNewImport(ctx context.Context, im *v1.Import, wait bool) error {
+	if !wait {
+		if a.global.json {
+			return writeJSON(a.stdout, toImportJSON(im))
 		}
-		im, err = a.waitForImport(ctx, im, previewDone)
-		if err != nil {
-			return err
-		}
-		if err := a.printImport(im); err != nil {
-			return err
-		}
-		if im.GetStatus() == v1.ImportStatus_IMPORT_STATUS_FAILED {
-			return fmt.Errorf("import %s failed: %s", im.GetId(), orDefault(im.GetErrorMessage(), "no reason given"))
-		}
+		fmt.Fprintln(a.stdout, im.GetId())
 		return nil
 	}
+	im, err := a.waitForImport(ctx, im, previewDone)
+	if err != nil {
+		return err
+	}
+	if err := a.printImport(im); err != nil {
+		return err
+	}
+	if im.GetStatus() == v1.ImportStatus_IMPORT_STATUS_FAILED {
+		return fmt.Errorf("import %s failed: %s", im.GetId(), orDefault(im.GetErrorMessage(), "no reason given"))
+	}
+	return nil
 }
 
 func orDefault(s, fallback string) string {
@@ -606,24 +611,6 @@ func importRevertFlags(fs *flag.FlagSet) commandFunc {
 		if err != nil {
 			return fmt.Errorf("revert import %s: %w", id, err)
 		}
-		im := resp.Msg.GetImport()
-		if !*wait {
-			if a.global.json {
-				return writeJSON(a.stdout, toImportJSON(im))
-			}
-			fmt.Fprintln(a.stdout, im.GetId())
-			return nil
-		}
-		im, err = a.waitForImport(ctx, im, previewDone)
-		if err != nil {
-			return err
-		}
-		if err := a.printImport(im); err != nil {
-			return err
-		}
-		if im.GetStatus() == v1.ImportStatus_IMPORT_STATUS_FAILED {
-			return fmt.Errorf("import %s failed: %s", im.GetId(), orDefault(im.GetErrorMessage(), "no reason given"))
-		}
-		return nil
+		return a.reportNewImport(ctx, resp.Msg.GetImport(), *wait)
 	}
 }
