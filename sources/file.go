@@ -3,7 +3,8 @@ package sources
 import (
 	"context"
 	"errors"
-	"fmt"
+
+	"github.com/staffsync/staffsync/directory"
 )
 
 // File is a file a file source fetched, in the import template format (CSV or XLSX).
@@ -44,17 +45,8 @@ var (
 	ErrConfig = errors.New("the integration settings need fixing")
 )
 
-// classified is an error of a class whose message is exactly the text given.
-type classified struct {
-	class error
-	msg   string
-}
-
-func (e *classified) Error() string { return e.msg }
-func (e *classified) Unwrap() error { return e.class }
-
 // Errorf returns an error of class (ErrAuth, ErrConfig, ...) whose message is only the
 // formatted text: the admin sees what is wrong here, not the class's generic wording.
 func Errorf(class error, format string, args ...any) error {
-	return &classified{class: class, msg: fmt.Sprintf(format, args...)}
+	return directory.Errorf(class, format, args...)
 }

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -92,7 +91,7 @@ func New(cfg Config) *Client {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 2 * time.Minute}
 	}
-	return &Client{cfg: cfg, http: httpClient, sleep: sleepContext, now: time.Now}
+	return &Client{cfg: cfg, http: httpClient, sleep: sources.SleepContext, now: time.Now}
 }
 
 // CountPeople runs the report with only the id field and returns how many people the API
@@ -218,7 +217,7 @@ func (c *Client) readAnswer(resp *http.Response) (*reportAnswer, time.Duration, 
 		return nil, -1, authError(c.vendorMessage(fmt.Sprintf("BambooHR does not know the company %q (404)",
 			c.cfg.Subdomain), resp, data) + "; check the subdomain (the part before .bamboohr.com)")
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
-		return nil, retryWait(resp.Header, c.now(), c.cfg.MinRetryWait),
+		return nil, sources.RetryWait(resp.Header, c.now(), c.cfg.MinRetryWait),
 			errors.New(c.vendorMessage(fmt.Sprintf("BambooHR is rate limiting the sync (%d)", resp.StatusCode), resp, data))
 	case resp.StatusCode >= 500:
 		return nil, -1, errors.New(c.vendorMessage(fmt.Sprintf("BambooHR had a server error (%d)", resp.StatusCode), resp, data))
@@ -276,42 +275,8 @@ func (c *Client) redactErr(err error) error {
 	return err
 }
 
-// retryWait is how long a 429/503 asks to wait: Retry-After in seconds or as an HTTP date,
-// never less than minWait.
-func retryWait(h http.Header, now time.Time, minWait time.Duration) time.Duration {
-	wait := time.Duration(0)
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
-			wait = time.Duration(secs) * time.Second
-		} else if at, err := http.ParseTime(v); err == nil {
-			wait = at.Sub(now)
-		}
-	}
-	return max(wait, minWait)
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
-}
-
-// classifiedError carries an admin-facing message and one of the sources error classes.
-type classifiedError struct {
-	class error
-	msg   string
-}
-
-func (e *classifiedError) Error() string { return e.msg }
-func (e *classifiedError) Unwrap() error { return e.class }
-
-func authError(msg string) error { return &classifiedError{class: sources.ErrAuth, msg: msg} }
+func authError(msg string) error { return sources.Errorf(sources.ErrAuth, "%s", msg) }
 
 func missingAccessError(msg string) error {
-	return &classifiedError{class: sources.ErrMissingAccess, msg: msg}
+	return sources.Errorf(sources.ErrMissingAccess, "%s", msg)
 }

@@ -296,7 +296,7 @@ func TestRetriesHonourRetryAfter(t *testing.T) {
 
 func TestRetryWaitIsContextAware(t *testing.T) {
 	c, srv, _ := newClient(t, fake.Options{}, nil)
-	c.sleep = sleepContext // really wait
+	c.sleep = sources.SleepContext // really wait
 	srv.FailNext(fake.Failure{Status: 429, RetryAfter: "30"})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -325,7 +325,7 @@ func TestRetryWaitReadsHTTPDates(t *testing.T) {
 		if tt.header != "" {
 			h["Retry-After"] = []string{tt.header}
 		}
-		if got := retryWait(h, now, time.Second); got != tt.want {
+		if got := sources.RetryWait(h, now, time.Second); got != tt.want {
 			t.Errorf("Retry-After %q: wait %s, want %s", tt.header, got, tt.want)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -97,7 +96,7 @@ func New(cfg Config) *Client {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 2 * time.Minute}
 	}
-	return &Client{cfg: cfg, http: httpClient, sleep: sleepContext, now: time.Now}
+	return &Client{cfg: cfg, http: httpClient, sleep: sources.SleepContext, now: time.Now}
 }
 
 // Skipped is how many people the last successful FetchRecords left out because they have
@@ -241,7 +240,7 @@ func (c *Client) backoff(ctx context.Context, attempt int, h http.Header, cause 
 	if attempt >= c.cfg.MaxAttempts {
 		return fmt.Errorf("%w (gave up after %d attempts)", cause, attempt)
 	}
-	wait := retryWait(h, c.now(), c.cfg.MinRetryWait)
+	wait := sources.RetryWait(h, c.now(), c.cfg.MinRetryWait)
 	if wait > c.cfg.MaxRetryWait {
 		return fmt.Errorf("%w; Personio asks to wait %s, the sync tries again later", cause, wait)
 	}
@@ -419,42 +418,8 @@ func (c *Client) redactErr(err error) error {
 	return err
 }
 
-// retryWait is how long a 429 asks to wait: Retry-After in seconds or as an HTTP date,
-// never less than minWait.
-func retryWait(h http.Header, now time.Time, minWait time.Duration) time.Duration {
-	wait := time.Duration(0)
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
-			wait = time.Duration(secs) * time.Second
-		} else if at, err := http.ParseTime(v); err == nil {
-			wait = at.Sub(now)
-		}
-	}
-	return max(wait, minWait)
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
-}
-
-// classifiedError carries an admin-facing message and one of the sources error classes.
-type classifiedError struct {
-	class error
-	msg   string
-}
-
-func (e *classifiedError) Error() string { return e.msg }
-func (e *classifiedError) Unwrap() error { return e.class }
-
-func authError(msg string) error { return &classifiedError{class: sources.ErrAuth, msg: msg} }
+func authError(msg string) error { return sources.Errorf(sources.ErrAuth, "%s", msg) }
 
 func missingAccessError(msg string) error {
-	return &classifiedError{class: sources.ErrMissingAccess, msg: msg}
+	return sources.Errorf(sources.ErrMissingAccess, "%s", msg)
 }

@@ -346,7 +346,7 @@ func TestDefaultMinimumWaitIsOneSecond(t *testing.T) {
 
 func TestBackoffIsContextAware(t *testing.T) {
 	c, srv, _ := newClient(t, fake.Options{}, nil)
-	c.sleep = sleepContext
+	c.sleep = sources.SleepContext
 	srv.FailNext(fake.Failure{Status: 429, RetryAfter: "30"})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
