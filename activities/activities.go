@@ -6,7 +6,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"go.temporal.io/sdk/temporal"
@@ -82,8 +81,4 @@ func countsOf(s directory.Summary) SummaryCounts {
 // ExpireImport marks an import whose approval never came as expired.
 func (a *Activities) ExpireImport(ctx context.Context, ref ImportRef) error {
 	return permanentOrRetryable(a.Store.ExpireImport(ctx, ref.CompanyID, ref.ImportID))
-}
-
-func wrapf(err error, format string, args ...any) error {
-	return fmt.Errorf(format+": %w", append(args, err)...)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ func (a *Activities) ParseImport(ctx context.Context, ref ImportRef) (ParseResul
 func (a *Activities) refuseFile(ctx context.Context, ref ImportRef, err error) (ParseResult, error) {
 	var fileErr *importfile.FileError
 	if !errors.As(err, &fileErr) {
-		return ParseResult{}, permanentOrRetryable(wrapf(err, "parse import %d", ref.ImportID))
+		return ParseResult{}, permanentOrRetryable(fmt.Errorf("parse import %d: %w", ref.ImportID, err))
 	}
 	if err := a.Store.FailImport(ctx, ref.CompanyID, ref.ImportID, fileErr.Message); err != nil {
 		return ParseResult{}, err

@@ -62,8 +62,8 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	if err := st.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(quiet)})
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log)})
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}
@@ -71,7 +71,6 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log}))
 	return &stack{store: st, temporal: tc, server: srv}, nil
 }

@@ -182,11 +182,11 @@ func (s *Store) ListPeople(ctx context.Context, companyID int64, f PeopleFilter)
 	}
 	filter := strings.Join(where, " AND ")
 	var page PeoplePage
-	if err := s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE p.active) FROM people p WHERE `+filter, args...).Scan(&page.Total, &page.Billable); err != nil {
+	// One pass counts both: the people matching the filter, and the company's billable
+	// (active) people whatever the filter.
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+filter+`), count(*) FILTER (WHERE p.active)
+		FROM people p WHERE p.company_id = $1`, args...).Scan(&page.Total, &page.Billable); err != nil {
 		return PeoplePage{}, fmt.Errorf("count people: %w", unavailable(err))
-	}
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM people WHERE company_id = $1 AND active`, companyID).Scan(&page.Billable); err != nil {
-		return PeoplePage{}, fmt.Errorf("count billable people: %w", unavailable(err))
 	}
 	if f.AfterID > 0 {
 		args = append(args, f.AfterLastName, f.AfterFirstName, f.AfterID)
