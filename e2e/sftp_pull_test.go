@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -19,6 +16,8 @@ import (
 	"connectrpc.com/connect"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/staffsync/staffsync/sources/sshtest"
+
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/workflows"
 )
@@ -31,23 +30,6 @@ type pullServer struct {
 	dir         string
 	fingerprint string // SHA256 of the host key, for pinning
 	userKeyPEM  string
-}
-
-func newPEMKey(t *testing.T) (string, ssh.Signer) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(block)), signer
 }
 
 func startPullServer(t *testing.T) *pullServer {
@@ -70,8 +52,8 @@ func startPullServer(t *testing.T) *pullServer {
 	}
 	_ = os.MkdirAll("/run/sshd", 0o755) // privilege separation directory, when run as root
 
-	hostPEM, hostSigner := newPEMKey(t)
-	userPEM, userSigner := newPEMKey(t)
+	hostPEM, hostSigner := sshtest.NewKey(t)
+	userPEM, userSigner := sshtest.NewKey(t)
 	write := func(name, content string) string {
 		p := filepath.Join(root, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {

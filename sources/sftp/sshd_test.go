@@ -1,9 +1,7 @@
 package sftp
 
 import (
-	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/staffsync/staffsync/sources/sshtest"
 )
 
 // testUser is the account the test sshd logs in: password login needs a real account, so
@@ -29,24 +29,6 @@ type sshd struct {
 	UserKeyPEM string
 	Password   string
 	User       string
-}
-
-// newKey returns an ed25519 key as OpenSSH PEM, its signer and public key.
-func newKey(t *testing.T) (string, ssh.Signer) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(block)), signer
 }
 
 func requireTool(t *testing.T, path string) {
@@ -104,8 +86,8 @@ func startSSHD(t *testing.T) *sshd {
 	_ = os.Chmod(files, 0o777)
 	_ = os.MkdirAll("/run/sshd", 0o755)
 
-	hostPEM, hostSigner := newKey(t)
-	userPEM, userSigner := newKey(t)
+	hostPEM, hostSigner := sshtest.NewKey(t)
+	userPEM, userSigner := sshtest.NewKey(t)
 	write := func(name, content string, mode os.FileMode) string {
 		p := filepath.Join(root, name)
 		if err := os.WriteFile(p, []byte(content), mode); err != nil {

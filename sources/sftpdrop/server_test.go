@@ -2,9 +2,6 @@ package sftpdrop
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -18,6 +15,8 @@ import (
 
 	pkgsftp "github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/staffsync/staffsync/sources/sshtest"
 )
 
 // memBackend keeps drops in memory.
@@ -70,20 +69,6 @@ func (b *memBackend) Remove(_ context.Context, acc Account, name string) error {
 	return nil
 }
 
-func newKey(t *testing.T) (string, ssh.Signer) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := ssh.NewSignerFromKey(priv)
-	return string(pem.EncodeToMemory(block)), signer
-}
-
 type dropFixture struct {
 	backend *memBackend
 	port    int
@@ -111,7 +96,7 @@ func startDrop(t *testing.T, maxBytes int64) *dropFixture {
 	}
 	f := &dropFixture{backend: &memBackend{accounts: map[string]Account{}, files: map[int64]map[string][]byte{}}, dir: dir, keys: map[string]string{}}
 	for i, user := range []string{"acme-hr", "globex-hr"} {
-		pemKey, signer := newKey(t)
+		pemKey, signer := sshtest.NewKey(t)
 		path := filepath.Join(dir, user+".key")
 		if err := os.WriteFile(path, []byte(pemKey), 0o600); err != nil {
 			t.Fatal(err)
