@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/sources"
 )
 
 // MissingAccessMessage is the error text when the key's user cannot see status or workEmail:
@@ -103,13 +104,13 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, int, error) {
 	return records, skipped, nil
 }
 
-// cellState is what a report value means for a cell.
-type cellState uint8
+// cellState names the shared value states locally; the mapping code reads better with them.
+type cellState = sources.ValueState
 
 const (
-	absent cellState = iota // restricted, missing or null: keep the stored value
-	empty                   // visible and empty: the HR system has no value
-	present
+	absent  = sources.Absent
+	empty   = sources.Empty
+	present = sources.Present
 )
 
 func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row int) (directory.Record, bool) {
@@ -133,12 +134,12 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 	rec.Cells[directory.Email] = directory.SetValue(email)
 	for _, sf := range simpleFields {
 		text, state := value(sf.id)
-		rec.Cells[sf.field] = cellFor(sf.field, text, state)
+		rec.Cells[sf.field] = sources.Cell(sf.field, text, state)
 	}
 	if text, state := value("gender"); state == present {
-		rec.Cells[directory.Gender] = directory.SetValue(genderCode(text))
+		rec.Cells[directory.Gender] = directory.SetValue(sources.GenderCode(text))
 	} else {
-		rec.Cells[directory.Gender] = cellFor(directory.Gender, "", state)
+		rec.Cells[directory.Gender] = sources.Cell(directory.Gender, "", state)
 	}
 	for _, d := range []struct {
 		id    string
@@ -146,7 +147,7 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 	}{{"hireDate", directory.HireDate}, {"terminationDate", directory.LeavingDate}} {
 		text, state := value(d.id)
 		if state != present {
-			rec.Cells[d.field] = cellFor(d.field, "", state)
+			rec.Cells[d.field] = sources.Cell(d.field, "", state)
 			continue
 		}
 		date, ok := calendarDate(text)
@@ -191,32 +192,6 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 		rec.Cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
 	}
 	return rec, true
-}
-
-// cellFor turns a value state into a cell: required fields are never cleared by an empty value.
-func cellFor(f directory.Field, text string, state cellState) directory.Value {
-	switch state {
-	case present:
-		return directory.SetValue(text)
-	case empty:
-		if f.Required() {
-			return directory.Value{}
-		}
-		return directory.Value{Op: directory.Clear}
-	}
-	return directory.Value{}
-}
-
-// genderCode maps BambooHR's gender names onto M/F/N: any other non-empty value (Non-binary,
-// Other, ...) is N.
-func genderCode(text string) string {
-	switch strings.ToLower(text) {
-	case "male", "m":
-		return "M"
-	case "female", "f":
-		return "F"
-	}
-	return "N"
 }
 
 // calendarDate reads a BambooHR date: "YYYY-MM-DD" (a time part is ignored, never converted);

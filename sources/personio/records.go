@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/sources"
 )
 
 // MissingAccessMessage is the error text when the credentials cannot read status or email:
@@ -42,13 +43,13 @@ func (f flexValue) int() (int, bool) {
 	return 0, false
 }
 
-// cellState is what an attribute means for a cell.
-type cellState uint8
+// cellState names the shared value states locally; the mapping code reads better with them.
+type cellState = sources.ValueState
 
 const (
-	absent  cellState = iota // not sent (not readable) or not understood: keep the stored value
-	empty                    // sent as null or "": Personio has no value
-	present                  // a value
+	absent  = sources.Absent
+	empty   = sources.Empty
+	present = sources.Present
 )
 
 // scalar reads a JSON value as text. Objects and arrays are not scalars: absent.
@@ -201,19 +202,19 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		{"preferred_name", directory.PreferredName}, {"position", directory.Title},
 	} {
 		text, state := e.text(a.key)
-		rec.Cells[a.field] = cellFor(a.field, text, state)
+		rec.Cells[a.field] = sources.Cell(a.field, text, state)
 	}
 	for _, a := range []struct {
 		key   string
 		field directory.Field
 	}{{"department", directory.Department}, {"office", directory.Location}, {"team", directory.Team}} {
 		text, state := e.relationName(a.key)
-		rec.Cells[a.field] = cellFor(a.field, text, state)
+		rec.Cells[a.field] = sources.Cell(a.field, text, state)
 	}
 	if text, state := e.text("gender"); state == present {
-		rec.Cells[directory.Gender] = directory.SetValue(genderCode(text))
+		rec.Cells[directory.Gender] = directory.SetValue(sources.GenderCode(text))
 	} else {
-		rec.Cells[directory.Gender] = cellFor(directory.Gender, "", state)
+		rec.Cells[directory.Gender] = sources.Cell(directory.Gender, "", state)
 	}
 	if text, state := e.text("status"); state == present {
 		if status, ok := statuses[strings.ToLower(text)]; ok {
@@ -233,7 +234,7 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 			rec.Cells[directory.TerminationType] = directory.SetValue(kind)
 		}
 	} else {
-		rec.Cells[directory.TerminationType] = cellFor(directory.TerminationType, "", state)
+		rec.Cells[directory.TerminationType] = sources.Cell(directory.TerminationType, "", state)
 	}
 	for _, d := range []struct {
 		key   string
@@ -241,7 +242,7 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 	}{{"hire_date", directory.HireDate}, {"termination_date", directory.LeavingDate}} {
 		text, state := e.text(d.key)
 		if state != present {
-			rec.Cells[d.field] = cellFor(d.field, "", state)
+			rec.Cells[d.field] = sources.Cell(d.field, "", state)
 			continue
 		}
 		if date, ok := calendarDate(text); ok {
@@ -267,31 +268,6 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		}
 	}
 	return rec, true
-}
-
-// cellFor turns a value state into a cell: required fields are never cleared by an empty value.
-func cellFor(f directory.Field, text string, state cellState) directory.Value {
-	switch state {
-	case present:
-		return directory.SetValue(text)
-	case empty:
-		if f.Required() {
-			return directory.Value{}
-		}
-		return directory.Value{Op: directory.Clear}
-	}
-	return directory.Value{}
-}
-
-// genderCode maps male/female onto M/F; diverse and any other value is N.
-func genderCode(text string) string {
-	switch strings.ToLower(text) {
-	case "male", "m":
-		return "M"
-	case "female", "f":
-		return "F"
-	}
-	return "N"
 }
 
 // terminationType maps Personio's (company-defined) termination types onto Voluntary or
