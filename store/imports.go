@@ -134,24 +134,8 @@ func (s *Store) ListImports(ctx context.Context, companyID, beforeID int64, limi
 	if beforeID <= 0 {
 		beforeID = 1<<63 - 1
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+importColumns+`
+	return queryAll(ctx, s, "list imports", scanImport, `SELECT `+importColumns+`
 		WHERE i.company_id = $1 AND i.id < $2 ORDER BY i.id DESC LIMIT $3`, companyID, beforeID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list imports: %w", unavailable(err))
-	}
-	defer rows.Close()
-	var out []Import
-	for rows.Next() {
-		im, err := scanImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list imports: %w", err)
-		}
-		out = append(out, im)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list imports: %w", unavailable(err))
-	}
-	return out, nil
 }
 
 // ImportFile returns the uploaded bytes of an import.

@@ -231,23 +231,7 @@ func (s *Store) ListIntegrations(ctx context.Context, companyID int64) ([]Integr
 }
 
 func (s *Store) queryIntegrations(ctx context.Context, sql string, args ...any) ([]Integration, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list integrations: %w", unavailable(err))
-	}
-	defer rows.Close()
-	var out []Integration
-	for rows.Next() {
-		in, err := scanIntegration(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list integrations: %w", err)
-		}
-		out = append(out, in)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list integrations: %w", unavailable(err))
-	}
-	return out, nil
+	return queryAll(ctx, s, "list integrations", scanIntegration, sql, args...)
 }
 
 // DeleteIntegration removes an integration and its dropped files; its imports stay. The
