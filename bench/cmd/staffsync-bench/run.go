@@ -83,6 +83,8 @@ func run(ctx context.Context, log *slog.Logger, cfg config) error {
 		if !cfg.keep {
 			defer os.RemoveAll(dir)
 		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create work directory: %w", err)
 	}
 	binary := cfg.binary
 	if binary == "" {
