@@ -62,6 +62,17 @@ func CanonicalValue(f Field, value string) (string, *Problem) {
 		}
 		return bad(code, "is not allowed; use "+allowed)
 	}
+	if i := controlCharacter(value); i >= 0 {
+		// The value is shown without its control characters: they cannot be stored or printed.
+		shown := Clip(strings.Map(func(r rune) rune {
+			if r < 0x80 && isControl(byte(r)) {
+				return -1
+			}
+			return r
+		}, value))
+		return "", &Problem{Severity: SeverityError, Code: "control_character", Field: f, Value: shown,
+			Message: fmt.Sprintf("%s (column %s): %q contains the control character U+%04X; remove it", f.Header(), f.Column(), shown, value[i])}
+	}
 	switch f {
 	case Gender:
 		return lookup(genders, "invalid_gender", "one of M, F or N")
@@ -146,4 +157,19 @@ func simpleEmail(s string) bool {
 		prev = c
 	}
 	return dots > 0 && prev != '.'
+}
+
+// controlCharacter returns the index of the first control character in s other than tab,
+// line feed and carriage return (names may span lines), or -1.
+func controlCharacter(s string) int {
+	for i := 0; i < len(s); i++ {
+		if isControl(s[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isControl(b byte) bool {
+	return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f
 }

@@ -25,6 +25,9 @@ func TestCanonicalValue(t *testing.T) {
 		{HireDate, "2024-02-29", "2024-02-29", "", ""},
 		{LeavingDate, "2023-02-29", "", "invalid_date", `Leaving Date (column O): "2023-02-29" is not a date; use YYYY-MM-DD`},
 		{Title, "=SUM(A1)", "=SUM(A1)", "", ""},
+		{LastName, "O'Neil\nJr.", "O'Neil\nJr.", "", ""},
+		{Department, "Sales\x00", "", "control_character", `Department (column G): "Sales" contains the control character U+0000; remove it`},
+		{FirstName, "An\x1fna", "", "control_character", `First Name (column A): "Anna" contains the control character U+001F; remove it`},
 	}
 	for _, tc := range tests {
 		got, prob := CanonicalValue(tc.field, tc.in)
