@@ -23,3 +23,12 @@ type Snapshot struct {
 	Version int64
 	People  []Person
 }
+
+// IDsByEmail maps the normalised login email of everyone in the snapshot to their id.
+func (s Snapshot) IDsByEmail() map[string]int64 {
+	out := make(map[string]int64, len(s.People))
+	for i := range s.People {
+		out[NormalizeEmail(s.People[i].Values[Email])] = s.People[i].ID
+	}
+	return out
+}

@@ -1166,11 +1166,8 @@ func (p *planner) fillRowChange(i int) {
 	c.ManagerChanged = r.mgr != r.oldMgr
 
 	if r.person == none {
-		for f := Field(0); f < NumFields; f++ {
-			if r.after[f] != "" {
-				c.Fields = append(c.Fields, FieldChange{Field: f, New: r.after[f]})
-			}
-		}
+		// A new person's fields are their after values: FieldChanges derives them when asked,
+		// so a 100,000-person first import does not build them twice.
 		c.Kind = KindNew
 		c.ReasonCode, c.Reason = "new_person", "new: not in the directory yet"
 		if !r.active {

@@ -140,7 +140,7 @@ func changeFor(t testing.TB, plan Plan, row int, email string) Change {
 func describe(plan Plan) string {
 	var b strings.Builder
 	for _, c := range plan.Changes {
-		fmt.Fprintf(&b, "\n  row %d %s %s %s fields=%v errors=%v warnings=%v", c.Row, c.Email, c.Kind, c.ReasonCode, c.Fields, codes(c.Errors), codes(c.Warnings))
+		fmt.Fprintf(&b, "\n  row %d %s %s %s fields=%v errors=%v warnings=%v", c.Row, c.Email, c.Kind, c.ReasonCode, c.FieldChanges(), codes(c.Errors), codes(c.Warnings))
 	}
 	return b.String()
 }

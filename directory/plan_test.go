@@ -398,8 +398,8 @@ func checkChange(t *testing.T, plan Plan, w want) {
 		t.Errorf("%s: empty Reason", where)
 	}
 	fieldsChecked := w.fields != nil || w.kind == KindUpdated || w.kind == KindUnchanged
-	if fieldsChecked && !slices.Equal(c.Fields, w.fields) {
-		t.Errorf("%s: fields\n got %v\nwant %v", where, c.Fields, w.fields)
+	if fieldsChecked && !slices.Equal(c.FieldChanges(), w.fields) {
+		t.Errorf("%s: fields\n got %v\nwant %v", where, c.FieldChanges(), w.fields)
 	}
 	if got := codes(c.Errors); !slices.Equal(got, nilIfEmpty(w.errors)) && !(len(got) == 0 && len(w.errors) == 0) {
 		t.Errorf("%s: errors %v, want %v (%v)", where, got, w.errors, c.Errors)

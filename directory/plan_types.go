@@ -45,9 +45,11 @@ type Change struct {
 	// Reason is the sentence an admin reads.
 	ReasonCode string
 	Reason     string
-	Fields     []FieldChange
-	Errors     []Problem
-	Warnings   []Problem
+	// Fields lists the changed fields. The planner leaves it nil for a new person, whose
+	// fields are CreatedFields(After); FieldChanges returns either.
+	Fields   []FieldChange
+	Errors   []Problem
+	Warnings []Problem
 	// After is the person's full set of values once the change is applied (managers as
 	// emails); Apply writes it for new, updated and reactivated people.
 	After [NumFields]string
@@ -119,12 +121,32 @@ func (c Change) Applies() bool {
 	return false
 }
 
+// FieldChanges lists every field the change sets, with old and new values.
+func (c *Change) FieldChanges() []FieldChange {
+	if c.Fields == nil && c.Kind == KindNew {
+		return CreatedFields(c.After)
+	}
+	return c.Fields
+}
+
 // Changed returns the change of field f, if the change has one.
 func (c Change) Changed(f Field) (FieldChange, bool) {
-	for _, fc := range c.Fields {
+	for _, fc := range c.FieldChanges() {
 		if fc.Field == f {
 			return fc, true
 		}
 	}
 	return FieldChange{}, false
+}
+
+// CreatedFields lists the fields of a person created with these values: every value that
+// is set, old value empty, in field order.
+func CreatedFields(values [NumFields]string) []FieldChange {
+	var out []FieldChange
+	for f := Field(0); f < NumFields; f++ {
+		if values[f] != "" {
+			out = append(out, FieldChange{Field: f, New: values[f]})
+		}
+	}
+	return out
 }

@@ -82,33 +82,20 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 }
 
 // applyChanges runs the set-based statements. Arrays are 1-based: after[f+1] is field f.
-// New people carry the ids SavePlan reserved, so they are inserted with their reporting
-// lines in one statement and nothing is written twice; updated people get their fields and
-// reporting lines in one UPDATE.
+// New people carry the ids SavePlan reserved and every reporting line is stored as ids, so
+// each statement reads one import's rows and joins nothing.
 func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out *ApplyOutcome) error {
-	col := func(f directory.Field) string { return fmt.Sprintf("c.after[%d]", int(f)+1) }
+	col := func(f directory.Field) string { return fmt.Sprintf("c.a[%d]", int(f)+1) }
+	// changes splits the stored after values once per row; OFFSET 0 keeps the planner from
+	// pulling the subquery up and splitting once per field.
+	changes := func(kinds string) string {
+		return `(SELECT c.*, string_to_array(c.after, ` + afterSeparatorSQL + `) AS a FROM import_changes c
+			WHERE c.import_id = $2 AND c.kind IN (` + kinds + `) OFFSET 0) c`
+	}
 	date := func(f directory.Field) string { return fmt.Sprintf("NULLIF(%s, '')::date", col(f)) }
 	active := col(directory.Status) + " <> 'Inactive'"
 
-	// Sorting a whole import's changes by seq must not spill to disk.
-	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
-		return fmt.Errorf("set work_mem: %w", err)
-	}
-	// The import's changes were just written and have no statistics yet: the planner would
-	// guess a handful of rows and join them with nested loops over whole tables.
-	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off`); err != nil {
-		return fmt.Errorf("plan the insert: %w", err)
-	}
 	inserted, err := tx.Exec(ctx, `
-		WITH c AS MATERIALIZED (
-			SELECT seq, person_id, after, source_id,
-				lower(NULLIF(after[`+fmt.Sprint(int(directory.ManagerEmail)+1)+`], '')) AS manager,
-				lower(NULLIF(after[`+fmt.Sprint(int(directory.SecondaryManagerEmail)+1)+`], '')) AS secondary
-			FROM import_changes WHERE import_id = $2 AND kind = 'new'),
-		ids AS MATERIALIZED (
-			SELECT lower(`+col(directory.Email)+`) AS email, c.person_id AS id FROM c
-			UNION ALL
-			SELECT lower(p.email), p.id FROM people p WHERE p.company_id = $1)
 		INSERT INTO people (id, company_id, first_name, last_name, gender, title, email, department, team, location,
 			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, source_id,
 			manager_id, secondary_manager_id)
@@ -116,14 +103,11 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out
 			`+col(directory.Email)+`, `+col(directory.Department)+`, `+col(directory.Team)+`, `+col(directory.Location)+`,
 			`+col(directory.EmployeeID)+`, `+date(directory.HireDate)+`, `+col(directory.AltEmail)+`, `+col(directory.PreferredName)+`,
 			`+date(directory.LeavingDate)+`, `+col(directory.TerminationType)+`, `+col(directory.EmploymentType)+`, `+active+`, c.source_id,
-			m.id, sm.id
-		FROM c LEFT JOIN ids m ON m.email = c.manager LEFT JOIN ids sm ON sm.email = c.secondary
+			c.manager_id, c.secondary_manager_id
+		FROM `+changes(`'new'`)+`
 		ORDER BY c.seq`, companyID, importID)
 	if err != nil {
 		return fmt.Errorf("insert new people: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = on`); err != nil {
-		return fmt.Errorf("plan the updates: %w", err)
 	}
 	updated, err := tx.Exec(ctx, `
 		UPDATE people p SET first_name = `+col(directory.FirstName)+`, last_name = `+col(directory.LastName)+`,
@@ -133,20 +117,21 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out
 			leaving_date = `+date(directory.LeavingDate)+`, termination_type = `+col(directory.TerminationType)+`,
 			employment_type = `+col(directory.EmploymentType)+`, active = `+active+`,
 			source_id = CASE WHEN c.source_id <> '' THEN c.source_id ELSE p.source_id END,
-			manager_id = m.id, secondary_manager_id = sm.id, updated_at = now()
-		FROM import_changes c
-		LEFT JOIN people m ON m.company_id = $1 AND lower(m.email) = lower(NULLIF(`+col(directory.ManagerEmail)+`, ''))
-		LEFT JOIN people sm ON sm.company_id = $1 AND lower(sm.email) = lower(NULLIF(`+col(directory.SecondaryManagerEmail)+`, ''))
-		WHERE c.import_id = $2 AND c.kind IN ('updated', 'reactivated', 'deactivated') AND p.id = c.person_id AND p.company_id = $1`,
+			manager_id = c.manager_id, secondary_manager_id = c.secondary_manager_id, updated_at = now()
+		FROM `+changes(`'updated', 'reactivated', 'deactivated'`)+`
+		WHERE p.id = c.person_id AND p.company_id = $1`,
 		companyID, importID)
 	if err != nil {
 		return fmt.Errorf("update people: %w", err)
 	}
+	// A new person's history keeps the values they were created with (people_history.created).
 	history, err := tx.Exec(ctx, `
-		INSERT INTO people_history (company_id, person_id, import_id, admin_id, kind, changes)
-		SELECT $1, c.person_id, $2, i.decided_by, c.kind, c.fields
+		INSERT INTO people_history (company_id, person_id, import_id, admin_id, kind, changes, created)
+		SELECT $1, c.person_id, $2, i.decided_by, c.kind,
+			CASE WHEN c.kind = 'new' THEN '[]'::jsonb ELSE c.fields END,
+			CASE WHEN c.kind = 'new' THEN c.after END
 		FROM import_changes c JOIN imports i ON i.id = c.import_id
-		WHERE c.import_id = $2 AND c.kind = ANY($3) AND c.fields IS NOT NULL
+		WHERE c.import_id = $2 AND c.kind = ANY($3) AND (c.fields IS NOT NULL OR c.kind = 'new')
 		ORDER BY c.seq`, companyID, importID, writeKinds)
 	if err != nil {
 		return fmt.Errorf("write history: %w", err)

@@ -11,6 +11,23 @@ import (
 	"github.com/staffsync/staffsync/directory"
 )
 
+// afterSeparator joins a change's after values into one text (import_changes.after,
+// people_history.created). The planner refuses control characters in values, so it never
+// occurs inside one.
+const (
+	afterSeparator    = "\x1f"
+	afterSeparatorSQL = `E'\x1f'`
+)
+
+func joinAfter(values *[directory.NumFields]string) string {
+	return strings.Join(values[:], afterSeparator)
+}
+
+func splitAfter(joined string) (values [directory.NumFields]string) {
+	copy(values[:], strings.Split(joined, afterSeparator))
+	return values
+}
+
 type storedFieldChange struct {
 	Field string `json:"field"`
 	Old   string `json:"old"`
@@ -23,8 +40,11 @@ type PreviewSaved struct {
 }
 
 // SavePlan replaces an import's preview with plan (COPY), stores its summary and guard, and
-// moves the import to awaiting approval under a new preview version.
-func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan) (PreviewSaved, error) {
+// moves the import to awaiting approval under a new preview version. personIDs maps the
+// normalised email of everyone in the directory the plan was made on to their id; SavePlan
+// adds the new people to it and stores every reporting line as ids, so the apply never
+// joins on emails.
+func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64) (PreviewSaved, error) {
 	var saved PreviewSaved
 	summary, err := json.Marshal(plan.Summary)
 	if err != nil {
@@ -46,8 +66,27 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 		if err != nil {
 			return err
 		}
+		changeIDs := make([]int64, len(plan.Changes))
+		for i := range plan.Changes {
+			c := &plan.Changes[i]
+			switch {
+			case c.PersonID != 0:
+				changeIDs[i] = c.PersonID
+			case c.Kind == directory.KindNew:
+				changeIDs[i], newIDs = newIDs[0], newIDs[1:]
+				personIDs[directory.NormalizeEmail(c.After[directory.Email])] = changeIDs[i]
+			}
+		}
+		managerID := func(c *directory.Change, f directory.Field) any {
+			if c.After[f] == "" {
+				return nil
+			}
+			if id, ok := personIDs[directory.NormalizeEmail(c.After[f])]; ok {
+				return id
+			}
+			return nil
+		}
 		i := 0
-		after := make([]string, directory.NumFields)
 		source := pgx.CopyFromFunc(func() ([]any, error) {
 			if i >= len(plan.Changes) {
 				return nil, nil
@@ -55,17 +94,13 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 			c := &plan.Changes[i]
 			i++
 			var personID any
-			switch {
-			case c.PersonID != 0:
-				personID = c.PersonID
-			case c.Kind == directory.KindNew:
-				if len(newIDs) == 0 {
-					return nil, fmt.Errorf("more new people than the %d counted", newPeople)
-				}
-				personID, newIDs = newIDs[0], newIDs[1:]
+			if changeIDs[i-1] != 0 {
+				personID = changeIDs[i-1]
 			}
 			var fields, errs, warns any
-			if len(c.Fields) > 0 {
+			// A new person's fields are their after values (directory.CreatedFields); they are
+			// derived when read instead of stored twice.
+			if len(c.Fields) > 0 && c.Kind != directory.KindNew {
 				stored := make([]storedFieldChange, len(c.Fields))
 				for j, fc := range c.Fields {
 					stored[j] = storedFieldChange{Field: fc.Field.Key(), Old: fc.Old, New: fc.New}
@@ -86,16 +121,16 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 			} else if raw != nil {
 				warns = json.RawMessage(raw)
 			}
-			var afterArg any
+			var afterArg, manager, secondary any
 			if writes(c.Kind) {
-				copy(after, c.After[:])
-				afterArg = after
+				afterArg = joinAfter(&c.After)
+				manager, secondary = managerID(c, directory.ManagerEmail), managerID(c, directory.SecondaryManagerEmail)
 			}
 			return []any{importID, int32(i), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
-				fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged}, nil
+				fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged, manager, secondary}, nil
 		})
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
-			"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed"}, source); err != nil {
+			"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed", "manager_id", "secondary_manager_id"}, source); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
@@ -123,7 +158,9 @@ func reservePersonIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)`, n)
+	// The sequence is named, not looked up: pg_get_serial_sequence runs once per row (also
+	// inside a subquery, which is flattened) and costs most of a second per 100,000 ids.
+	rows, err := tx.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("reserve ids of new people: %w", err)
 	}
@@ -197,7 +234,7 @@ func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f Ch
 	}
 	args = append(args, f.AfterSeq, f.Limit+1)
 	rows, err := s.pool.Query(ctx, `
-		SELECT seq, row_no, `+personID+`, email, name, kind, reason_code, reason, fields, errors, warnings
+		SELECT seq, row_no, `+personID+`, email, name, kind, reason_code, reason, fields, errors, warnings, CASE WHEN kind = 'new' THEN after END
 		FROM import_changes WHERE `+filter+fmt.Sprintf(` AND seq > $%d ORDER BY seq LIMIT $%d`, len(args)-1, len(args)), args...)
 	if err != nil {
 		return ChangePage{}, fmt.Errorf("list changes: %w", unavailable(err))
@@ -209,7 +246,8 @@ func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f Ch
 		var seq, row int32
 		var kind string
 		var fields, errs, warns []byte
-		if err := rows.Scan(&seq, &row, &c.PersonID, &c.Email, &c.Name, &kind, &c.ReasonCode, &c.Reason, &fields, &errs, &warns); err != nil {
+		var after *string
+		if err := rows.Scan(&seq, &row, &c.PersonID, &c.Email, &c.Name, &kind, &c.ReasonCode, &c.Reason, &fields, &errs, &warns, &after); err != nil {
 			return ChangePage{}, fmt.Errorf("list changes: %w", err)
 		}
 		if len(page.Changes) == f.Limit {
@@ -219,7 +257,9 @@ func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f Ch
 		lastSeq = int(seq)
 		c.Row = int(row)
 		c.Kind = directory.Kind(kind)
-		if len(fields) > 0 {
+		if c.Kind == directory.KindNew && after != nil {
+			c.Fields = directory.CreatedFields(splitAfter(*after))
+		} else if len(fields) > 0 {
 			var stored []storedFieldChange
 			if err := json.Unmarshal(fields, &stored); err != nil {
 				return ChangePage{}, fmt.Errorf("decode fields of row %d: %w", row, err)

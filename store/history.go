@@ -55,7 +55,7 @@ func (s *Store) PersonHistory(ctx context.Context, companyID int64, ref string, 
 				UNION
 				SELECT p.id FROM people p JOIN merged m ON p.merged_into = m.id WHERE p.company_id = $1)
 			SELECT h.id, h.created_at, h.kind, coalesce(h.import_id, 0), coalesce(i.source, ''), coalesce(a.name, ''),
-				h.changes, CASE WHEN h.person_id = $2 THEN '' ELSE coalesce(src.email, '') END, h.erased
+				staffsync_history_changes(h.changes, h.created), CASE WHEN h.person_id = $2 THEN '' ELSE coalesce(src.email, '') END, h.erased
 			FROM people_history h
 			LEFT JOIN imports i ON i.id = h.import_id
 			LEFT JOIN admins a ON a.id = h.admin_id

@@ -152,6 +152,23 @@ func (s *Store) ImportFile(ctx context.Context, companyID, importID int64) (name
 	return name, content, nil
 }
 
+// MarkParsed records that an import's file was read: its row count and the reader's
+// warnings, and moves it from parsing to previewing. The rows themselves are not stored: the
+// preview reads the file again, which costs less than staging every row.
+func (s *Store) MarkParsed(ctx context.Context, companyID, importID int64, rows int, warnings []string) error {
+	if warnings == nil {
+		warnings = []string{}
+	}
+	_, err := s.pool.Exec(ctx, `
+		UPDATE imports SET status = $3, rows_total = $4, file_warnings = $5, updated_at = now()
+		WHERE company_id = $1 AND id = $2 AND status = $6`,
+		companyID, importID, directory.StatusPreviewing, rows, warnings, directory.StatusParsing)
+	if err != nil {
+		return fmt.Errorf("mark import %d parsed: %w", importID, unavailable(err))
+	}
+	return nil
+}
+
 // FailImport marks an import failed with a message for the admin. A final import stays as it is.
 func (s *Store) FailImport(ctx context.Context, companyID, importID int64, message string) error {
 	_, err := s.pool.Exec(ctx, `

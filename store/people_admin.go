@@ -778,17 +778,17 @@ func (s *Store) DeletePerson(ctx context.Context, p Principal, ref, confirmation
 			out.ReportsUnassigned += int64(len(reports))
 		}
 		tag, err := tx.Exec(ctx, `
-			UPDATE people_history SET erased = true, former_person_id = person_id,
+			UPDATE people_history SET erased = true, former_person_id = person_id, person_id = NULL, created = NULL,
 				changes = (SELECT coalesce(jsonb_agg(jsonb_build_object('field', e->>'field', 'old', '', 'new', '') ORDER BY ord), '[]'::jsonb)
-					FROM jsonb_array_elements(changes) WITH ORDINALITY AS x(e, ord))
+					FROM jsonb_array_elements(staffsync_history_changes(changes, created)) WITH ORDINALITY AS x(e, ord))
 			WHERE person_id = $1`, id)
 		if err != nil {
 			return false, fmt.Errorf("erase history: %w", err)
 		}
 		out.HistoryErased = tag.RowsAffected()
 		if _, err := tx.Exec(ctx, `
-			UPDATE people_history SET changes = staffsync_scrub_changes(changes, $2, $3)
-			WHERE company_id = $1 AND position(lower($2) in lower(changes::text)) > 0`, p.CompanyID, email, deletedPlaceholder); err != nil {
+			UPDATE people_history SET changes = staffsync_scrub_changes(staffsync_history_changes(changes, created), $2, $3), created = NULL
+			WHERE company_id = $1 AND position(lower($2) in lower(coalesce(created::text, changes::text))) > 0`, p.CompanyID, email, deletedPlaceholder); err != nil {
 			return false, fmt.Errorf("scrub history: %w", err)
 		}
 		if err := scrubImports(ctx, tx, p.CompanyID, id, email, &out); err != nil {
@@ -856,10 +856,11 @@ func scrubImports(ctx context.Context, tx pgx.Tx, companyID, personID int64, ema
 	if _, err := tx.Exec(ctx, `
 		UPDATE import_changes c SET
 			fields = CASE WHEN c.fields IS NULL THEN NULL ELSE staffsync_scrub_changes(c.fields, $2, $3) END,
-			after = (SELECT array_agg(CASE WHEN lower(a) = lower($2) THEN $3 ELSE a END ORDER BY ord) FROM unnest(c.after) WITH ORDINALITY AS x(a, ord))
+			after = (SELECT array_to_string(array_agg(CASE WHEN lower(a) = lower($2) THEN $3 ELSE a END ORDER BY ord), `+afterSeparatorSQL+`)
+				FROM unnest(string_to_array(c.after, `+afterSeparatorSQL+`)) WITH ORDINALITY AS x(a, ord))
 		FROM imports i
 		WHERE c.import_id = i.id AND i.company_id = $1
-			AND (position(lower($2) in lower(coalesce(c.fields::text, ''))) > 0 OR lower($2) = ANY(SELECT lower(a) FROM unnest(c.after) a))`,
+			AND (position(lower($2) in lower(coalesce(c.fields::text, ''))) > 0 OR lower($2) = ANY(SELECT lower(a) FROM unnest(string_to_array(c.after, `+afterSeparatorSQL+`)) a))`,
 		companyID, email, deletedPlaceholder); err != nil {
 		return fmt.Errorf("scrub previews: %w", err)
 	}

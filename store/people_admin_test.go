@@ -415,9 +415,9 @@ func TestDeleteErasesPersonalData(t *testing.T) {
 	// Nothing of Bob's remains in the company's data but the tombstone.
 	var leftovers int
 	if err := st.pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM people_history WHERE company_id = $1 AND (changes::text ILIKE '%bob%' OR changes::text ILIKE '%Lead of Everything%'))
+		SELECT (SELECT count(*) FROM people_history WHERE company_id = $1 AND (changes::text || coalesce(created::text, '') ILIKE '%bob%' OR changes::text || coalesce(created::text, '') ILIKE '%Lead of Everything%'))
 			+ (SELECT count(*) FROM import_changes c JOIN imports i ON i.id = c.import_id WHERE i.company_id = $1
-				AND (c.email ILIKE '%bob%' OR c.name ILIKE '%bob%' OR c.fields::text ILIKE '%bob%' OR array_to_string(c.after, ',') ILIKE '%bob%'))
+				AND (c.email ILIKE '%bob%' OR c.name ILIKE '%bob%' OR c.fields::text ILIKE '%bob%' OR coalesce(c.after, '') ILIKE '%bob%'))
 			+ (SELECT count(*) FROM import_rows r JOIN imports i ON i.id = r.import_id WHERE i.company_id = $1 AND array_to_string(r.cells, ',') ILIKE '%bob%')
 			+ (SELECT count(*) FROM import_files WHERE import_id = $2)`, p.CompanyID, importID).Scan(&leftovers); err != nil {
 		t.Fatal(err)

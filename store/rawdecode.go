@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -128,3 +129,20 @@ var internedFields = func() [directory.NumFields]bool {
 	}
 	return out
 }()
+
+// postgresEpoch is day 0 of PostgreSQL's binary date format.
+var postgresEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// decodeDate formats a binary date as YYYY-MM-DD; NULL is "". The text is interned: a
+// directory has a few thousand distinct dates.
+func decodeDate(raw []byte, strs *interner) (string, error) {
+	if raw == nil {
+		return "", nil
+	}
+	days, err := decodeInt32(raw)
+	if err != nil {
+		return "", err
+	}
+	var buf [10]byte
+	return strs.text(postgresEpoch.AddDate(0, 0, int(days)).AppendFormat(buf[:0], time.DateOnly)), nil
+}

@@ -134,7 +134,7 @@ func (s *Store) CreateRevertImport(ctx context.Context, p Principal, importID in
 
 func loadRevertTargets(ctx context.Context, tx pgx.Tx, companyID, importID int64) ([]revertTarget, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT id, coalesce(person_id, 0), kind, changes FROM people_history
+		SELECT id, coalesce(person_id, 0), kind, staffsync_history_changes(changes, created) FROM people_history
 		WHERE company_id = $1 AND import_id = $2 ORDER BY id`, companyID, importID)
 	if err != nil {
 		return nil, fmt.Errorf("read the import's history: %w", err)
@@ -269,7 +269,7 @@ func laterEdits(ctx context.Context, tx pgx.Tx, companyID int64, targets []rever
 	}
 	out := map[int64]map[string]laterEdit{}
 	rows, err := tx.Query(ctx, `
-		SELECT h.id, h.person_id, h.changes, h.created_at, coalesce(a.name, ''), coalesce(h.import_id, 0), coalesce(i.source, '')
+		SELECT h.id, h.person_id, staffsync_history_changes(h.changes, h.created), h.created_at, coalesce(a.name, ''), coalesce(h.import_id, 0), coalesce(i.source, '')
 		FROM people_history h
 		LEFT JOIN admins a ON a.id = h.admin_id
 		LEFT JOIN imports i ON i.id = h.import_id

@@ -77,7 +77,7 @@ func importRecords(t *testing.T, st *Store, p Principal, records []directory.Rec
 		t.Fatal(err)
 	}
 	plan := directory.PlanImport(directory.Input{Directory: snap, Records: loaded, Options: directory.DefaultOptions()})
-	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan)
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail())
 	if err != nil {
 		t.Fatal(err)
 	}

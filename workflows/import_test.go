@@ -34,10 +34,10 @@ func summary(newPeople int) activities.SummaryCounts {
 	return activities.SummaryCounts{New: newPeople, Unchanged: 10 - newPeople}
 }
 
-// happyMocks answers parse and the first preview; apply, post-steps and the rest are per test.
+// parsedAndPreviewed answers the first preview (which reads the file); apply, post-steps and
+// the rest are per test. ParseImport is not mocked: new runs must not call it.
 func parsedAndPreviewed(env *testsuite.TestWorkflowEnvironment, guard bool) {
-	env.OnActivity(acts.ParseImport, mock.Anything, testRef).Return(activities.ParseResult{Rows: 10}, nil).Once()
-	env.OnActivity(acts.PreviewImport, mock.Anything, testRef).Return(activities.PreviewResult{PreviewVersion: 1, Summary: summary(3), GuardTripped: guard}, nil).Once()
+	env.OnActivity(acts.PreviewImport, mock.Anything, testRef).Return(activities.PreviewResult{PreviewVersion: 1, Summary: summary(3), GuardTripped: guard, Rows: 10}, nil).Once()
 }
 
 func applied(plan activities.PostStepPlan) activities.ApplyResult {
@@ -198,7 +198,6 @@ func TestImportGuardTrippedWaitsForAdminDespiteAutoApprove(t *testing.T) {
 
 func TestImportHoldStopsBeforeApplyUntilRelease(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(acts.ParseImport, mock.Anything, testRef).Return(activities.ParseResult{Rows: 10}, nil).Once()
 	env.OnActivity(acts.PreviewImport, mock.Anything, testRef).Return(func(_ context.Context, _ activities.ImportRef) (activities.PreviewResult, error) {
 		return activities.PreviewResult{PreviewVersion: 1, Summary: summary(3)}, nil
 	}).After(time.Minute).Once()
@@ -285,7 +284,7 @@ func TestImportPermanentApplyErrorFailsWorkflow(t *testing.T) {
 
 func TestImportFileErrorEndsFailed(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(acts.ParseImport, mock.Anything, testRef).Return(activities.ParseResult{Failed: true}, nil).Once()
+	env.OnActivity(acts.PreviewImport, mock.Anything, testRef).Return(activities.PreviewResult{Failed: true}, nil).Once()
 	env.ExecuteWorkflow(Import, ImportInput{CompanyID: 7, ImportID: 42})
 	if got := result(t, env); got.Status != directory.StatusFailed || got.Previews != 0 {
 		t.Fatalf("result = %+v, want failed without a preview", got)
@@ -312,7 +311,6 @@ func TestImportFailedPostStepKeepsImportApplied(t *testing.T) {
 
 func TestImportKeepsGoingStaleContinuesAsNew(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(acts.ParseImport, mock.Anything, testRef).Return(activities.ParseResult{Rows: 10}, nil).Once()
 	for v := int64(1); v <= 3; v++ {
 		env.OnActivity(acts.PreviewImport, mock.Anything, testRef).Return(activities.PreviewResult{PreviewVersion: v, Summary: summary(3)}, nil).Once()
 		env.OnActivity(acts.AutoApproveImport, mock.Anything, activities.AutoApproveInput{ImportRef: testRef, PreviewVersion: v}).Return(true, nil).Once()

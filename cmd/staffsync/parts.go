@@ -116,7 +116,7 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Stor
 
 // runWorkerUntil runs the worker until ctx ends.
 func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) error {
-	acts := &activities.Activities{Store: st}
+	acts := &activities.Activities{Store: st, Log: slog.Default()}
 	if err := configureMail(acts); err != nil {
 		return err
 	}
