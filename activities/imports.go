@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 	"time"
 
@@ -199,23 +198,18 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(plan.Summary), GuardTripped: plan.GuardTripped, Rows: rows}, nil
 }
 
-// incomingEmails lists the distinct normalised login emails of the records that are not
-// already known, sorted.
+// incomingEmails lists the normalised login emails of the records that are not already
+// known (duplicates included: the query does not mind).
 func incomingEmails(records []directory.Record, known map[string]int64) []string {
-	seen := make(map[string]struct{})
+	var out []string
 	for i := range records {
 		if c := records[i].Cells[directory.Email]; c.Op == directory.Set {
 			email := directory.NormalizeEmail(c.Text)
 			if _, ok := known[email]; !ok {
-				seen[email] = struct{}{}
+				out = append(out, email)
 			}
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for e := range seen {
-		out = append(out, e)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -39,128 +41,195 @@ type PreviewSaved struct {
 	PreviewVersion int64
 }
 
-// SavePlan replaces an import's preview with plan (COPY), stores its summary and guard, and
-// moves the import to awaiting approval under a new preview version. personIDs maps the
+// SavePlan replaces an import's preview with plan, stores its summary and guard, and moves
+// the import to awaiting approval under a new preview version. personIDs maps the
 // normalised email of everyone in the directory the plan was made on to their id; SavePlan
 // adds the new people to it and stores every reporting line as ids, so the apply never
 // joins on emails.
+//
+// A large preview is written by parallel COPYs, each in its own transaction: PostgreSQL
+// parses one COPY on one core. While they run the import is in status previewing, in which
+// its preview rows are not shown (ListChanges) or applied; the last step makes them the
+// import's preview. A failure in between leaves rows that the next attempt deletes first.
 func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64) (PreviewSaved, error) {
-	var saved PreviewSaved
-	summary, err := json.Marshal(plan.Summary)
-	if err != nil {
-		return saved, fmt.Errorf("encode summary: %w", err)
-	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID); err != nil {
-			return err
-		}
-		// New people get their ids now, so the apply inserts them with their reporting lines
-		// in one statement and never rewrites these rows to link them.
-		newPeople := 0
-		for i := range plan.Changes {
-			if plan.Changes[i].Kind == directory.KindNew {
-				newPeople++
-			}
-		}
-		newIDs, err := reservePersonIDs(ctx, tx, newPeople)
-		if err != nil {
-			return err
-		}
-		changeIDs := make([]int64, len(plan.Changes))
-		for i := range plan.Changes {
-			c := &plan.Changes[i]
-			switch {
-			case c.PersonID != 0:
-				changeIDs[i] = c.PersonID
-			case c.Kind == directory.KindNew:
-				changeIDs[i], newIDs = newIDs[0], newIDs[1:]
-				personIDs[directory.NormalizeEmail(c.After[directory.Email])] = changeIDs[i]
-			}
-		}
-		managerID := func(c *directory.Change, f directory.Field) any {
-			if c.After[f] == "" {
-				return nil
-			}
-			if id, ok := personIDs[directory.NormalizeEmail(c.After[f])]; ok {
-				return id
-			}
-			return nil
-		}
-		i := 0
-		source := pgx.CopyFromFunc(func() ([]any, error) {
-			if i >= len(plan.Changes) {
-				return nil, nil
-			}
-			c := &plan.Changes[i]
-			i++
-			var personID any
-			if changeIDs[i-1] != 0 {
-				personID = changeIDs[i-1]
-			}
-			var fields, errs, warns any
-			// A new person's fields are their after values (directory.CreatedFields); they are
-			// derived when read instead of stored twice.
-			if len(c.Fields) > 0 && c.Kind != directory.KindNew {
-				stored := make([]storedFieldChange, len(c.Fields))
-				for j, fc := range c.Fields {
-					stored[j] = storedFieldChange{Field: fc.Field.Key(), Old: fc.Old, New: fc.New}
-				}
-				raw, err := json.Marshal(stored)
-				if err != nil {
-					return nil, err
-				}
-				fields = json.RawMessage(raw)
-			}
-			if raw, err := encodeProblems(c.Errors); err != nil {
-				return nil, err
-			} else if raw != nil {
-				errs = json.RawMessage(raw)
-			}
-			if raw, err := encodeProblems(c.Warnings); err != nil {
-				return nil, err
-			} else if raw != nil {
-				warns = json.RawMessage(raw)
-			}
-			var afterArg, manager, secondary any
-			if writes(c.Kind) {
-				afterArg = joinAfter(&c.After)
-				manager, secondary = managerID(c, directory.ManagerEmail), managerID(c, directory.SecondaryManagerEmail)
-			}
-			return []any{importID, int32(i), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
-				fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged, manager, secondary}, nil
-		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
-			"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed", "manager_id", "secondary_manager_id"}, source); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `
-			UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
-				directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
-				decided_by = NULL, decided_at = NULL, updated_at = now()
-			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')`,
-			companyID, importID, plan.DirectoryVersion, summary, plan.GuardTripped, plan.GuardReason)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
-		}
-		return tx.QueryRow(ctx, `SELECT preview_version FROM imports WHERE id = $1`, importID).Scan(&saved.PreviewVersion)
-	})
+	saved, err := s.savePlan(ctx, companyID, importID, plan, personIDs)
 	if err != nil {
 		return PreviewSaved{}, fmt.Errorf("save preview of import %d: %w", importID, unavailable(err))
 	}
 	return saved, nil
 }
 
+// parallelPreviewRows is the preview size from which SavePlan splits the COPY.
+const parallelPreviewRows = 20_000
+
+func (s *Store) savePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64) (PreviewSaved, error) {
+	summary, err := json.Marshal(plan.Summary)
+	if err != nil {
+		return PreviewSaved{}, fmt.Errorf("encode summary: %w", err)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE imports SET status = 'previewing', updated_at = now()
+			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')`, companyID, importID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID)
+		return err
+	})
+	if err != nil {
+		return PreviewSaved{}, err
+	}
+	rows, err := s.previewRows(ctx, importID, plan, personIDs)
+	if err != nil {
+		return PreviewSaved{}, err
+	}
+	parts := 1
+	if len(rows.changes) >= parallelPreviewRows {
+		parts = 2
+	}
+	errs := make([]error, parts)
+	var copying sync.WaitGroup
+	for part := range parts {
+		from, to := part*len(rows.changes)/parts, (part+1)*len(rows.changes)/parts
+		copying.Go(func() {
+			errs[part] = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, rows.source(from, to))
+				return err
+			})
+		})
+	}
+	copying.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return PreviewSaved{}, err
+	}
+	var saved PreviewSaved
+	err = s.pool.QueryRow(ctx, `
+		UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
+			directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
+			decided_by = NULL, decided_at = NULL, updated_at = now()
+		WHERE company_id = $1 AND id = $2 AND status = 'previewing'
+		RETURNING preview_version`,
+		companyID, importID, plan.DirectoryVersion, summary, plan.GuardTripped, plan.GuardReason).Scan(&saved.PreviewVersion)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return PreviewSaved{}, directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
+	}
+	return saved, err
+}
+
+var previewColumns = []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
+	"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed", "manager_id", "secondary_manager_id"}
+
+// previewRows is a plan ready to be copied: every change with its person id (new people's
+// reserved) and the ids of the people its reporting lines name.
+type previewRows struct {
+	importID int64
+	changes  []directory.Change
+	ids      []int64
+	byEmail  map[string]int64
+}
+
+func (s *Store) previewRows(ctx context.Context, importID int64, plan *directory.Plan, byEmail map[string]int64) (*previewRows, error) {
+	// New people get their ids now, so the apply inserts them with their reporting lines
+	// in one statement and never rewrites these rows to link them.
+	newPeople := 0
+	for i := range plan.Changes {
+		if plan.Changes[i].Kind == directory.KindNew {
+			newPeople++
+		}
+	}
+	newIDs, err := reservePersonIDs(ctx, s.pool, newPeople)
+	if err != nil {
+		return nil, err
+	}
+	rows := &previewRows{importID: importID, changes: plan.Changes, ids: make([]int64, len(plan.Changes)), byEmail: byEmail}
+	for i := range plan.Changes {
+		c := &plan.Changes[i]
+		switch {
+		case c.PersonID != 0:
+			rows.ids[i] = c.PersonID
+		case c.Kind == directory.KindNew:
+			rows.ids[i], newIDs = newIDs[0], newIDs[1:]
+			byEmail[directory.NormalizeEmail(c.After[directory.Email])] = rows.ids[i]
+		}
+	}
+	return rows, nil
+}
+
+// managerID is the id of the person a change's after value of field f names, else NULL.
+func (r *previewRows) managerID(c *directory.Change, f directory.Field) any {
+	if c.After[f] == "" {
+		return nil
+	}
+	if id, ok := r.byEmail[directory.NormalizeEmail(c.After[f])]; ok {
+		return id
+	}
+	return nil
+}
+
+// source yields the preview rows of changes [from, to); seq is the change's 1-based position.
+func (r *previewRows) source(from, to int) pgx.CopyFromSource {
+	i := from
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		if i >= to {
+			return nil, nil
+		}
+		c := &r.changes[i]
+		i++
+		var personID any
+		if r.ids[i-1] != 0 {
+			personID = r.ids[i-1]
+		}
+		var fields, errs, warns any
+		// A new person's fields are their after values (directory.CreatedFields); they are
+		// derived when read instead of stored twice.
+		if len(c.Fields) > 0 && c.Kind != directory.KindNew {
+			stored := make([]storedFieldChange, len(c.Fields))
+			for j, fc := range c.Fields {
+				stored[j] = storedFieldChange{Field: fc.Field.Key(), Old: fc.Old, New: fc.New}
+			}
+			raw, err := json.Marshal(stored)
+			if err != nil {
+				return nil, err
+			}
+			fields = json.RawMessage(raw)
+		}
+		if raw, err := encodeProblems(c.Errors); err != nil {
+			return nil, err
+		} else if raw != nil {
+			errs = json.RawMessage(raw)
+		}
+		if raw, err := encodeProblems(c.Warnings); err != nil {
+			return nil, err
+		} else if raw != nil {
+			warns = json.RawMessage(raw)
+		}
+		var afterArg, manager, secondary any
+		if writes(c.Kind) {
+			afterArg = joinAfter(&c.After)
+			manager, secondary = r.managerID(c, directory.ManagerEmail), r.managerID(c, directory.SecondaryManagerEmail)
+		}
+		return []any{r.importID, int32(i), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
+			fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged, manager, secondary}, nil
+	})
+}
+
+// querier runs a query on a pool or in a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // reservePersonIDs takes n ids from the people id sequence.
-func reservePersonIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
+func reservePersonIDs(ctx context.Context, q querier, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
 	// The sequence is named, not looked up: pg_get_serial_sequence runs once per row (also
 	// inside a subquery, which is flattened) and costs most of a second per 100,000 ids.
-	rows, err := tx.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
+	rows, err := q.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("reserve ids of new people: %w", err)
 	}
@@ -201,6 +270,10 @@ func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f Ch
 	im, err := s.GetImport(ctx, companyID, importID)
 	if err != nil {
 		return ChangePage{}, err
+	}
+	if im.Status == directory.StatusParsing || im.Status == directory.StatusPreviewing {
+		// The preview is being computed; rows being written are not one yet.
+		return ChangePage{}, nil
 	}
 	// A new person's id is reserved with the preview but is theirs only once applied.
 	personID := "coalesce(person_id, 0)"
