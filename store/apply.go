@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/staffsync/staffsync/directory"
 )
@@ -39,8 +40,12 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 		}
 		var status string
 		var importPreview, importDirectory int64
-		err := tx.QueryRow(ctx, `SELECT status, preview_version, directory_version FROM imports WHERE company_id = $1 AND id = $2 FOR UPDATE`,
-			companyID, importID).Scan(&status, &importPreview, &importDirectory)
+		var counts writeCounts
+		err := tx.QueryRow(ctx, `
+			SELECT status, preview_version, directory_version, coalesce((summary->>'New')::int, 0),
+				coalesce((summary->>'Updated')::int, 0) + coalesce((summary->>'Deactivated')::int, 0) + coalesce((summary->>'Reactivated')::int, 0)
+			FROM imports WHERE company_id = $1 AND id = $2 FOR UPDATE`,
+			companyID, importID).Scan(&status, &importPreview, &importDirectory, &counts.inserts, &counts.updates)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return directory.Errorf(directory.ErrNotFound, "import %d does not exist", importID)
 		}
@@ -60,7 +65,7 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 			_, err := tx.Exec(ctx, `UPDATE imports SET status = 'previewing', decided_by = NULL, decided_at = NULL, updated_at = now() WHERE id = $1`, importID)
 			return err
 		}
-		if err := applyChanges(ctx, tx, companyID, importID, &out); err != nil {
+		if err := applyChanges(ctx, tx, companyID, importID, counts, &out); err != nil {
 			return err
 		}
 		if out.PeopleWritten > 0 {
@@ -78,13 +83,26 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 		}
 		return ApplyOutcome{}, fmt.Errorf("apply import %d: %w", importID, unavailable(err))
 	}
+	if out.PeopleWritten >= analyzeAfterWrites {
+		// The post-steps join people right away; autovacuum would refresh the statistics
+		// only a minute later, and until then the planner takes a company that just grew by
+		// 100,000 people for one. Statistics are an optimisation: a failure is not the apply's.
+		_, _ = s.pool.Exec(ctx, `ANALYZE people`)
+	}
 	return out, nil
 }
 
-// applyChanges runs the set-based statements. Arrays are 1-based: after[f+1] is field f.
-// New people carry the ids SavePlan reserved and every reporting line is stored as ids, so
-// each statement reads one import's rows and joins nothing.
-func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out *ApplyOutcome) error {
+// analyzeAfterWrites is how many people an apply writes before it refreshes the statistics.
+const analyzeAfterWrites = 10_000
+
+// writeCounts are the preview's people to insert and to update.
+type writeCounts struct{ inserts, updates int }
+
+// applyChanges runs the set-based statements, skipping those with nothing to do. Arrays are
+// 1-based: a[f+1] is field f. New people carry the ids SavePlan reserved and every reporting
+// line is stored as ids, so each statement reads one import's rows and joins nothing.
+
+func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, counts writeCounts, out *ApplyOutcome) error {
 	col := func(f directory.Field) string { return fmt.Sprintf("c.a[%d]", int(f)+1) }
 	// changes splits the stored after values once per row; OFFSET 0 keeps the planner from
 	// pulling the subquery up and splitting once per field.
@@ -95,7 +113,10 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out
 	date := func(f directory.Field) string { return fmt.Sprintf("NULLIF(%s, '')::date", col(f)) }
 	active := col(directory.Status) + " <> 'Inactive'"
 
-	inserted, err := tx.Exec(ctx, `
+	var inserted, updated pgconn.CommandTag
+	var err error
+	if counts.inserts > 0 {
+		inserted, err = tx.Exec(ctx, `
 		INSERT INTO people (id, company_id, first_name, last_name, gender, title, email, department, team, location,
 			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, source_id,
 			manager_id, secondary_manager_id)
@@ -106,10 +127,19 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out
 			c.manager_id, c.secondary_manager_id
 		FROM `+changes(`'new'`)+`
 		ORDER BY c.seq`, companyID, importID)
-	if err != nil {
-		return fmt.Errorf("insert new people: %w", err)
+		if err != nil {
+			return fmt.Errorf("insert new people: %w", err)
+		}
 	}
-	updated, err := tx.Exec(ctx, `
+	if counts.updates > 0 {
+		// People inserted a moment ago (this transaction, or an import autovacuum has not
+		// analysed yet) make the planner guess one person per company and rescan the
+		// preview once per person in a nested loop: 100,000 x 100,000. A hash join is right
+		// for any size.
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off`); err != nil {
+			return fmt.Errorf("plan the updates: %w", err)
+		}
+		updated, err = tx.Exec(ctx, `
 		UPDATE people p SET first_name = `+col(directory.FirstName)+`, last_name = `+col(directory.LastName)+`,
 			gender = `+col(directory.Gender)+`, title = `+col(directory.Title)+`, department = `+col(directory.Department)+`,
 			team = `+col(directory.Team)+`, location = `+col(directory.Location)+`, employee_id = `+col(directory.EmployeeID)+`,
@@ -120,9 +150,13 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, out
 			manager_id = c.manager_id, secondary_manager_id = c.secondary_manager_id, updated_at = now()
 		FROM `+changes(`'updated', 'reactivated', 'deactivated'`)+`
 		WHERE p.id = c.person_id AND p.company_id = $1`,
-		companyID, importID)
-	if err != nil {
-		return fmt.Errorf("update people: %w", err)
+			companyID, importID)
+		if err != nil {
+			return fmt.Errorf("update people: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = on`); err != nil {
+			return fmt.Errorf("plan the history: %w", err)
+		}
 	}
 	// A new person's history keeps the values they were created with (people_history.created).
 	history, err := tx.Exec(ctx, `
