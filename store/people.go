@@ -32,39 +32,6 @@ func scanPerson(row pgx.Row, p *directory.Person) error {
 	return row.Scan(dest...)
 }
 
-// decodePerson decodes a row of personColumns in binary format, as scanPerson scans it.
-func decodePerson(values [][]byte, p *directory.Person, strs *interner) error {
-	n := int(directory.NumFields)
-	if len(values) != n+6 {
-		return fmt.Errorf("person row has %d columns, want %d", len(values), n+6)
-	}
-	for f := 0; f < n; f++ {
-		if internedFields[f] {
-			p.Values[f] = strs.text(values[f])
-		} else {
-			p.Values[f] = string(values[f])
-		}
-	}
-	var err error
-	if p.ID, err = decodeInt64(values[n]); err != nil {
-		return fmt.Errorf("person id: %w", err)
-	}
-	if p.ManagerID, err = decodeInt64(values[n+1]); err != nil {
-		return fmt.Errorf("manager of person %d: %w", p.ID, err)
-	}
-	if p.SecondaryManagerID, err = decodeInt64(values[n+2]); err != nil {
-		return fmt.Errorf("secondary manager of person %d: %w", p.ID, err)
-	}
-	if p.Active, err = decodeBool(values[n+3]); err != nil {
-		return fmt.Errorf("active flag of person %d: %w", p.ID, err)
-	}
-	if p.Protected, err = decodeBool(values[n+4]); err != nil {
-		return fmt.Errorf("protected flag of person %d: %w", p.ID, err)
-	}
-	p.SourceID = string(values[n+5])
-	return nil
-}
-
 // Snapshot loads a company's whole directory with its version, consistently.
 func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapshot, error) {
 	var snap directory.Snapshot

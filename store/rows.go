@@ -141,6 +141,15 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 	return parsed, nil
 }
 
+// HasStoredRows reports whether an import's records are stored as rows (HR syncs, reverts).
+func (s *Store) HasStoredRows(ctx context.Context, importID int64) (bool, error) {
+	var stored bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_rows WHERE import_id = $1)`, importID).Scan(&stored); err != nil {
+		return false, fmt.Errorf("look for rows of import %d: %w", importID, unavailable(err))
+	}
+	return stored, nil
+}
+
 // LoadRows returns an import's parsed rows in row order.
 func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Record, error) {
 	var count int
