@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,83 +40,44 @@ type PreviewSaved struct {
 	PreviewVersion int64
 }
 
-// SavePlan replaces an import's preview with plan, stores its summary and guard, and moves
-// the import to awaiting approval under a new preview version. personIDs maps the
-// normalised email of everyone in the directory the plan was made on to their id; SavePlan
-// adds the new people to it and stores every reporting line as ids, so the apply never
-// joins on emails.
-//
-// A large preview is written by parallel COPYs, each in its own transaction: PostgreSQL
-// parses one COPY on one core. While they run the import is in status previewing, in which
-// its preview rows are not shown (ListChanges) or applied; the last step makes them the
-// import's preview. A failure in between leaves rows that the next attempt deletes first.
+// SavePlan replaces an import's preview with plan (COPY), stores its summary and guard, and
+// moves the import to awaiting approval under a new preview version, in one transaction.
+// personIDs maps the normalised email of everyone in the directory the plan was made on to
+// their id; SavePlan adds the new people to it and stores every reporting line as ids, so
+// the apply never joins on emails.
 func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64) (PreviewSaved, error) {
-	saved, err := s.savePlan(ctx, companyID, importID, plan, personIDs)
+	var saved PreviewSaved
+	summary, err := json.Marshal(plan.Summary)
+	if err != nil {
+		return saved, fmt.Errorf("encode summary: %w", err)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID); err != nil {
+			return err
+		}
+		rows, err := previewRowsOf(ctx, tx, importID, plan, personIDs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, rows.source()); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `
+			UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
+				directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
+				decided_by = NULL, decided_at = NULL, updated_at = now()
+			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')
+			RETURNING preview_version`,
+			companyID, importID, plan.DirectoryVersion, summary, plan.GuardTripped, plan.GuardReason).Scan(&saved.PreviewVersion)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
+		}
+		return err
+	})
 	if err != nil {
 		return PreviewSaved{}, fmt.Errorf("save preview of import %d: %w", importID, unavailable(err))
 	}
 	return saved, nil
-}
-
-// parallelPreviewRows is the preview size from which SavePlan splits the COPY.
-const parallelPreviewRows = 20_000
-
-func (s *Store) savePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64) (PreviewSaved, error) {
-	summary, err := json.Marshal(plan.Summary)
-	if err != nil {
-		return PreviewSaved{}, fmt.Errorf("encode summary: %w", err)
-	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE imports SET status = 'previewing', updated_at = now()
-			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')`, companyID, importID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID)
-		return err
-	})
-	if err != nil {
-		return PreviewSaved{}, err
-	}
-	rows, err := s.previewRows(ctx, importID, plan, personIDs)
-	if err != nil {
-		return PreviewSaved{}, err
-	}
-	parts := 1
-	if len(rows.changes) >= parallelPreviewRows {
-		parts = 2
-	}
-	errs := make([]error, parts)
-	var copying sync.WaitGroup
-	for part := range parts {
-		from, to := part*len(rows.changes)/parts, (part+1)*len(rows.changes)/parts
-		copying.Go(func() {
-			errs[part] = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-				_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, rows.source(from, to))
-				return err
-			})
-		})
-	}
-	copying.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return PreviewSaved{}, err
-	}
-	var saved PreviewSaved
-	err = s.pool.QueryRow(ctx, `
-		UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
-			directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
-			decided_by = NULL, decided_at = NULL, updated_at = now()
-		WHERE company_id = $1 AND id = $2 AND status = 'previewing'
-		RETURNING preview_version`,
-		companyID, importID, plan.DirectoryVersion, summary, plan.GuardTripped, plan.GuardReason).Scan(&saved.PreviewVersion)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return PreviewSaved{}, directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
-	}
-	return saved, err
 }
 
 var previewColumns = []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
@@ -132,7 +92,7 @@ type previewRows struct {
 	byEmail  map[string]int64
 }
 
-func (s *Store) previewRows(ctx context.Context, importID int64, plan *directory.Plan, byEmail map[string]int64) (*previewRows, error) {
+func previewRowsOf(ctx context.Context, tx pgx.Tx, importID int64, plan *directory.Plan, byEmail map[string]int64) (*previewRows, error) {
 	// New people get their ids now, so the apply inserts them with their reporting lines
 	// in one statement and never rewrites these rows to link them.
 	newPeople := 0
@@ -141,7 +101,7 @@ func (s *Store) previewRows(ctx context.Context, importID int64, plan *directory
 			newPeople++
 		}
 	}
-	newIDs, err := reservePersonIDs(ctx, s.pool, newPeople)
+	newIDs, err := reservePersonIDs(ctx, tx, newPeople)
 	if err != nil {
 		return nil, err
 	}
@@ -170,11 +130,11 @@ func (r *previewRows) managerID(c *directory.Change, f directory.Field) any {
 	return nil
 }
 
-// source yields the preview rows of changes [from, to); seq is the change's 1-based position.
-func (r *previewRows) source(from, to int) pgx.CopyFromSource {
-	i := from
+// source yields the preview rows; seq is the change's 1-based position.
+func (r *previewRows) source() pgx.CopyFromSource {
+	i := 0
 	return pgx.CopyFromFunc(func() ([]any, error) {
-		if i >= to {
+		if i >= len(r.changes) {
 			return nil, nil
 		}
 		c := &r.changes[i]
@@ -217,19 +177,14 @@ func (r *previewRows) source(from, to int) pgx.CopyFromSource {
 	})
 }
 
-// querier runs a query on a pool or in a transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
 // reservePersonIDs takes n ids from the people id sequence.
-func reservePersonIDs(ctx context.Context, q querier, n int) ([]int64, error) {
+func reservePersonIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
 	// The sequence is named, not looked up: pg_get_serial_sequence runs once per row (also
 	// inside a subquery, which is flattened) and costs most of a second per 100,000 ids.
-	rows, err := q.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
+	rows, err := tx.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("reserve ids of new people: %w", err)
 	}
@@ -270,10 +225,6 @@ func (s *Store) ListChanges(ctx context.Context, companyID, importID int64, f Ch
 	im, err := s.GetImport(ctx, companyID, importID)
 	if err != nil {
 		return ChangePage{}, err
-	}
-	if im.Status == directory.StatusParsing || im.Status == directory.StatusPreviewing {
-		// The preview is being computed; rows being written are not one yet.
-		return ChangePage{}, nil
 	}
 	// A new person's id is reserved with the preview but is theirs only once applied.
 	personID := "coalesce(person_id, 0)"
