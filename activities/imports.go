@@ -49,20 +49,9 @@ func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Im
 	if im.Status == directory.StatusFailed {
 		return nil, true, nil
 	}
-	if im.Status != directory.StatusParsing {
-		// Records an HR sync or a revert stored, or the rows of a file parsed by an older
-		// version, are read as stored.
-		stored, err := a.Store.HasStoredRows(ctx, ref.ImportID)
-		if err != nil {
-			return nil, false, err
-		}
-		if stored {
-			records, err := a.Store.LoadRows(ctx, ref.ImportID)
-			return records, false, err
-		}
-	}
 	name, content, err := a.Store.ImportFile(ctx, ref.CompanyID, ref.ImportID)
 	if errors.Is(err, directory.ErrNotFound) {
+		// No file: the records an HR sync or a revert stored.
 		records, err := a.Store.LoadRows(ctx, ref.ImportID)
 		return records, false, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/staffsync/staffsync/directory"
 )
@@ -55,29 +56,41 @@ type NewImport struct {
 	Options   directory.Options
 }
 
-// CreateImport stores the import and its file; the import starts in status parsing.
+// CreateImport stores the import and its file; the import starts in status parsing. An
+// import without content is a records import: its records are stored with SaveRows.
 func (s *Store) CreateImport(ctx context.Context, in NewImport) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		id, err = insertImport(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create import: %w", unavailable(err))
+	}
+	return id, nil
+}
+
+// insertImport inserts an import in status parsing and, if it has content, its file.
+func insertImport(ctx context.Context, tx pgx.Tx, in NewImport) (int64, error) {
 	options, err := json.Marshal(in.Options)
 	if err != nil {
 		return 0, fmt.Errorf("encode options: %w", err)
 	}
 	var id int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO imports (company_id, source, file_name, created_by, status, options)
-			VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6) RETURNING id`,
-			in.CompanyID, in.Source, in.FileName, in.AdminID, directory.StatusParsing, options).Scan(&id); err != nil {
-			return fmt.Errorf("insert import: %w", err)
-		}
-		sum := sha256.Sum256(in.Content)
-		if _, err := tx.Exec(ctx, `INSERT INTO import_files (import_id, content, size, sha256) VALUES ($1, $2, $3, $4)`,
-			id, in.Content, len(in.Content), sum[:]); err != nil {
-			return fmt.Errorf("insert import file: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("create import: %w", unavailable(err))
+	if err := tx.QueryRow(ctx, `
+		INSERT INTO imports (company_id, source, file_name, created_by, status, options)
+		VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6) RETURNING id`,
+		in.CompanyID, in.Source, in.FileName, in.AdminID, directory.StatusParsing, options).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert import: %w", err)
+	}
+	if in.Content == nil {
+		return id, nil
+	}
+	sum := sha256.Sum256(in.Content)
+	if _, err := tx.Exec(ctx, `INSERT INTO import_files (import_id, content, size, sha256) VALUES ($1, $2, $3, $4)`,
+		id, in.Content, len(in.Content), sum[:]); err != nil {
+		return 0, fmt.Errorf("insert import file: %w", err)
 	}
 	return id, nil
 }
@@ -156,17 +169,24 @@ func (s *Store) ImportFile(ctx context.Context, companyID, importID int64) (name
 // warnings, and moves it from parsing to previewing. The rows themselves are not stored: the
 // preview reads the file again, which costs less than staging every row.
 func (s *Store) MarkParsed(ctx context.Context, companyID, importID int64, rows int, warnings []string) error {
-	if warnings == nil {
-		warnings = []string{}
-	}
-	_, err := s.pool.Exec(ctx, `
-		UPDATE imports SET status = $3, rows_total = $4, file_warnings = $5, updated_at = now()
-		WHERE company_id = $1 AND id = $2 AND status = $6`,
-		companyID, importID, directory.StatusPreviewing, rows, warnings, directory.StatusParsing)
-	if err != nil {
+	if err := markParsed(ctx, s.pool, companyID, importID, rows, warnings, `AND status = 'parsing'`); err != nil {
 		return fmt.Errorf("mark import %d parsed: %w", importID, unavailable(err))
 	}
 	return nil
+}
+
+// markParsed stores an import's row count and file warnings and moves it to previewing;
+// condition narrows which statuses it moves from.
+func markParsed(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, companyID, importID int64, rows int, warnings []string, condition string) error {
+	if warnings == nil {
+		warnings = []string{}
+	}
+	_, err := db.Exec(ctx, `
+		UPDATE imports SET status = 'previewing', rows_total = $3, file_warnings = $4, updated_at = now()
+		WHERE company_id = $1 AND id = $2 `+condition, companyID, importID, rows, warnings)
+	return err
 }
 
 // FailImport marks an import failed with a message for the admin. A final import stays as it is.

@@ -313,24 +313,17 @@ func (s *Store) RunImportFor(ctx context.Context, companyID, integrationID int64
 // integration's new fingerprint, so a file is imported at most once. A file import starts in
 // status parsing; a records import is stored parsed, in status previewing.
 func (s *Store) CreateRunImport(ctx context.Context, in RunImport) (int64, error) {
-	options, err := json.Marshal(in.Options)
-	if err != nil {
-		return 0, fmt.Errorf("encode options: %w", err)
-	}
 	var id int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO imports (company_id, source, file_name, status, options)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			in.CompanyID, in.Source, in.FileName, directory.StatusParsing, options).Scan(&id); err != nil {
-			return fmt.Errorf("insert import: %w", err)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		file := NewImport{CompanyID: in.CompanyID, Source: in.Source, FileName: in.FileName, Options: in.Options, Content: in.Content}
+		if in.Records != nil {
+			file.Content = nil // a records import has no file
+		} else if file.Content == nil {
+			file.Content = []byte{}
 		}
-		if in.Records == nil {
-			sum := sha256.Sum256(in.Content)
-			if _, err := tx.Exec(ctx, `INSERT INTO import_files (import_id, content, size, sha256) VALUES ($1, $2, $3, $4)`,
-				id, in.Content, len(in.Content), sum[:]); err != nil {
-				return fmt.Errorf("insert import file: %w", err)
-			}
+		var err error
+		if id, err = insertImport(ctx, tx, file); err != nil {
+			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE integrations SET current_import_id = $3, current_run_key = $4,
 			last_fingerprint = CASE WHEN $5 = '' THEN last_fingerprint ELSE $5 END

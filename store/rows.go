@@ -126,28 +126,12 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 		if finish != nil {
 			parsed.Warnings = finish()
 		}
-		if parsed.Warnings == nil {
-			parsed.Warnings = []string{}
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE imports SET status = $3, rows_total = $4, file_warnings = $5, updated_at = now()
-			WHERE company_id = $1 AND id = $2`,
-			companyID, importID, directory.StatusPreviewing, parsed.Rows, parsed.Warnings)
-		return err
+		return markParsed(ctx, tx, companyID, importID, parsed.Rows, parsed.Warnings, "")
 	})
 	if err != nil {
 		return ParsedFile{}, fmt.Errorf("save rows of import %d: %w", importID, unavailable(err))
 	}
 	return parsed, nil
-}
-
-// HasStoredRows reports whether an import's records are stored as rows (HR syncs, reverts).
-func (s *Store) HasStoredRows(ctx context.Context, importID int64) (bool, error) {
-	var stored bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_rows WHERE import_id = $1)`, importID).Scan(&stored); err != nil {
-		return false, fmt.Errorf("look for rows of import %d: %w", importID, unavailable(err))
-	}
-	return stored, nil
 }
 
 // LoadRows returns an import's parsed rows in row order.
