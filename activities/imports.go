@@ -271,7 +271,6 @@ func (a *Activities) ApplyImport(ctx context.Context, in ApplyInput) (ApplyResul
 	if out.Stale {
 		return ApplyResult{Stale: true}, nil
 	}
-	a.progress(ctx, in.ImportID, store.ImportProgress{Phase: PhaseApplied, Processed: writes, Total: writes})
 	return ApplyResult{
 		Applied: true, PeopleWritten: out.PeopleWritten, HistoryWritten: out.HistoryWritten,
 		PostSteps: PostStepPlan{
@@ -301,7 +300,7 @@ const (
 	PhaseParsing   = "parsing"
 	PhasePlanning  = "planning"
 	PhaseApplying  = "applying"
-	PhaseApplied   = "applied"
+	PhaseApplied   = store.ProgressApplied // recorded by the apply itself
 	PhasePostSteps = "post-steps"
 )
 

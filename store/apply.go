@@ -73,8 +73,11 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 				return fmt.Errorf("bump directory version: %w", err)
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE imports SET status = 'applied', applied_at = now(), updated_at = now() WHERE id = $1`, importID)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE imports SET status = 'applied', applied_at = now(), updated_at = now() WHERE id = $1`, importID); err != nil {
+			return err
+		}
+		writes := counts.inserts + counts.updates
+		return setProgress(ctx, tx, importID, ImportProgress{Phase: ProgressApplied, Processed: writes, Total: writes})
 	})
 	if err != nil {
 		if isUniqueViolation(err) {

@@ -177,9 +177,7 @@ func (s *Store) MarkParsed(ctx context.Context, companyID, importID int64, rows 
 
 // markParsed stores an import's row count and file warnings and moves it to previewing;
 // condition narrows which statuses it moves from.
-func markParsed(ctx context.Context, db interface {
-	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
-}, companyID, importID int64, rows int, warnings []string, condition string) error {
+func markParsed(ctx context.Context, db execer, companyID, importID int64, rows int, warnings []string, condition string) error {
 	if warnings == nil {
 		warnings = []string{}
 	}
@@ -330,13 +328,26 @@ type ImportProgress struct {
 // SetImportProgress records how far the running phase is. Callers report every few thousand
 // rows; the write is outside any transaction so watchers see it at once.
 func (s *Store) SetImportProgress(ctx context.Context, importID int64, p ImportProgress) error {
-	_, err := s.pool.Exec(ctx, `
+	if err := setProgress(ctx, s.pool, importID, p); err != nil {
+		return fmt.Errorf("record progress of import %d: %w", importID, unavailable(err))
+	}
+	return nil
+}
+
+// ProgressApplied is the phase of an applied import; the apply records it in its own
+// transaction, so an import is never seen applied with the progress of an earlier phase.
+const ProgressApplied = "applied"
+
+func setProgress(ctx context.Context, db execer, importID int64, p ImportProgress) error {
+	_, err := db.Exec(ctx, `
 		INSERT INTO import_progress (import_id, phase, rows_processed, rows_total, updated_at)
 		VALUES ($1, $2, $3, $4, now())
 		ON CONFLICT (import_id) DO UPDATE SET phase = $2, rows_processed = $3, rows_total = $4, updated_at = now()`,
 		importID, p.Phase, p.Processed, p.Total)
-	if err != nil {
-		return fmt.Errorf("record progress of import %d: %w", importID, unavailable(err))
-	}
-	return nil
+	return err
+}
+
+// execer runs a statement on a pool or in a transaction.
+type execer interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 }
