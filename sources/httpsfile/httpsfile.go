@@ -176,6 +176,7 @@ func (s *Source) fetchOnce(ctx context.Context, last fingerprint) (sources.File,
 	if last.LastModified != "" {
 		req.Header.Set("If-Modified-Since", last.LastModified)
 	}
+	started := time.Now()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return sources.File{}, !errors.Is(err, sources.ErrConfig), fmt.Errorf("download %s: %w", s.where(), cleanURLError(err))
@@ -202,6 +203,11 @@ func (s *Source) fetchOnce(ctx context.Context, last fingerprint) (sources.File,
 	}
 	if int64(len(content)) > s.cfg.MaxBytes {
 		return sources.File{}, false, s.tooLarge(-1)
+	}
+	if took := time.Since(started); took >= s.cfg.ReadTimeout {
+		// When the client gives up, a server that stops on the closed connection may still
+		// get an empty 200 through, and net/http can hand it over: it is not the file.
+		return sources.File{}, true, fmt.Errorf("download %s: Timeout: no complete answer within %s", s.where(), s.cfg.ReadTimeout)
 	}
 	sum := sha256.Sum256(content)
 	fp := fingerprint{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), SHA256: hex.EncodeToString(sum[:])}
