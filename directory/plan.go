@@ -3,9 +3,11 @@ package directory
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // PlanImport turns incoming records into a per-person preview (import-rules.md sections 4
@@ -124,7 +126,26 @@ func newPlanner(in Input) *planner {
 // from an HR system rather than the file reader.
 func (p *planner) readRows() {
 	p.rows = make([]rowPlan, len(p.in.Records))
-	for i := range p.in.Records {
+	// Rows are checked independently, so large imports use every core; the result is the
+	// same as one pass in order.
+	workers := min(runtime.GOMAXPROCS(0), len(p.rows)/parallelRowsMin)
+	if workers <= 1 {
+		p.readRowRange(0, len(p.rows))
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		from, to := len(p.rows)*w/workers, len(p.rows)*(w+1)/workers
+		wg.Go(func() { p.readRowRange(from, to) })
+	}
+	wg.Wait()
+}
+
+// parallelRowsMin is the fewest rows per goroutine worth starting one for.
+const parallelRowsMin = 5000
+
+func (p *planner) readRowRange(from, to int) {
+	for i := from; i < to; i++ {
 		rec := &p.in.Records[i]
 		r := &p.rows[i]
 		r.rec = rec

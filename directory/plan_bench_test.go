@@ -75,3 +75,17 @@ func BenchmarkPlan1M(b *testing.B) {
 	}
 	benchmarkPlan(b, n)
 }
+
+// BenchmarkPlan100kNew plans 100,000 new people into an empty company (the bench's E2E-new).
+func BenchmarkPlan100kNew(b *testing.B) {
+	in := benchInput(100_000)
+	in.Directory = Snapshot{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		plan := PlanImport(in)
+		if plan.Summary.New != len(in.Records) {
+			b.Fatalf("summary %+v", plan.Summary)
+		}
+	}
+}

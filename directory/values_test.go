@@ -1,6 +1,9 @@
 package directory
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCanonicalValue(t *testing.T) {
 	tests := []struct {
@@ -73,4 +76,28 @@ func TestValidEmail(t *testing.T) {
 			t.Errorf("simpleEmail(%q) accepts an invalid address", in)
 		}
 	}
+}
+
+func TestValidISODateMatchesTimeParse(t *testing.T) {
+	tests := []string{"2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2024-04-31", "2024-12-31",
+		"2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01", "9999-12-31", "2024-1-01", "2024/01/01",
+		"2024-01-01 ", "+024-01-01", "2024-01-0a", "", "20240101", "２０２４-01-01"}
+	for _, in := range tests {
+		_, err := time.Parse(time.DateOnly, in)
+		if got, want := ValidISODate(in), err == nil; got != want {
+			t.Errorf("ValidISODate(%q) = %v, time.Parse says %v", in, got, want)
+		}
+	}
+}
+
+func FuzzValidISODate(f *testing.F) {
+	for _, seed := range []string{"2024-02-29", "1999-11-31", "0001-01-01", "2024-1-1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		_, err := time.Parse(time.DateOnly, in)
+		if got, want := ValidISODate(in), err == nil; got != want {
+			t.Errorf("ValidISODate(%q) = %v, time.Parse says %v", in, got, want)
+		}
+	})
 }
