@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -44,8 +45,9 @@ type PreviewSaved struct {
 // moves the import to awaiting approval under a new preview version, in one transaction.
 // personIDs maps the normalised email of everyone in the directory the plan was made on to
 // their id; SavePlan adds the new people to it and stores every reporting line as ids, so
-// the apply never joins on emails.
-func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64) (PreviewSaved, error) {
+// the apply never joins on emails. New people take their ids from reserved first (see
+// ReservePersonIDs), then from the sequence.
+func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64, reserved []int64) (PreviewSaved, error) {
 	var saved PreviewSaved
 	summary, err := json.Marshal(plan.Summary)
 	if err != nil {
@@ -55,7 +57,7 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 		if _, err := tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID); err != nil {
 			return err
 		}
-		rows, err := previewRowsOf(ctx, tx, importID, plan, personIDs)
+		rows, err := previewRowsOf(ctx, tx, importID, plan, personIDs, reserved)
 		if err != nil {
 			return err
 		}
@@ -92,7 +94,7 @@ type previewRows struct {
 	byEmail  map[string]int64
 }
 
-func previewRowsOf(ctx context.Context, tx pgx.Tx, importID int64, plan *directory.Plan, byEmail map[string]int64) (*previewRows, error) {
+func previewRowsOf(ctx context.Context, tx pgx.Tx, importID int64, plan *directory.Plan, byEmail map[string]int64, reserved []int64) (*previewRows, error) {
 	// New people get their ids now, so the apply inserts them with their reporting lines
 	// in one statement and never rewrites these rows to link them.
 	newPeople := 0
@@ -101,9 +103,13 @@ func previewRowsOf(ctx context.Context, tx pgx.Tx, importID int64, plan *directo
 			newPeople++
 		}
 	}
-	newIDs, err := reservePersonIDs(ctx, tx, newPeople)
-	if err != nil {
-		return nil, err
+	newIDs := reserved[:min(len(reserved), newPeople)]
+	if more := newPeople - len(newIDs); more > 0 {
+		extra, err := reservePersonIDs(ctx, tx, more)
+		if err != nil {
+			return nil, err
+		}
+		newIDs = append(slices.Clip(newIDs), extra...)
 	}
 	rows := &previewRows{importID: importID, changes: plan.Changes, ids: make([]int64, len(plan.Changes)), byEmail: byEmail}
 	for i := range plan.Changes {
@@ -177,14 +183,28 @@ func (r *previewRows) source() pgx.CopyFromSource {
 	})
 }
 
+// ReservePersonIDs takes n ids from the people id sequence for the new people of a preview
+// that is being planned (SavePlan's reserved), so the round trip runs alongside the plan.
+// Ids are never handed out twice; the ones a plan does not use stay unused, which leaves
+// gaps in person ids and nothing else.
+func (s *Store) ReservePersonIDs(ctx context.Context, n int) ([]int64, error) {
+	ids, err := reservePersonIDs(ctx, s.pool, n)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return ids, nil
+}
+
 // reservePersonIDs takes n ids from the people id sequence.
-func reservePersonIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
+func reservePersonIDs(ctx context.Context, db interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
 	// The sequence is named, not looked up: pg_get_serial_sequence runs once per row (also
 	// inside a subquery, which is flattened) and costs most of a second per 100,000 ids.
-	rows, err := tx.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
+	rows, err := db.Query(ctx, `SELECT nextval('people_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("reserve ids of new people: %w", err)
 	}

@@ -151,6 +151,10 @@ func fillManagerEmails(people []directory.Person) {
 // ForeignEmails returns which of the given emails (normalised) belong to people of other companies.
 func (s *Store) ForeignEmails(ctx context.Context, companyID int64, emails []string) (map[string]bool, error) {
 	out := map[string]bool{}
+	emails, err := s.emailsOfSharedDomains(ctx, companyID, emails)
+	if err != nil {
+		return nil, fmt.Errorf("check emails of other companies: %w", unavailable(err))
+	}
 	if len(emails) == 0 {
 		return out, nil
 	}
@@ -169,6 +173,62 @@ func (s *Store) ForeignEmails(ctx context.Context, companyID int64, emails []str
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("check emails of other companies: %w", unavailable(err))
+	}
+	return out, nil
+}
+
+// emailsOfSharedDomains keeps the emails whose domain (after the last @) another company
+// also uses: only those can belong to another company. A file usually carries one or two
+// domains, so this is one short query instead of one index probe per email.
+func (s *Store) emailsOfSharedDomains(ctx context.Context, companyID int64, emails []string) ([]string, error) {
+	domainOf := func(email string) string { return email[strings.LastIndexByte(email, '@')+1:] }
+	seen := map[string]bool{}
+	var domains []string
+	for _, e := range emails {
+		if d := domainOf(e); !seen[d] {
+			seen[d] = true
+			domains = append(domains, d)
+		}
+	}
+	if len(domains) == 0 {
+		return nil, nil
+	}
+	// Per domain, two index range scans that stop at the first person of another company.
+	// Without the hint PostgreSQL may expect "company_id < $2" to match early in a scan of
+	// the whole table, which holds this company's own people.
+	var shared []string
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			SELECT d.d FROM unnest($1::text[]) AS d(d)
+			CROSS JOIN LATERAL (
+				(SELECT 1 FROM people WHERE split_part(lower(email), '@', -1) = d.d AND company_id < $2 LIMIT 1)
+				UNION ALL
+				(SELECT 1 FROM people WHERE split_part(lower(email), '@', -1) = d.d AND company_id > $2 LIMIT 1)
+				LIMIT 1) AS other`, domains, companyID)
+		if err != nil {
+			return err
+		}
+		shared, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(shared) == 0 {
+		return nil, nil
+	}
+	isShared := make(map[string]bool, len(shared))
+	for _, d := range shared {
+		isShared[d] = true
+	}
+	var out []string
+	for _, e := range emails {
+		if isShared[domainOf(e)] {
+			out = append(out, e)
+		}
 	}
 	return out, nil
 }

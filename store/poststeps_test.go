@@ -37,7 +37,7 @@ func previewWith(t *testing.T, st *Store, p Principal, opts directory.Options, r
 		t.Fatal(err)
 	}
 	plan := directory.PlanImport(directory.Input{Directory: snap, Records: records, Options: opts})
-	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail())
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func applyStoredRows(t *testing.T, st *Store, p Principal, importID int64) direc
 		t.Fatal(err)
 	}
 	plan := directory.PlanImport(directory.Input{Directory: snap, Records: records, Options: im.Options})
-	saved, err := st.SavePlan(ctx, p.CompanyID, importID, &plan, snap.IDsByEmail())
+	saved, err := st.SavePlan(ctx, p.CompanyID, importID, &plan, snap.IDsByEmail(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

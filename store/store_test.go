@@ -77,7 +77,7 @@ func importRecords(t *testing.T, st *Store, p Principal, records []directory.Rec
 		t.Fatal(err)
 	}
 	plan := directory.PlanImport(directory.Input{Directory: snap, Records: loaded, Options: directory.DefaultOptions()})
-	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail())
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,12 +231,74 @@ func TestOtherCompaniesAreInvisible(t *testing.T) {
 	if _, err := st.ApplyImport(ctx, a.CompanyID, id, 1); err != nil {
 		t.Fatal(err)
 	}
-	foreign, err := st.ForeignEmails(ctx, b.CompanyID, []string{"ann@a.example", "nobody@b.example"})
+	foreign, err := st.ForeignEmails(ctx, b.CompanyID, []string{"ann@a.example", "nobody@b.example", "other@a.example"})
 	if err != nil || !reflect.DeepEqual(foreign, map[string]bool{"ann@a.example": true}) {
 		t.Fatalf("foreign emails for B = %v, %v", foreign, err)
 	}
 	page, err := st.ListPeople(ctx, b.CompanyID, PeopleFilter{Status: "all"})
 	if err != nil || len(page.People) != 0 || page.Billable != 0 {
 		t.Fatalf("B lists %d people (billable %d), %v", len(page.People), page.Billable, err)
+	}
+	// The other way round: B's people are foreign to A, which was created first.
+	idB, _, _ := importRecords(t, st, b, []directory.Record{record(2, "Bo", "B", "bo@b.example", "")})
+	if err := st.ApproveImport(ctx, b, idB, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyImport(ctx, b.CompanyID, idB, 1); err != nil {
+		t.Fatal(err)
+	}
+	foreign, err = st.ForeignEmails(ctx, a.CompanyID, []string{"bo@b.example", "ann@a.example", "new@a.example"})
+	if err != nil || !reflect.DeepEqual(foreign, map[string]bool{"bo@b.example": true}) {
+		t.Fatalf("foreign emails for A = %v, %v", foreign, err)
+	}
+}
+
+// New people take the ids reserved while the plan ran, then fresh ones, and their
+// reporting lines point at those ids.
+func TestSavePlanUsesReservedIDs(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	p := newCompany(t, st, "Reserved")
+	reserved, err := st.ReservePersonIDs(ctx, 1)
+	if err != nil || len(reserved) != 1 {
+		t.Fatalf("reserve: %v, %v", reserved, err)
+	}
+	id, err := st.CreateImport(ctx, NewImport{CompanyID: p.CompanyID, AdminID: p.AdminID, Source: directory.SourceUpload,
+		FileName: "people.csv", Options: directory.DefaultOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := []directory.Record{record(2, "Ann", "Boss", "ann@r.example", ""), record(3, "Bo", "Report", "bo@r.example", "ann@r.example")}
+	if err := st.MarkParsed(ctx, p.CompanyID, id, len(records), nil); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := st.Snapshot(ctx, p.CompanyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := directory.PlanImport(directory.Input{Directory: snap, Records: records, Options: directory.DefaultOptions()})
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail(), reserved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApproveImport(ctx, p, id, saved.PreviewVersion); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyImport(ctx, p.CompanyID, id, saved.PreviewVersion); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.Snapshot(ctx, p.CompanyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := after.IDsByEmail()
+	ann, bo := ids["ann@r.example"], ids["bo@r.example"]
+	if ann != reserved[0] || bo == 0 || bo == ann {
+		t.Fatalf("ids: ann %d, bo %d; reserved %v", ann, bo, reserved)
+	}
+	for _, person := range after.People {
+		if person.ID == bo && person.ManagerID != ann {
+			t.Fatalf("bo's manager is %d, want ann %d", person.ManagerID, ann)
+		}
 	}
 }
