@@ -42,38 +42,55 @@ func parseID(what, id string) (int64, error) {
 
 // StartImport stores the file, creates the import and starts its workflow.
 func (s *ImportServer) StartImport(ctx context.Context, req *connect.Request[v1.StartImportRequest]) (*connect.Response[v1.StartImportResponse], error) {
-	p := principal(ctx)
 	msg := req.Msg
-	if len(msg.Content) == 0 {
-		return nil, s.fail(ctx, directory.Errorf(directory.ErrInvalid, "the file is empty; upload a CSV or XLSX file with a header row and one row per person"))
-	}
-	if len(msg.Content) > MaxUploadBytes {
-		return nil, s.fail(ctx, directory.Errorf(directory.ErrInvalid, "the file is %d MiB; the limit is %d MiB. Split it or remove unused columns", len(msg.Content)>>20, MaxUploadBytes>>20))
+	if err := checkUploadSize(int64(len(msg.Content))); err != nil {
+		return nil, s.fail(ctx, err)
 	}
 	opts, err := optionsFromProto(msg.Options)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	name := msg.FileName
-	if name == "" {
-		name = "upload"
-	}
-	id, err := s.Store.CreateImport(ctx, store.NewImport{
-		CompanyID: p.CompanyID, AdminID: p.AdminID, Source: directory.SourceUpload,
-		FileName: name, Content: msg.Content, Options: opts,
+	resp, err := s.startUpload(ctx, msg.FileName, opts, func(in store.NewImport) (int64, error) {
+		in.Content = msg.Content
+		return s.Store.CreateImport(ctx, in)
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	return connect.NewResponse(resp), nil
+}
+
+// checkUploadSize refuses empty files and files over MaxUploadBytes.
+func checkUploadSize(size int64) error {
+	if size <= 0 {
+		return directory.Errorf(directory.ErrInvalid, "the file is empty; upload a CSV or XLSX file with a header row and one row per person")
+	}
+	if size > MaxUploadBytes {
+		return directory.Errorf(directory.ErrInvalid, "the file is %d MiB; the limit is %d MiB. Split it or remove unused columns", size>>20, MaxUploadBytes>>20)
+	}
+	return nil
+}
+
+// startUpload creates an uploaded file's import with create (which stores the file) and
+// starts its workflow; StartImport and the streaming upload share it.
+func (s *ImportServer) startUpload(ctx context.Context, name string, opts directory.Options, create func(store.NewImport) (int64, error)) (*v1.StartImportResponse, error) {
+	p := principal(ctx)
+	if name == "" {
+		name = "upload"
+	}
+	id, err := create(store.NewImport{CompanyID: p.CompanyID, AdminID: p.AdminID, Source: directory.SourceUpload, FileName: name, Options: opts})
+	if err != nil {
+		return nil, err
+	}
 	if err := s.startWorkflow(ctx, p.CompanyID, id, directory.SourceUpload, opts.ApprovalTimeout); err != nil {
 		_ = s.Store.FailImport(context.WithoutCancel(ctx), p.CompanyID, id, "the import could not be started; upload the file again")
-		return nil, s.fail(ctx, fmt.Errorf("start import workflow: %w: %w", directory.ErrUnavailable, err))
+		return nil, fmt.Errorf("start import workflow: %w: %w", directory.ErrUnavailable, err)
 	}
 	im, err := s.Store.GetImport(ctx, p.CompanyID, id)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
-	return connect.NewResponse(&v1.StartImportResponse{Import: importToProto(im)}), nil
+	return &v1.StartImportResponse{Import: importToProto(im)}, nil
 }
 
 func (s *ImportServer) startWorkflow(ctx context.Context, companyID, importID int64, source string, approvalTimeout time.Duration) error {

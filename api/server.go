@@ -39,9 +39,9 @@ func NewHandler(cfg Config) http.Handler {
 	auth := connect.WithInterceptors(&authInterceptor{store: cfg.Store})
 	limits := connect.WithReadMaxBytes(MaxUploadBytes + 1<<20)
 	mux := http.NewServeMux()
-	mux.Handle(staffsyncv1connect.NewImportServiceHandler(&ImportServer{
-		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout,
-	}, auth, limits))
+	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout}
+	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, limits))
+	mux.Handle("POST "+UploadPath, &uploadHandler{imports: imports, auth: &authInterceptor{store: cfg.Store}, errors: connect.NewErrorWriter()})
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{

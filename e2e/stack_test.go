@@ -78,6 +78,8 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 // tenant is one company seen through its admin's token.
 type tenant struct {
 	companyID int64
+	url       string
+	apiToken  string
 	imports   staffsyncv1connect.ImportServiceClient
 	people    staffsyncv1connect.DirectoryServiceClient
 }
@@ -90,6 +92,8 @@ func (s *stack) newTenant(t *testing.T, name string) *tenant {
 	}
 	return &tenant{
 		companyID: id,
+		url:       s.server.URL,
+		apiToken:  token,
 		imports:   staffsyncv1connect.NewImportServiceClient(http.DefaultClient, s.server.URL, connect.WithInterceptors(bearer(token))),
 		people:    staffsyncv1connect.NewDirectoryServiceClient(http.DefaultClient, s.server.URL, connect.WithInterceptors(bearer(token))),
 	}

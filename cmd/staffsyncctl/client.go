@@ -16,6 +16,8 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/staffsync/staffsync/api/fileupload"
+	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 )
 
@@ -32,6 +34,8 @@ type app struct {
 
 	imports   staffsyncv1connect.ImportServiceClient
 	directory staffsyncv1connect.DirectoryServiceClient
+	// upload starts an import from a file through the API's streaming upload.
+	upload func(ctx context.Context, fileName string, content io.Reader, size int64, opts *v1.ImportOptions) (*v1.Import, error)
 }
 
 // devTokenPath is where `make dev` (staffsync dev) keeps the demo admin's token.
@@ -117,6 +121,9 @@ func (a *app) connect() error {
 	url := baseURL(a.global.addr)
 	a.imports = staffsyncv1connect.NewImportServiceClient(httpClient, url, opts...)
 	a.directory = staffsyncv1connect.NewDirectoryServiceClient(httpClient, url, opts...)
+	a.upload = func(ctx context.Context, fileName string, content io.Reader, size int64, opts *v1.ImportOptions) (*v1.Import, error) {
+		return fileupload.Start(ctx, httpClient, url, token, fileName, content, size, opts)
+	}
 	return nil
 }
 

@@ -172,20 +172,20 @@ func importStartFlags(fs *flag.FlagSet) commandFunc {
 		if info.Size() > maxUploadBytes {
 			return fmt.Errorf("%s is %d MiB; the limit is %d MiB. Split it or remove unused columns", path, info.Size()>>20, maxUploadBytes>>20)
 		}
-		content, err := os.ReadFile(path)
+		file, err := os.Open(path)
 		if err != nil {
 			return fmt.Errorf("cannot read the file to import: %w", err)
 		}
+		defer file.Close()
 		if err := a.connect(); err != nil {
 			return err
 		}
-		resp, err := a.imports.StartImport(ctx, connect.NewRequest(&v1.StartImportRequest{
-			FileName: filepath.Base(path), Content: content, Options: opts,
-		}))
+		// The file streams to the API; it is never read into memory here.
+		im, err := a.upload(ctx, filepath.Base(path), file, info.Size(), opts)
 		if err != nil {
 			return fmt.Errorf("start import: %w", err)
 		}
-		return a.reportNewImport(ctx, resp.Msg.GetImport(), *wait)
+		return a.reportNewImport(ctx, im, *wait)
 	}
 }
 

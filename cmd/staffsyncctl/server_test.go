@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,8 +17,10 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/staffsync/staffsync/api/fileupload"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 )
@@ -75,6 +79,36 @@ func (f *fakeImports) StartImport(_ context.Context, req *connect.Request[v1.Sta
 	defer f.mu.Unlock()
 	f.startReqs = append(f.startReqs, req.Msg)
 	return connect.NewResponse(&v1.StartImportResponse{Import: f.started}), nil
+}
+
+// ServeUpload is the API's streaming upload (fileupload.Path): it records the upload as
+// the StartImportRequest it stands for.
+func (f *fakeImports) ServeUpload(w http.ResponseWriter, r *http.Request) {
+	writeErr := func(err error) { _ = connect.NewErrorWriter().Write(w, r, err) }
+	if err := f.record(r.Header); err != nil {
+		writeErr(err)
+		return
+	}
+	content, err := io.ReadAll(r.Body)
+	if err != nil || int64(len(content)) != r.ContentLength {
+		writeErr(connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("read %d of %d bytes: %v", len(content), r.ContentLength, err)))
+		return
+	}
+	req := &v1.StartImportRequest{FileName: r.URL.Query().Get("file_name"), Content: content}
+	if raw := r.URL.Query().Get("options"); raw != "" {
+		req.Options = &v1.ImportOptions{}
+		if err := protojson.Unmarshal([]byte(raw), req.Options); err != nil {
+			writeErr(connect.NewError(connect.CodeInvalidArgument, err))
+			return
+		}
+	}
+	f.mu.Lock()
+	f.startReqs = append(f.startReqs, req)
+	started := f.started
+	f.mu.Unlock()
+	out, _ := protojson.Marshal(&v1.StartImportResponse{Import: started})
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out)
 }
 
 func (f *fakeImports) GetImport(_ context.Context, req *connect.Request[v1.GetImportRequest]) (*connect.Response[v1.GetImportResponse], error) {
@@ -204,6 +238,7 @@ func startFakeServer(t *testing.T, imports *fakeImports, dir *fakeDirectory) str
 	}
 	mux := http.NewServeMux()
 	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports))
+	mux.Handle("POST "+fileupload.Path, http.HandlerFunc(imports.ServeUpload))
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(dir))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/staffsync/staffsync/api/fileupload"
 	"github.com/staffsync/staffsync/bench"
 	"github.com/staffsync/staffsync/devstack"
 	"github.com/staffsync/staffsync/directory"
@@ -307,6 +308,7 @@ func (r *benchRun) measureFloor(ctx context.Context, url, csvPath string) (float
 type tenant struct {
 	companyID int64
 	adminID   int64
+	token     string
 	imports   staffsyncv1connect.ImportServiceClient
 }
 
@@ -326,7 +328,7 @@ func (r *benchRun) newTenant(ctx context.Context, name string) (*tenant, error) 
 		}
 	})
 	return &tenant{
-		companyID: id, adminID: p.AdminID,
+		companyID: id, adminID: p.AdminID, token: token,
 		imports: staffsyncv1connect.NewImportServiceClient(http.DefaultClient, r.apiURL,
 			connect.WithInterceptors(auth), connect.WithSendMaxBytes(maxUploadBytes+1<<20)),
 	}, nil
@@ -335,11 +337,12 @@ func (r *benchRun) newTenant(ctx context.Context, name string) (*tenant, error) 
 // upload starts the import through the API, or directly for files over the API's limit.
 func (r *benchRun) upload(ctx context.Context, tn *tenant, name string, content []byte, opts *v1.ImportOptions) (string, string, error) {
 	if len(content) <= maxUploadBytes {
-		resp, err := tn.imports.StartImport(ctx, connect.NewRequest(&v1.StartImportRequest{FileName: name, Content: content, Options: opts}))
+		// As staffsyncctl uploads: the file streams to the API and on into PostgreSQL.
+		im, err := fileupload.Start(ctx, http.DefaultClient, r.apiURL, tn.token, name, bytes.NewReader(content), int64(len(content)), opts)
 		if err != nil {
 			return "", "", fmt.Errorf("start import: %w", err)
 		}
-		return resp.Msg.Import.Id, "", nil
+		return im.Id, "", nil
 	}
 	options := directory.DefaultOptions()
 	if opts != nil {

@@ -89,7 +89,7 @@ func (r *benchRun) runScenario(ctx context.Context, name string, tn *tenant, fil
 		}
 		r.results = append(r.results, s)
 	}
-	add(step{Scenario: name, Step: "upload (StartImport)", Seconds: uploaded.Seconds(), Note: note})
+	add(step{Scenario: name, Step: "upload", Seconds: uploaded.Seconds(), Note: note})
 	if parseDone > 0 {
 		add(step{Scenario: name, Step: "parse -> previewing", Seconds: parseDone.Seconds()})
 		add(step{Scenario: name, Step: "plan + save preview", Seconds: (previewed - uploaded - parseDone).Seconds()})
