@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -62,7 +65,14 @@ type Reader struct {
 	warnings  []string
 	dataRows  int
 	order     dateOrder
+	orderOnce sync.Once
 	err       error // sticky: once a file error is found, Next keeps returning it
+	// Rows converted ahead of Next (convertAhead) and the buffers they were read into.
+	ahead      []convertedRow
+	aheadPos   int
+	aheadRaw   []pendingRow
+	aheadCells []string
+	scanErr    error // what ended the last batch's scan (io.EOF at the end of the file)
 }
 
 type pendingRow struct {
@@ -292,25 +302,21 @@ func (r *Reader) Next() (directory.Record, error) {
 		return directory.Record{}, r.err
 	}
 	for {
-		var cells []string
-		var row int
-		var err error
-		if len(r.pending) > 0 {
-			cells, row = r.pending[0].cells, r.pending[0].row
-			r.pending = r.pending[1:]
-		} else if cells, row, err = r.src.next(); err != nil {
-			if !errors.Is(err, io.EOF) {
-				err = r.wrap(err)
+		if r.aheadPos == len(r.ahead) {
+			if r.scanErr != nil {
+				r.err = r.scanErr
+				return directory.Record{}, r.err
 			}
-			r.err = err
-			return directory.Record{}, err
+			r.convertAhead()
+			continue
 		}
-		rec, empty, err := r.convert(cells, row)
-		if err != nil {
-			r.err = err
-			return directory.Record{}, err
+		c := &r.ahead[r.aheadPos]
+		r.aheadPos++
+		if c.err != nil {
+			r.err = c.err
+			return directory.Record{}, c.err
 		}
-		if empty {
+		if c.empty {
 			continue
 		}
 		r.dataRows++
@@ -318,8 +324,77 @@ func (r *Reader) Next() (directory.Record, error) {
 			r.err = fileErrorf(CodeTooManyRows, "the file has more than %d rows of people; split it into smaller files and upload them one after the other", r.opts.MaxRows)
 			return directory.Record{}, r.err
 		}
-		return rec, nil
+		return c.rec, nil
 	}
+}
+
+// convertedRow is one row converted ahead of Next.
+type convertedRow struct {
+	rec   directory.Record
+	empty bool
+	err   error
+}
+
+// Rows are read in batches and each batch is converted on every core: converting (dates,
+// emails, enums) costs several times the scanning, and rows do not depend on each other.
+const (
+	aheadRows       = 4096
+	parallelRowsMin = 1024 // fewest rows per goroutine worth starting one for
+)
+
+// convertAhead scans the next batch of rows and converts them into r.ahead. A scanning
+// error (or the end of the file) is kept in r.scanErr for after the batch.
+func (r *Reader) convertAhead() {
+	r.ahead, r.aheadPos = r.ahead[:0], 0
+	rows := r.aheadRaw[:0]
+	cells := r.aheadCells[:0]
+	for len(rows) < aheadRows {
+		var rowCells []string
+		var row int
+		if len(r.pending) > 0 {
+			rowCells, row = r.pending[0].cells, r.pending[0].row
+			r.pending = r.pending[1:]
+		} else {
+			var err error
+			if rowCells, row, err = r.src.next(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					err = r.wrap(err)
+				}
+				r.scanErr = err
+				break
+			}
+		}
+		// The source may reuse its slice for the next row; the strings themselves stay.
+		start := len(cells)
+		cells = append(cells, rowCells...)
+		rows = append(rows, pendingRow{cells: cells[start:], row: row})
+	}
+	// Appending may have moved cells to a new array; point every row at the final one.
+	at := 0
+	for i := range rows {
+		n := len(rows[i].cells)
+		rows[i].cells = cells[at : at+n : at+n]
+		at += n
+	}
+	r.aheadRaw, r.aheadCells = rows, cells
+	r.ahead = slices.Grow(r.ahead, len(rows))[:len(rows)]
+	convert := func(from, to int) {
+		for i := from; i < to; i++ {
+			c := &r.ahead[i]
+			c.rec, c.empty, c.err = r.convert(rows[i].cells, rows[i].row)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelRowsMin)
+	if workers <= 1 {
+		convert(0, len(rows))
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		from, to := len(rows)*w/workers, len(rows)*(w+1)/workers
+		wg.Go(func() { convert(from, to) })
+	}
+	wg.Wait()
 }
 
 func (r *Reader) checkLength(raw string, row, col int) error {
@@ -447,13 +522,17 @@ func (r *Reader) setDate(rec *directory.Record, f directory.Field, col int, v st
 // order the file's unambiguous slash and dot dates use. It reads the date columns of the
 // whole file in a separate pass, so dates after the current row count too.
 func (r *Reader) fileDateOrder() dateOrder {
-	if r.order != orderUnknown {
-		return r.order
-	}
+	// Rows are converted on several goroutines (convertAhead); the first one to meet an
+	// ambiguous date decides for all.
+	r.orderOnce.Do(r.decideDateOrder)
+	return r.order
+}
+
+func (r *Reader) decideDateOrder() {
 	r.order = orderNoEvidence
 	src, err := r.newPass()
 	if err != nil {
-		return r.order
+		return
 	}
 	defer func() { _ = src.close() }()
 	dayFirst, monthFirst := false, false
@@ -486,7 +565,6 @@ func (r *Reader) fileDateOrder() dateOrder {
 	case monthFirst:
 		r.order = orderMonthFirst
 	}
-	return r.order
 }
 
 // Warnings returns file-level warnings found so far; after Next returned io.EOF the list is complete.

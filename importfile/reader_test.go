@@ -1,6 +1,8 @@
 package importfile
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -300,4 +302,55 @@ func directoryMessage(f directory.Field, value string) string {
 		panic("value is valid: " + value)
 	}
 	return p.Message
+}
+
+// Large files are converted in parallel batches; the records, their order, the file's date
+// order and the first error must be what a row-by-row read gives.
+func TestLargeFileReadsLikeRowByRow(t *testing.T) {
+	var file strings.Builder
+	file.WriteString("First Name,Last Name,Email,Hiring Date\n")
+	const rows = 9000
+	for i := range rows {
+		date := "03/04/2020" // ambiguous: the file's day/month order decides
+		switch {
+		case i == rows-10:
+			date = "25/04/2020" // the only evidence, near the end: day first
+		case i%3 == 0:
+			date = ""
+		}
+		fmt.Fprintf(&file, "Ann%d,Lee,ann%d@x.example,%s\n", i, i, date)
+		if i%1000 == 500 {
+			file.WriteString(",,,\n") // an empty row, skipped
+		}
+	}
+	records, warnings, err := readAllRecords([]byte(file.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != rows || len(warnings) != 0 {
+		t.Fatalf("%d records, warnings %q; want %d and none", len(records), warnings, rows)
+	}
+	for i, rec := range records {
+		wantDate := "2020-04-03"
+		switch {
+		case i == rows-10:
+			wantDate = "2020-04-25"
+		case i%3 == 0:
+			wantDate = ""
+		}
+		if got := rec.Cells[directory.Email].Text; got != fmt.Sprintf("ann%d@x.example", i) || rec.Cells[directory.HireDate].Text != wantDate || len(rec.Problems) != 0 {
+			t.Fatalf("record %d = %s, %s, %v; want ann%d@x.example hired %q", i, got, rec.Cells[directory.HireDate].Text, rec.Problems, i, wantDate)
+		}
+		if i > 0 && rec.Row <= records[i-1].Row {
+			t.Fatalf("record %d has row %d after row %d", i, rec.Row, records[i-1].Row)
+		}
+	}
+
+	// A file error deep in the file comes after every good row before it.
+	broken := strings.Replace(file.String(), "Ann7000,Lee,ann7000@x.example,", "Ann7000,Lee,ann7000@x.example,,extra", 1)
+	records, _, err = readAllRecords([]byte(broken), Options{})
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Code != CodeTooManyColumns || len(records) != 7000 {
+		t.Fatalf("broken file: %d records, %v; want 7000 records, then too many columns", len(records), err)
+	}
 }
