@@ -68,11 +68,10 @@ type Reader struct {
 	orderOnce sync.Once
 	err       error // sticky: once a file error is found, Next keeps returning it
 	// Rows converted ahead of Next (convertAhead) and the buffers they were read into.
-	ahead      []convertedRow
-	aheadPos   int
-	aheadRaw   []pendingRow
-	aheadCells []string
-	scanErr    error // what ended the last batch's scan (io.EOF at the end of the file)
+	ahead          []convertedRow
+	aheadPos       int
+	scanned, spare *rowBatch // the next batch to convert, and the buffers the one after is scanned into
+	scanErr        error     // what ended the scan (io.EOF at the end of the file), once its batch is converted
 }
 
 type pendingRow struct {
@@ -342,42 +341,61 @@ const (
 	parallelRowsMin = 1024 // fewest rows per goroutine worth starting one for
 )
 
-// convertAhead scans the next batch of rows and converts them into r.ahead. A scanning
-// error (or the end of the file) is kept in r.scanErr for after the batch.
-func (r *Reader) convertAhead() {
-	r.ahead, r.aheadPos = r.ahead[:0], 0
-	rows := r.aheadRaw[:0]
-	cells := r.aheadCells[:0]
-	for len(rows) < aheadRows {
-		var rowCells []string
+// rowBatch is a batch of scanned rows; cells holds every row's cells back to back.
+type rowBatch struct {
+	rows    []pendingRow
+	cells   []string
+	scanErr error // what ended the scan (io.EOF at the end of the file), nil if the batch is full
+}
+
+// scanBatch reads the next rows into b, reusing its buffers.
+func (r *Reader) scanBatch(b *rowBatch) {
+	b.rows, b.cells, b.scanErr = b.rows[:0], b.cells[:0], nil
+	for len(b.rows) < aheadRows {
+		var cells []string
 		var row int
 		if len(r.pending) > 0 {
-			rowCells, row = r.pending[0].cells, r.pending[0].row
+			cells, row = r.pending[0].cells, r.pending[0].row
 			r.pending = r.pending[1:]
 		} else {
 			var err error
-			if rowCells, row, err = r.src.next(); err != nil {
+			if cells, row, err = r.src.next(); err != nil {
 				if !errors.Is(err, io.EOF) {
 					err = r.wrap(err)
 				}
-				r.scanErr = err
+				b.scanErr = err
 				break
 			}
 		}
 		// The source may reuse its slice for the next row; the strings themselves stay.
-		start := len(cells)
-		cells = append(cells, rowCells...)
-		rows = append(rows, pendingRow{cells: cells[start:], row: row})
+		b.cells = append(b.cells, cells...)
+		b.rows = append(b.rows, pendingRow{cells: cells[:len(cells):len(cells)], row: row})
 	}
-	// Appending may have moved cells to a new array; point every row at the final one.
+	// Point every row at its cells in the final backing array (appending may have moved it).
 	at := 0
-	for i := range rows {
-		n := len(rows[i].cells)
-		rows[i].cells = cells[at : at+n : at+n]
+	for i := range b.rows {
+		n := len(b.rows[i].cells)
+		b.rows[i].cells = b.cells[at : at+n : at+n]
 		at += n
 	}
-	r.aheadRaw, r.aheadCells = rows, cells
-	r.ahead = slices.Grow(r.ahead, len(rows))[:len(rows)]
+}
+
+// convertAhead converts the next batch of rows into r.ahead, on every core. For CSV the
+// batch after it is scanned meanwhile (XLSX rows come from the workbook, which the
+// day/month pre-scan may also be reading, so they are scanned in turn). A scanning error
+// (or the end of the file) is kept in r.scanErr for after the batch.
+func (r *Reader) convertAhead() {
+	if r.scanned == nil {
+		r.scanned, r.spare = &rowBatch{}, &rowBatch{}
+		r.scanBatch(r.scanned)
+	}
+	batch := r.scanned
+	var scanning sync.WaitGroup
+	if batch.scanErr == nil && r.format == "csv" {
+		scanning.Go(func() { r.scanBatch(r.spare) })
+	}
+	rows := batch.rows
+	r.ahead, r.aheadPos = slices.Grow(r.ahead[:0], len(rows))[:len(rows)], 0
 	convert := func(from, to int) {
 		for i := from; i < to; i++ {
 			c := &r.ahead[i]
@@ -387,14 +405,23 @@ func (r *Reader) convertAhead() {
 	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelRowsMin)
 	if workers <= 1 {
 		convert(0, len(rows))
-		return
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			from, to := len(rows)*w/workers, len(rows)*(w+1)/workers
+			wg.Go(func() { convert(from, to) })
+		}
+		wg.Wait()
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		from, to := len(rows)*w/workers, len(rows)*(w+1)/workers
-		wg.Go(func() { convert(from, to) })
+	scanning.Wait()
+	switch {
+	case batch.scanErr != nil:
+		r.scanErr = batch.scanErr
+	case r.format == "csv":
+		r.scanned, r.spare = r.spare, batch
+	default:
+		r.scanBatch(batch)
 	}
-	wg.Wait()
 }
 
 func (r *Reader) checkLength(raw string, row, col int) error {
