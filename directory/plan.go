@@ -69,9 +69,8 @@ type rowPlan struct {
 	person int32  // matched person, none for a new person
 	errs   []Problem
 	warns  []Problem
-	// out is the row's Change in the plan; out.After holds the values after the import.
-	out   *Change
-	after *[NumFields]string
+	// out is the row's Change in the plan.
+	out *Change
 	// Managers as graph nodes: what the person has now and will have after the import.
 	oldMgr, mgr [2]int32
 	assigned    [2]bool   // the row itself names the manager (not kept from the directory)
@@ -235,7 +234,6 @@ func (p *planner) placeRows() {
 	for pos, i := range order {
 		r := &p.rows[i]
 		r.out = &p.changes[pos]
-		r.after = &r.out.After
 	}
 }
 
@@ -559,7 +557,9 @@ func (p *planner) ownedBy(f Field) (string, bool) {
 	return name, ok
 }
 
-// computeValues works out the plain (non-manager, non-status) values after the import.
+// computeValues checks the values a row must have and notes the fields it wanted to change
+// but an integration owns. The values themselves are worked out when needed (valueAfter):
+// keeping a full copy per row would double the planner's memory on large imports.
 func (p *planner) computeValues() {
 	for i := range p.rows {
 		r := &p.rows[i]
@@ -579,50 +579,57 @@ func (p *planner) computeValues() {
 				}
 			}
 		}
-		if r.failed() {
+		if r.failed() || !existing {
 			continue
 		}
-		if !existing {
-			for f := Field(0); f < NumFields; f++ {
-				if f == ManagerEmail || f == SecondaryManagerEmail || f == Status {
-					continue
-				}
-				if r.cells[f].Op == Set {
-					r.after[f] = r.cells[f].Text
-				}
-			}
-			if r.after[EmploymentType] == "" {
-				r.after[EmploymentType] = "Full-time"
-			}
-			continue
-		}
-		person := &p.people[r.person]
-		*r.after = person.Values
 		for f := Field(0); f < NumFields; f++ {
-			if f == Email || f == ManagerEmail || f == SecondaryManagerEmail || f == Status {
-				continue
+			if isPlainField(f) && p.cellChanges(r, f) && p.opts.UpdateExistingCoreFields {
+				if _, owned := p.ownedBy(f); owned {
+					r.owned |= 1 << uint(f)
+				}
 			}
-			cell := r.cells[f]
-			if cell.Op == Keep {
-				continue
-			}
-			next := ""
-			if cell.Op == Set {
-				next = cell.Text
-			}
-			if sameValue(f, person.Values[f], next) {
-				continue
-			}
-			if !p.opts.UpdateExistingCoreFields {
-				continue
-			}
-			if _, owned := p.ownedBy(f); owned {
-				r.owned |= 1 << uint(f)
-				continue
-			}
-			r.after[f] = next
 		}
 	}
+}
+
+// isPlainField is a field whose value comes from its own cell: not the login email (never
+// changed by an import), the reporting lines or the status (worked out from the graph and
+// the status rules).
+func isPlainField(f Field) bool {
+	return f != Email && f != ManagerEmail && f != SecondaryManagerEmail && f != Status
+}
+
+// cellChanges reports whether an existing person's row asks to change plain field f.
+func (p *planner) cellChanges(r *rowPlan, f Field) bool {
+	cell := r.cells[f]
+	if cell.Op == Keep {
+		return false
+	}
+	next := ""
+	if cell.Op == Set {
+		next = cell.Text
+	}
+	return !sameValue(f, p.people[r.person].Values[f], next)
+}
+
+// valueAfter is field f (not a reporting line or the status) of a non-failed row once the
+// import is applied.
+func (p *planner) valueAfter(r *rowPlan, f Field) string {
+	if r.person == none {
+		v := ""
+		if r.cells[f].Op == Set {
+			v = r.cells[f].Text
+		}
+		if f == EmploymentType && v == "" {
+			v = "Full-time"
+		}
+		return v
+	}
+	stored := p.people[r.person].Values[f]
+	if !isPlainField(f) || !p.cellChanges(r, f) || !p.opts.UpdateExistingCoreFields || r.owned&(1<<uint(f)) != 0 {
+		return stored
+	}
+	return r.cells[f].Text // Set, or "" for Clear
 }
 
 // sameValue compares stored and incoming values; emails compare case-insensitively.
@@ -831,7 +838,7 @@ func (p *planner) checkEmployeeIDs() bool {
 		if r.failed() {
 			continue
 		}
-		id := r.after[EmployeeID]
+		id := p.valueAfter(r, EmployeeID)
 		if id == "" || r.person != none && p.people[r.person].Values[EmployeeID] == id {
 			continue
 		}
@@ -839,7 +846,7 @@ func (p *planner) checkEmployeeIDs() bool {
 		if !ok || owner == r.person {
 			continue
 		}
-		if or := p.personRow[owner]; or != none && !p.rows[or].failed() && p.rows[or].after[EmployeeID] != id {
+		if or := p.personRow[owner]; or != none && !p.rows[or].failed() && p.valueAfter(&p.rows[or], EmployeeID) != id {
 			continue // the owner's own row moves them to another id
 		}
 		r.fail(Problem{Severity: SeverityError, Code: "employee_id_taken", Field: EmployeeID, Value: Clip(id),
@@ -1034,7 +1041,7 @@ func statusText(active bool) string {
 func (p *planner) keptChange(n int32, code, reason string) Change {
 	person := &p.people[n]
 	return Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
-		Kind: KindUnchanged, ReasonCode: code, Reason: reason, After: p.directoryValues(n), SourceID: person.SourceID}
+		Kind: KindUnchanged, ReasonCode: code, Reason: reason, SourceID: person.SourceID}
 }
 
 func displayName(values [NumFields]string) string {
@@ -1075,7 +1082,7 @@ func (p *planner) build() Plan {
 			Kind: KindDeactivated, ReasonCode: "not_in_file",
 			Reason:   "deactivated: not in the file and 'deactivate accounts not imported' is on",
 			Fields:   []FieldChange{{Field: Status, Old: StatusActive, New: StatusInactive}},
-			After:    after,
+			After:    &after,
 			SourceID: person.SourceID,
 		})
 	}
@@ -1164,25 +1171,33 @@ func (p *planner) fillRowChange(i int) {
 		} else {
 			c.Name = displayName([NumFields]string{FirstName: r.cells[FirstName].Text, LastName: r.cells[LastName].Text})
 		}
-		c.After = [NumFields]string{} // nothing is applied
-		return
+		return // nothing is applied: no After
 	}
 
-	r.after[Status] = statusText(r.active)
+	var after [NumFields]string
+	if r.person != none {
+		after = p.people[r.person].Values
+	}
+	for f := Field(0); f < NumFields; f++ {
+		if f != ManagerEmail && f != SecondaryManagerEmail && f != Status {
+			after[f] = p.valueAfter(r, f)
+		}
+	}
+	after[Status] = statusText(r.active)
 	for k, f := range managerFields {
 		switch {
 		case r.mgr[k] != none:
-			r.after[f] = p.nodeEmail(r.mgr[k])
+			after[f] = p.nodeEmail(r.mgr[k])
 		case r.person != none && r.mgr[k] == r.oldMgr[k]:
 			// keep what the directory shows (a manager outside the snapshot stays as it was)
-			r.after[f] = p.people[r.person].Values[f]
+			after[f] = p.people[r.person].Values[f]
 		default:
-			r.after[f] = ""
+			after[f] = ""
 		}
 	}
 	p.warnInactiveManagers(r)
 	p.warnOwned(r)
-	c.Name = displayName(*r.after)
+	c.Name = displayName(after)
 	c.Warnings = r.warns
 	c.ManagerChanged = r.mgr != r.oldMgr
 
@@ -1194,6 +1209,7 @@ func (p *planner) fillRowChange(i int) {
 		if !r.active {
 			c.ReasonCode, c.Reason = "new_person_inactive", "new: added as a deactivated account because the status is Inactive"
 		}
+		c.After = heapCopy(&after)
 		return
 	}
 
@@ -1201,12 +1217,12 @@ func (p *planner) fillRowChange(i int) {
 	for f := Field(0); f < NumFields; f++ {
 		if f == ManagerEmail || f == SecondaryManagerEmail {
 			if r.mgr[f2k(f)] != r.oldMgr[f2k(f)] {
-				c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: r.after[f]})
+				c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: after[f]})
 			}
 			continue
 		}
-		if before[f] != r.after[f] {
-			c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: r.after[f]})
+		if before[f] != after[f] {
+			c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: after[f]})
 		}
 	}
 	person := &p.people[r.person]
@@ -1229,6 +1245,17 @@ func (p *planner) fillRowChange(i int) {
 	default:
 		c.Kind, c.ReasonCode, c.Reason = KindUnchanged, "no_changes", "unchanged: the import has the same values"
 	}
+	if c.Applies() {
+		c.After = heapCopy(&after)
+	}
+}
+
+// heapCopy copies values to the heap; taking the address of fillRowChange's local array
+// instead would move it to the heap for every row, unchanged ones included.
+func heapCopy(values *[NumFields]string) *[NumFields]string {
+	out := new([NumFields]string)
+	*out = *values
+	return out
 }
 
 func f2k(f Field) int {

@@ -96,7 +96,7 @@ func applyPlan(t testing.TB, s Snapshot, plan Plan) Snapshot {
 	for _, c := range plan.Changes {
 		switch c.Kind {
 		case KindNew:
-			people = append(people, Person{ID: nextID, Values: c.After, Active: c.After[Status] == StatusActive, SourceID: c.SourceID})
+			people = append(people, Person{ID: nextID, Values: *c.After, Active: c.After[Status] == StatusActive, SourceID: c.SourceID})
 			index[nextID] = len(people) - 1
 			nextID++
 		case KindUpdated, KindDeactivated, KindReactivated:
@@ -104,7 +104,7 @@ func applyPlan(t testing.TB, s Snapshot, plan Plan) Snapshot {
 			if !ok {
 				t.Fatalf("change for unknown person %d", c.PersonID)
 			}
-			people[i].Values = c.After
+			people[i].Values = *c.After
 			people[i].Active = c.After[Status] == StatusActive
 			if c.SourceID != "" {
 				people[i].SourceID = c.SourceID

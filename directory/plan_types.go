@@ -51,8 +51,10 @@ type Change struct {
 	Errors   []Problem
 	Warnings []Problem
 	// After is the person's full set of values once the change is applied (managers as
-	// emails); Apply writes it for new, updated and reactivated people.
-	After [NumFields]string
+	// emails); Apply writes it for every change that Applies. It is nil for the others
+	// (unchanged and error rows), so a re-sync of 1,000,000 unchanged people does not hold a
+	// million copies of the directory.
+	After *[NumFields]string
 	// SourceID is the HR system id to store with the person (HRIS syncs only).
 	SourceID string
 	// ManagerChanged is true when the reporting line (manager or secondary manager) changes.
@@ -123,10 +125,18 @@ func (c Change) Applies() bool {
 
 // FieldChanges lists every field the change sets, with old and new values.
 func (c *Change) FieldChanges() []FieldChange {
-	if c.Fields == nil && c.Kind == KindNew {
-		return CreatedFields(c.After)
+	if c.Fields == nil && c.Kind == KindNew && c.After != nil {
+		return CreatedFields(*c.After)
 	}
 	return c.Fields
+}
+
+// AfterValue is After[f], or "" when the change writes nothing.
+func (c *Change) AfterValue(f Field) string {
+	if c.After == nil {
+		return ""
+	}
+	return c.After[f]
 }
 
 // Changed returns the change of field f, if the change has one.

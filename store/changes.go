@@ -175,7 +175,7 @@ func (r *previewRows) source() pgx.CopyFromSource {
 		}
 		var afterArg, manager, secondary any
 		if writes(c.Kind) {
-			afterArg = joinAfter(&c.After)
+			afterArg = joinAfter(c.After)
 			manager, secondary = r.managerID(c, directory.ManagerEmail), r.managerID(c, directory.SecondaryManagerEmail)
 		}
 		return []any{r.importID, int32(i), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
