@@ -41,7 +41,7 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout}
 	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, limits))
-	mux.Handle("POST "+UploadPath, &uploadHandler{imports: imports, auth: &authInterceptor{store: cfg.Store}, errors: connect.NewErrorWriter()})
+	mux.Handle("POST "+UploadPath, newUploadHandler(imports, &authInterceptor{store: cfg.Store}))
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -24,6 +26,19 @@ type uploadHandler struct {
 	imports *ImportServer
 	auth    *authInterceptor
 	errors  *connect.ErrorWriter
+	// slots bounds the uploads streaming at once: each holds a PostgreSQL connection until
+	// its last byte arrives, and slow clients must not take the whole pool.
+	slots chan struct{}
+}
+
+// Streaming uploads at once, and how long one may take: 50 MiB at 100 KB/s.
+const (
+	uploadSlots   = 2
+	uploadTimeout = 10 * time.Minute
+)
+
+func newUploadHandler(imports *ImportServer, auth *authInterceptor) *uploadHandler {
+	return &uploadHandler{imports: imports, auth: auth, errors: connect.NewErrorWriter(), slots: make(chan struct{}, uploadSlots)}
 }
 
 func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +65,16 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	opts, err := optionsFromProto(&protoOptions)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, uploadTimeout)
+	defer cancel()
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout))
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	case <-ctx.Done():
+		h.fail(w, r, directory.Errorf(directory.ErrUnavailable, "other uploads took too long to finish; upload the file again"))
 		return
 	}
 	body := http.MaxBytesReader(w, r.Body, r.ContentLength)

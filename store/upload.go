@@ -88,7 +88,7 @@ func (f *fileCopyStream) Read(p []byte) (int, error) {
 		case err == io.EOF:
 			f.tail = bytes.NewReader(f.trailer())
 		case err != nil:
-			f.err = fmt.Errorf("read the uploaded file: %w", err)
+			f.err = directory.Errorf(directory.ErrInvalid, "the upload stopped after %d of its %d bytes (%v); upload the file again", f.read, f.size, err)
 			return n, f.err
 		}
 		if n > 0 {

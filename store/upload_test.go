@@ -68,6 +68,10 @@ func TestCreateImportFromStream(t *testing.T) {
 	if _, err := st.CreateImportFromStream(ctx, newImport, bytes.NewReader(content[:10]), 20); !errors.Is(err, directory.ErrInvalid) {
 		t.Errorf("short stream: %v, want invalid (the admin must upload again)", err)
 	}
+	if _, err := st.CreateImportFromStream(ctx, newImport, failingReader{bytes.NewReader(content[:10])}, 20); !errors.Is(err, directory.ErrInvalid) ||
+		!strings.Contains(err.Error(), "upload the file again") {
+		t.Errorf("broken stream: %v, want invalid, asking to upload again", err)
+	}
 	after, err := st.ListImports(ctx, p.CompanyID, 0, 100)
 	if err != nil {
 		t.Fatal(err)
