@@ -33,6 +33,11 @@ func Start(ctx context.Context, client *http.Client, baseURL, token, fileName st
 		}
 		query.Set("options", string(raw))
 	}
+	if size == 0 {
+		// net/http sends a zero length with a body as chunked; the API answers an empty
+		// file only to an explicit Content-Length of 0.
+		content = http.NoBody
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(baseURL, "/")+Path+"?"+query.Encode(), content)
 	if err != nil {
 		return nil, err
