@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/staffsync/staffsync/api/fileupload"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/secrets"
 	"github.com/staffsync/staffsync/store"
@@ -41,7 +42,7 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout}
 	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, limits))
-	mux.Handle("POST "+UploadPath, newUploadHandler(imports, &authInterceptor{store: cfg.Store}))
+	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, &authInterceptor{store: cfg.Store}))
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{

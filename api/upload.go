@@ -8,20 +8,18 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/staffsync/staffsync/api/fileupload"
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/store"
 )
 
-// UploadPath starts an import from a file sent as the raw request body: POST with
-// "Authorization: Bearer <token>", a Content-Length, the query parameters file_name and
-// options (ImportOptions in its JSON form, optional). The answer is StartImportResponse as
-// JSON; errors are Connect's JSON errors. Unlike StartImport, whose message must be read
-// whole before it is decoded, the file streams straight into PostgreSQL: a 17 MB file
-// starts in a quarter of the time and the API's memory does not grow with it.
-const UploadPath = fileupload.Path
-
+// uploadHandler, at fileupload.Path, starts an import from a file sent as the raw request
+// body: POST with "Authorization: Bearer <token>", a Content-Length, the query parameters
+// file_name and options (ImportOptions in its JSON form, optional). The answer is
+// StartImportResponse as JSON; errors are Connect's JSON errors. Unlike StartImport, whose
+// message must be read whole before it is decoded, the file streams straight into
+// PostgreSQL: a 17 MB file starts in a quarter of the time and the API's memory does not
+// grow with it.
 type uploadHandler struct {
 	imports *ImportServer
 	auth    *authInterceptor

@@ -582,11 +582,13 @@ func (p *planner) computeValues() {
 		if r.failed() || !existing {
 			continue
 		}
+		if !p.opts.UpdateExistingCoreFields {
+			continue
+		}
 		for f := Field(0); f < NumFields; f++ {
-			if isPlainField(f) && p.cellChanges(r, f) && p.opts.UpdateExistingCoreFields {
-				if _, owned := p.ownedBy(f); owned {
-					r.owned |= 1 << uint(f)
-				}
+			// ownedBy first: without an active integration it answers at once for every field.
+			if _, owned := p.ownedBy(f); owned && isPlainField(f) && p.cellChanges(r, f) {
+				r.owned |= 1 << uint(f)
 			}
 		}
 	}

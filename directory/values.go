@@ -116,23 +116,24 @@ func ValidISODate(s string) bool {
 	year, okYear := number(s[:4])
 	month, okMonth := number(s[5:7])
 	day, okDay := number(s[8:])
-	if !okYear || !okMonth || !okDay || month < 1 || month > 12 || day < 1 {
-		return false
-	}
-	return day <= daysIn(month, year)
+	return okYear && okMonth && okDay && ValidDate(year, month, day)
 }
 
-func daysIn(month, year int) int {
+// ValidDate reports whether the day exists in the (proleptic Gregorian) calendar.
+func ValidDate(year, month, day int) bool {
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
 	switch month {
 	case 2:
 		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
+			return day <= 29
 		}
-		return 28
+		return day <= 28
 	case 4, 6, 9, 11:
-		return 30
+		return day <= 30
 	}
-	return 31
+	return day <= 31
 }
 
 // ValidEmail reports whether s is a plain email address (no display name, one @, a dot in the domain).

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/staffsync/staffsync/directory"
 )
 
 // normalizeCell trims spaces, non-breaking spaces and zero-width characters and returns
@@ -146,11 +148,7 @@ func parseDate(s string, today time.Time) parsedDate {
 
 // isoDate returns the date as YYYY-MM-DD when it exists in the calendar.
 func isoDate(year, month, day int) (string, bool) {
-	if year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 {
-		return "", false
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day {
+	if year < 1 || year > 9999 || !directory.ValidDate(year, month, day) {
 		return "", false
 	}
 	return string(appendISODate(make([]byte, 0, 10), year, month, day)), true
