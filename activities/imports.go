@@ -181,7 +181,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	activity.RecordHeartbeat(ctx, "planning")
 	a.progress(ctx, ref.ImportID, store.ImportProgress{Phase: PhasePlanning, Total: len(records)})
 	input := directory.Input{Directory: snapshot, Records: records, Options: im.Options, OwnedFields: owned}
-	plan := directory.PlanImport(input)
+	plan := directory.Prepare(input)
 	planOnly := time.Since(checked)
 	checking.Wait()
 	if foreignErr != nil {
@@ -192,13 +192,13 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	}
 	if len(foreign) > 0 {
 		input.ForeignEmails = foreign
-		plan = directory.PlanImport(input)
+		plan = directory.Prepare(input)
 	}
 	rows := len(records)
 	planned := time.Now()
-	// The plan holds what SavePlan needs; the inputs can go before the COPY.
-	records, snapshot, input = nil, directory.Snapshot{}, directory.Input{}
-	saved, err := a.Store.SavePlan(ctx, ref.CompanyID, ref.ImportID, &plan, personIDs, reserved)
+	// Each change is worked out as the COPY takes it, so the changes of a large import are
+	// never all in memory at once.
+	saved, err := a.Store.SavePlan(ctx, ref.CompanyID, ref.ImportID, plan, reserved)
 	if err != nil {
 		return PreviewResult{}, permanentOrRetryable(err)
 	}
@@ -208,7 +208,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 		"prepare", checked.Sub(started.Add(max(recordsRead, directoryLoaded))).Round(time.Millisecond),
 		"plan", planOnly.Round(time.Millisecond), "checks", planned.Sub(checked.Add(planOnly)).Round(time.Millisecond),
 		"store", time.Since(planned).Round(time.Millisecond))
-	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(plan.Summary), GuardTripped: plan.GuardTripped, Rows: rows}, nil
+	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(saved.Summary), GuardTripped: saved.GuardTripped, Rows: rows}, nil
 }
 
 // incomingEmails lists the normalised login emails of the records that are not already
@@ -216,7 +216,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 func incomingEmails(records []directory.Record, known map[string]int64) []string {
 	var out []string
 	for i := range records {
-		if c := records[i].Cells[directory.Email]; c.Op == directory.Set {
+		if c := records[i].Cells.Get(directory.Email); c.Op == directory.Set {
 			email := directory.NormalizeEmail(c.Text)
 			if _, ok := known[email]; !ok {
 				out = append(out, email)

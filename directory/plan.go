@@ -3,6 +3,7 @@ package directory
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"slices"
 	"strconv"
@@ -15,15 +16,12 @@ import (
 // order of the records apart from their row numbers. (A function cannot be called Plan
 // because the type Plan has that name; in.Plan() is the same call.)
 func PlanImport(in Input) Plan {
-	p := newPlanner(in)
-	p.readRows()
-	p.matchRows()
-	p.placeRows()
-	p.computeValues()
-	p.resolveManagers()
-	p.settle()
-	p.decideStatuses()
-	return p.build()
+	d := Prepare(in)
+	changes := make([]Change, 0, d.Len())
+	for c := range d.Changes {
+		changes = append(changes, *c)
+	}
+	return d.Outcome().plan(changes)
 }
 
 // Plan is PlanImport(in).
@@ -43,7 +41,6 @@ type planner struct {
 	people  []Person
 	actor   string
 	byEmail map[string]int32 // normalised login email -> person
-	byID    map[int64]int32
 	byEmpID map[string]int32 // employee id field -> person (first if duplicated); built on first use
 	bySrc   map[string]int32 // HR source id -> person; built on first use
 	// File-side indexes.
@@ -54,7 +51,8 @@ type planner struct {
 	rowBySource map[string]int32 // record source id -> row
 	activeAfter []bool           // node -> active once the import is applied
 	dirMgr      [2][]int32       // person -> current manager / secondary manager
-	changes     []Change         // one per row, in output order
+	order       []int32          // rows in output order
+	newIDs      []int64          // row -> id of the new person it creates (Draft.AssignIDs)
 	deactivated []bool           // person -> deactivated by this import
 	extra       []Change         // Row-0 changes
 }
@@ -62,23 +60,43 @@ type planner struct {
 // rowPlan is the planner's working state for one record.
 type rowPlan struct {
 	rec *Record
-	// cells are the validated, canonical cells: the record's own array unless a value had
-	// to be rewritten (saves a copy per row on large imports).
-	cells  *[NumFields]Value
+	// cells are the validated, canonical cells: the record's own unless a value had to be
+	// rewritten (saves a copy per row on large imports).
+	cells  *Cells
 	email  string // normalised login email of the record ("" if none)
 	person int32  // matched person, none for a new person
 	errs   []Problem
 	warns  []Problem
-	// out is the row's Change in the plan.
-	out *Change
 	// Managers as graph nodes: what the person has now and will have after the import.
 	oldMgr, mgr [2]int32
-	assigned    [2]bool   // the row itself names the manager (not kept from the directory)
-	mgrRef      [2]string // how the row named the manager, for messages
-	owned       uint32    // bit per field the row wanted to change but an integration owns
-	active      bool      // status after the import
-	sourceID    string
+	assigned    [2]bool    // the row itself names the manager (not kept from the directory)
+	mgrRef      [2]refKind // how the row named the manager, for messages (see managerRef)
+	owned       uint32     // bit per field the row wanted to change but an integration owns
+	active      bool       // status after the import
 }
+
+// refKind says how a row named a manager.
+type refKind uint8
+
+const (
+	refNone   refKind = iota
+	refCell           // by the manager email cell
+	refSource         // by the HR system's manager id
+)
+
+// managerRef is how row r named its manager k, for messages.
+func (r *rowPlan) managerRef(k int) string {
+	switch r.mgrRef[k] {
+	case refCell:
+		return r.cells.Get(managerFields[k]).Text
+	case refSource:
+		return strings.TrimSpace(r.rec.ManagerSourceID)
+	}
+	return ""
+}
+
+// sourceID is the HR system's employee id of the row ("" for files).
+func (r *rowPlan) sourceID() string { return strings.TrimSpace(r.rec.SourceID) }
 
 func (r *rowPlan) failed() bool { return len(r.errs) > 0 }
 
@@ -94,7 +112,6 @@ func newPlanner(in Input) *planner {
 		people:  people,
 		actor:   NormalizeEmail(in.ActorEmail),
 		byEmail: make(map[string]int32, len(people)),
-		byID:    make(map[int64]int32, len(people)),
 	}
 	if p.opts.MatchBy == "" {
 		p.opts.MatchBy = MatchByEmail
@@ -108,17 +125,37 @@ func newPlanner(in Input) *planner {
 				p.byEmail[e] = idx
 			}
 		}
-		p.byID[person.ID] = idx
 	}
+	personOf := personsByID(people)
 	for i := range people {
 		for k, id := range [2]int64{people[i].ManagerID, people[i].SecondaryManagerID} {
 			p.dirMgr[k][i] = none
-			if n, ok := p.byID[id]; ok && id != 0 {
+			if n, ok := personOf(id); ok && id != 0 {
 				p.dirMgr[k][i] = n
 			}
 		}
 	}
 	return p
+}
+
+// personsByID finds people by id. A snapshot comes sorted by id, so it is searched in
+// place; a map (tens of MiB for a large directory) is built only for an unsorted one.
+func personsByID(people []Person) func(id int64) (int32, bool) {
+	sorted := slices.IsSortedFunc(people, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) })
+	if sorted {
+		return func(id int64) (int32, bool) {
+			n, ok := slices.BinarySearchFunc(people, id, func(p Person, id int64) int { return cmp.Compare(p.ID, id) })
+			return int32(n), ok
+		}
+	}
+	byID := make(map[int64]int32, len(people))
+	for i := range people {
+		byID[people[i].ID] = int32(i)
+	}
+	return func(id int64) (int32, bool) {
+		n, ok := byID[id]
+		return n, ok
+	}
 }
 
 // readRows copies the records' problems and re-validates every Set value: records may come
@@ -149,16 +186,9 @@ func (p *planner) readRowRange(from, to int) {
 		r := &p.rows[i]
 		r.rec = rec
 		r.cells = &rec.Cells
-		own := func() {
-			if r.cells == &rec.Cells {
-				cells := rec.Cells
-				r.cells = &cells
-			}
-		}
 		r.person = none
 		r.mgr = [2]int32{none, none}
 		r.oldMgr = [2]int32{none, none}
-		r.sourceID = strings.TrimSpace(rec.SourceID)
 		for _, prob := range rec.Problems {
 			if prob.IsError() {
 				r.fail(prob)
@@ -166,22 +196,17 @@ func (p *planner) readRowRange(from, to int) {
 				r.warn(prob)
 			}
 		}
+		// Rewritten cells are packed into a Cells of the row's own; most rows need none.
+		values := rec.Cells.Unpack()
+		rewritten := false
 		for f := Field(0); f < NumFields; f++ {
-			cell := rec.Cells[f]
+			cell := values[f]
 			if cell.Op != Set {
-				if cell.Text != "" || cell.Op > Clear {
-					own()
-					r.cells[f] = Value{}
-					if cell.Op == Clear {
-						r.cells[f].Op = Clear
-					}
-				}
 				continue
 			}
 			text := strings.TrimSpace(cell.Text)
 			if text == "" {
-				own()
-				r.cells[f] = Value{} // an empty Set is a blank cell
+				values[f], rewritten = Value{}, true // an empty Set is a blank cell
 				continue
 			}
 			canonical, prob := CanonicalValue(f, text)
@@ -189,17 +214,19 @@ func (p *planner) readRowRange(from, to int) {
 				if !hasProblem(r.errs, f, prob.Code) {
 					r.fail(*prob)
 				}
-				own()
-				r.cells[f] = Value{}
+				values[f], rewritten = Value{}, true
 				continue
 			}
 			if canonical != cell.Text {
-				own()
-				r.cells[f] = Value{Op: Set, Text: canonical}
+				values[f], rewritten = Value{Op: Set, Text: canonical}, true
 			}
 		}
-		if r.cells[Email].Op == Set {
-			r.email = NormalizeEmail(r.cells[Email].Text)
+		if rewritten {
+			own := PackCells(&values)
+			r.cells = &own
+		}
+		if email := r.cells.Get(Email); email.Op == Set {
+			r.email = NormalizeEmail(email.Text)
 		}
 	}
 }
@@ -221,20 +248,7 @@ func (p *planner) placeRows() {
 		}
 		return cmp.Compare(a, b)
 	})
-	// Room for the people not in the file too, so adding them does not copy the whole plan.
-	room := 0
-	if p.opts.DeactivateMissing {
-		for n := range p.people {
-			if p.people[n].Active && !p.seen[n] {
-				room++
-			}
-		}
-	}
-	p.changes = make([]Change, len(p.rows), len(p.rows)+room)
-	for pos, i := range order {
-		r := &p.rows[i]
-		r.out = &p.changes[pos]
-	}
+	p.order = order
 }
 
 // sourceIndex finds people by HR source id; only syncs need it, so it is built on first use.
@@ -320,9 +334,9 @@ func (p *planner) matchRows() {
 		}
 		return unknownMail.others(p.rows[i].email, i)
 	}
-	sourceRows := occurrences(len(p.rows), func(i int) string { return p.rows[i].sourceID })
+	sourceRows := occurrences(len(p.rows), func(i int) string { return p.rows[i].sourceID() })
 	empIDRows := occurrences(len(p.rows), func(i int) string {
-		if c := p.rows[i].cells[EmployeeID]; c.Op == Set {
+		if c := p.rows[i].cells.Get(EmployeeID); c.Op == Set {
 			return c.Text
 		}
 		return ""
@@ -336,16 +350,16 @@ func (p *planner) matchRows() {
 	for i := range p.rows {
 		r := &p.rows[i]
 		if others := emailDuplicates(i); others != nil {
-			r.fail(Problem{Severity: SeverityError, Code: "duplicate_email", Field: Email, Value: Clip(r.cells[Email].Text),
+			r.fail(Problem{Severity: SeverityError, Code: "duplicate_email", Field: Email, Value: Clip(r.cells.Get(Email).Text),
 				Message: fmt.Sprintf("%s: %q appears more than once in the file (also on %s); keep one row per person",
-					fieldLabel(Email), Clip(r.cells[Email].Text), p.rowList(others))})
+					fieldLabel(Email), Clip(r.cells.Get(Email).Text), p.rowList(others))})
 		}
-		if others := sourceRows.others(r.sourceID, i); others != nil {
-			r.fail(Problem{Severity: SeverityError, Code: "duplicate_source_id", Field: NoField, Value: Clip(r.sourceID),
+		if others := sourceRows.others(r.sourceID(), i); others != nil {
+			r.fail(Problem{Severity: SeverityError, Code: "duplicate_source_id", Field: NoField, Value: Clip(r.sourceID()),
 				Message: fmt.Sprintf("the HR system's employee id %q appears more than once (also on %s); each employee must appear once",
-					Clip(r.sourceID), p.rowList(others))})
+					Clip(r.sourceID()), p.rowList(others))})
 		}
-		if id := r.cells[EmployeeID]; id.Op == Set {
+		if id := r.cells.Get(EmployeeID); id.Op == Set {
 			if others := empIDRows.others(id.Text, i); others != nil {
 				r.fail(Problem{Severity: SeverityError, Code: "duplicate_employee_id", Field: EmployeeID, Value: Clip(id.Text),
 					Message: fmt.Sprintf("%s: %q appears more than once in the file (also on %s); employee ids must be unique within the company",
@@ -361,14 +375,14 @@ func (p *planner) matchRows() {
 			}
 		} else {
 			bySource, sourceFound := none, false
-			if r.sourceID != "" {
-				bySource, sourceFound = lookup(p.sourceIndex(), r.sourceID)
+			if r.sourceID() != "" {
+				bySource, sourceFound = lookup(p.sourceIndex(), r.sourceID())
 			}
 			switch {
 			case sourceFound && mailFound && bySource != byMail:
-				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: Email, Value: Clip(r.cells[Email].Text),
+				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: Email, Value: Clip(r.cells.Get(Email).Text),
 					Message: fmt.Sprintf("identity conflict: the HR system's employee id %q belongs to %s but the email %s belongs to %s; nothing is changed for either until the HR system is fixed",
-						Clip(r.sourceID), p.people[bySource].Values[Email], Clip(r.cells[Email].Text), p.people[byMail].Values[Email])})
+						Clip(r.sourceID()), p.people[bySource].Values[Email], Clip(r.cells.Get(Email).Text), p.people[byMail].Values[Email])})
 				for _, person := range []int32{bySource, byMail} {
 					p.seen[person] = true
 					if _, ok := locked[person]; !ok {
@@ -379,9 +393,9 @@ func (p *planner) matchRows() {
 			case sourceFound:
 				r.person = bySource
 				if r.email != "" && r.email != NormalizeEmail(p.people[bySource].Values[Email]) {
-					r.warn(Problem{Severity: SeverityWarning, Code: "email_change_ignored", Field: Email, Value: Clip(r.cells[Email].Text),
+					r.warn(Problem{Severity: SeverityWarning, Code: "email_change_ignored", Field: Email, Value: Clip(r.cells.Get(Email).Text),
 						Message: fmt.Sprintf("%s: the HR system has %q but the login email is %s; imports do not change login emails, so it is kept",
-							fieldLabel(Email), Clip(r.cells[Email].Text), p.people[bySource].Values[Email])})
+							fieldLabel(Email), Clip(r.cells.Get(Email).Text), p.people[bySource].Values[Email])})
 				}
 			case mailFound:
 				r.person = byMail
@@ -395,7 +409,7 @@ func (p *planner) matchRows() {
 				extraRows[r.person] = append(extraRows[r.person], int32(i))
 			}
 		} else if r.email != "" && p.in.ForeignEmails[r.email] {
-			r.fail(Problem{Severity: SeverityError, Code: "email_taken", Field: Email, Value: Clip(r.cells[Email].Text),
+			r.fail(Problem{Severity: SeverityError, Code: "email_taken", Field: Email, Value: Clip(r.cells.Get(Email).Text),
 				Message: "this email is already used by another account; use a different login email"})
 		}
 	}
@@ -448,8 +462,8 @@ func (p *planner) matchRows() {
 		if r.person == none && r.email != "" && !unknownMail.duplicated(r.email) && !hasProblem(r.errs, Email, "identity_conflict") {
 			p.newByEmail[r.email] = int32(i)
 		}
-		if r.sourceID != "" && !sourceRows.duplicated(r.sourceID) {
-			p.rowBySource[r.sourceID] = int32(i)
+		if r.sourceID() != "" && !sourceRows.duplicated(r.sourceID()) {
+			p.rowBySource[r.sourceID()] = int32(i)
 		}
 	}
 }
@@ -464,29 +478,54 @@ func lookup(index map[string]int32, key string) (int32, bool) {
 
 // keyRows finds the rows that share a key; only duplicated keys keep their row lists.
 type keyRows struct {
-	first map[string]int32
-	dups  map[string][]int32
+	dups map[string][]int32
 }
 
+// occurrences groups the rows with the same non-empty key. Rows are sorted by a hash of
+// their key rather than put in a map: 8 bytes a row instead of a map entry per distinct key,
+// which at 1,000,000 rows saves over 100 MiB for each key checked.
 func occurrences(n int, key func(int) string) keyRows {
-	k := keyRows{first: make(map[string]int32, n)}
+	// Each entry is the key's 32-bit hash above the row number, so a plain sort groups equal
+	// hashes with their rows in order.
+	seed := maphash.MakeSeed()
+	entries := make([]uint64, 0, n)
 	for i := 0; i < n; i++ {
-		s := key(i)
-		if s == "" {
-			continue
+		if s := key(i); s != "" {
+			entries = append(entries, maphash.String(seed, s)&^0xffffffff|uint64(uint32(i)))
 		}
-		first, ok := k.first[s]
-		if !ok {
-			k.first[s] = int32(i)
-			continue
+	}
+	slices.Sort(entries)
+	hash := func(e uint64) uint64 { return e >> 32 }
+	row := func(e uint64) int32 { return int32(uint32(e)) }
+	var k keyRows
+	for start := 0; start < len(entries); {
+		end := start + 1
+		for end < len(entries) && hash(entries[end]) == hash(entries[start]) {
+			end++
 		}
-		if k.dups == nil {
-			k.dups = map[string][]int32{}
+		// Rows of one hash, in row order; different keys with the same hash are told apart here.
+		for i := start; i < end && end-start > 1; i++ {
+			s := key(int(row(entries[i])))
+			if k.dups[s] != nil {
+				continue // already grouped with an earlier row
+			}
+			var group []int32
+			for j := i + 1; j < end; j++ {
+				if key(int(row(entries[j]))) == s {
+					if group == nil {
+						group = []int32{row(entries[i])}
+					}
+					group = append(group, row(entries[j]))
+				}
+			}
+			if group != nil {
+				if k.dups == nil {
+					k.dups = map[string][]int32{}
+				}
+				k.dups[s] = group
+			}
 		}
-		if k.dups[s] == nil {
-			k.dups[s] = []int32{first}
-		}
-		k.dups[s] = append(k.dups[s], int32(i))
+		start = end
 	}
 	return k
 }
@@ -568,7 +607,7 @@ func (p *planner) computeValues() {
 		}
 		existing := r.person != none
 		for _, f := range []Field{FirstName, LastName, Email} {
-			switch r.cells[f].Op {
+			switch r.cells.Get(f).Op {
 			case Clear:
 				r.fail(Problem{Severity: SeverityError, Code: "required_cleared", Field: f, Value: "",
 					Message: fmt.Sprintf("%s is required and cannot be cleared with a dash; enter a value or leave the cell blank to keep the current one", fieldLabel(f))})
@@ -603,35 +642,29 @@ func isPlainField(f Field) bool {
 
 // cellChanges reports whether an existing person's row asks to change plain field f.
 func (p *planner) cellChanges(r *rowPlan, f Field) bool {
-	cell := r.cells[f]
-	if cell.Op == Keep {
-		return false
-	}
-	next := ""
-	if cell.Op == Set {
-		next = cell.Text
-	}
-	return !sameValue(f, p.people[r.person].Values[f], next)
+	cell := r.cells.Get(f)
+	return cell.Op != Keep && !sameValue(f, p.people[r.person].Values[f], cell.Text)
 }
 
 // valueAfter is field f (not a reporting line or the status) of a non-failed row once the
 // import is applied.
 func (p *planner) valueAfter(r *rowPlan, f Field) string {
 	if r.person == none {
-		v := ""
-		if r.cells[f].Op == Set {
-			v = r.cells[f].Text
-		}
+		v := r.cells.Get(f).Text // "" unless Set
 		if f == EmploymentType && v == "" {
 			v = "Full-time"
 		}
 		return v
 	}
 	stored := p.people[r.person].Values[f]
-	if !isPlainField(f) || !p.cellChanges(r, f) || !p.opts.UpdateExistingCoreFields || r.owned&(1<<uint(f)) != 0 {
+	if !isPlainField(f) || !p.opts.UpdateExistingCoreFields || r.owned&(1<<uint(f)) != 0 {
 		return stored
 	}
-	return r.cells[f].Text // Set, or "" for Clear
+	cell := r.cells.Get(f)
+	if cell.Op == Keep || sameValue(f, stored, cell.Text) {
+		return stored
+	}
+	return cell.Text // Set, or "" for Clear
 }
 
 // sameValue compares stored and incoming values; emails compare case-insensitively.
@@ -656,7 +689,7 @@ func (p *planner) nodeEmail(n int32) string {
 	if int(n) < len(p.people) {
 		return p.people[n].Values[Email]
 	}
-	return p.rows[int(n)-len(p.people)].cells[Email].Text
+	return p.rows[int(n)-len(p.people)].cells.Get(Email).Text
 }
 
 func (p *planner) rowNode(i int) int32 {
@@ -695,7 +728,7 @@ func (p *planner) resolveManagers() {
 		}
 		self := p.rowNode(i)
 		for k, f := range managerFields {
-			cell := r.cells[f]
+			cell := r.cells.Get(f)
 			if existing {
 				if _, owned := p.ownedBy(f); owned {
 					if p.managerCellChanges(r, k) {
@@ -704,10 +737,10 @@ func (p *planner) resolveManagers() {
 					continue
 				}
 			}
-			target, ref := none, ""
+			target, ref, named := none, "", refNone
 			found := false
 			if k == 0 && r.rec.ManagerSourceID != "" {
-				ref = strings.TrimSpace(r.rec.ManagerSourceID)
+				ref, named = strings.TrimSpace(r.rec.ManagerSourceID), refSource
 				target, found = p.resolveSource(ref)
 				if !found && cell.Op != Set {
 					r.warn(p.managerNotFound(r, f, fmt.Sprintf("the HR system's manager id %q", Clip(ref)), existing))
@@ -722,7 +755,7 @@ func (p *planner) resolveManagers() {
 					r.mgr[k] = none
 					continue
 				}
-				ref = cell.Text
+				ref, named = cell.Text, refCell
 				target, found = p.resolveEmail(cell.Text)
 				if !found {
 					r.warn(p.managerNotFound(r, f, strconv.Quote(Clip(cell.Text)), existing))
@@ -736,7 +769,7 @@ func (p *planner) resolveManagers() {
 			}
 			r.mgr[k] = target
 			r.assigned[k] = true
-			r.mgrRef[k] = ref
+			r.mgrRef[k] = named
 		}
 	}
 }
@@ -745,7 +778,7 @@ func quoteRef(ref string) string { return strconv.Quote(Clip(ref)) }
 
 // managerCellChanges says whether a row's manager cell asks for a different manager.
 func (p *planner) managerCellChanges(r *rowPlan, k int) bool {
-	cell := r.cells[managerFields[k]]
+	cell := r.cells.Get(managerFields[k])
 	switch cell.Op {
 	case Clear:
 		return r.oldMgr[k] != none
@@ -823,9 +856,9 @@ func (p *planner) dropManagersNotImported() {
 			if r.person != none {
 				outcome = "the manager is left unchanged"
 			}
-			r.warn(Problem{Severity: SeverityWarning, Code: "manager_not_imported", Field: f, Value: Clip(r.mgrRef[k]),
+			r.warn(Problem{Severity: SeverityWarning, Code: "manager_not_imported", Field: f, Value: Clip(r.managerRef(k)),
 				Message: fmt.Sprintf("%s: %s is on row %d, which has errors and is not imported; %s",
-					fieldLabel(f), quoteRef(r.mgrRef[k]), p.rows[int(n)-len(p.people)].rec.Row, outcome)})
+					fieldLabel(f), quoteRef(r.managerRef(k)), p.rows[int(n)-len(p.people)].rec.Row, outcome)})
 			r.mgr[k] = r.oldMgr[k]
 			r.assigned[k] = false
 		}
@@ -941,7 +974,7 @@ func (p *planner) failLoop(loop []int32) bool {
 			continue
 		}
 		r := &p.rows[row]
-		r.fail(Problem{Severity: SeverityError, Code: "manager_loop", Field: ManagerEmail, Value: Clip(r.mgrRef[0]), Message: message})
+		r.fail(Problem{Severity: SeverityError, Code: "manager_loop", Field: ManagerEmail, Value: Clip(r.managerRef(0)), Message: message})
 	}
 	return true
 }
@@ -960,7 +993,7 @@ func (p *planner) decideStatuses() {
 		if r.failed() {
 			continue
 		}
-		cell := r.cells[Status]
+		cell := r.cells.Get(Status)
 		wantInactive := cell.Op == Set && cell.Text == StatusInactive
 		if r.person == none {
 			r.active = !wantInactive
@@ -1057,62 +1090,175 @@ func displayName(values [NumFields]string) string {
 	return first + " " + last
 }
 
-// build turns the rows into Changes, adds the Row-0 ones, sorts and counts.
-func (p *planner) build() Plan {
-	managerChanges := 0
+// Draft is a prepared plan that works out its changes one at a time: a large import is
+// stored as it is planned, without holding a million changes at once. Changes yields them
+// in plan order; Outcome is known once they have all been yielded.
+type Draft struct {
+	p              *planner
+	yielded        bool
+	summary        Summary
+	managerChanges int
+}
+
+// Prepare matches, checks and resolves every row and person of the import (all of
+// PlanImport but working out each change).
+func Prepare(in Input) *Draft {
+	p := newPlanner(in)
+	p.readRows()
+	p.matchRows()
+	p.placeRows()
+	p.computeValues()
+	p.resolveManagers()
+	p.settle()
+	p.decideStatuses()
+	return &Draft{p: p}
+}
+
+// Len is the number of changes the plan has.
+func (d *Draft) Len() int {
+	return len(d.p.rows) + len(d.p.extra) + len(d.p.missingDeactivated())
+}
+
+// NewPeople is the number of people the plan creates.
+func (d *Draft) NewPeople() int {
+	n := 0
+	for i := range d.p.rows {
+		if d.p.createsPerson(i) {
+			n++
+		}
+	}
+	return n
+}
+
+// AssignIDs gives the new people their ids, one per new person (NewPeople of them), before
+// the changes are worked out: their changes then carry them as PersonID and as the
+// ManagerIDs of their reports, so storing a plan needs no lookup by email.
+func (d *Draft) AssignIDs(ids []int64) {
+	if len(ids) != d.NewPeople() {
+		panic(fmt.Sprintf("directory: %d ids for %d new people", len(ids), d.NewPeople()))
+	}
+	p := d.p
+	p.newIDs = make([]int64, len(p.rows))
 	for i := range p.rows {
-		p.fillRowChange(i)
-		if c := p.rows[i].out; c.ManagerChanged && c.Kind != KindNew {
-			managerChanges++
+		if p.createsPerson(i) {
+			p.newIDs[i], ids = ids[0], ids[1:]
 		}
 	}
-	changes := p.changes
-	firstExtra := len(changes)
-	deactivations := 0
-	for n := range p.people {
-		if !p.deactivated[n] {
-			continue
-		}
-		deactivations++
-		if p.seen[n] {
-			continue // deactivated by its own row
-		}
-		person := &p.people[n]
-		after := p.directoryValues(int32(n))
-		after[Status] = StatusInactive
-		changes = append(changes, Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
-			Kind: KindDeactivated, ReasonCode: "not_in_file",
-			Reason:   "deactivated: not in the file and 'deactivate accounts not imported' is on",
-			Fields:   []FieldChange{{Field: Status, Old: StatusActive, New: StatusInactive}},
-			After:    &after,
-			SourceID: person.SourceID,
-		})
+}
+
+// createsPerson reports whether row i creates a new person.
+func (p *planner) createsPerson(i int) bool {
+	r := &p.rows[i]
+	return !r.failed() && r.person == none
+}
+
+// nodeID is the person id of graph node n: 0 for none and for a new person without one.
+func (p *planner) nodeID(n int32) int64 {
+	switch {
+	case n == none:
+		return 0
+	case int(n) < len(p.people):
+		return p.people[n].ID
+	case p.newIDs != nil:
+		return p.newIDs[int(n)-len(p.people)]
 	}
-	changes = append(changes, p.extra...)
-	// Rows came sorted from placeRows; people not in the file go last, by email. Records
-	// numbered 0 or below (not expected) sort with them so the rule "Row 0 last" holds.
-	lead := 0 // rows numbered <= 0 sort first; move them to the end
-	for lead < firstExtra && changes[lead].Row <= 0 {
+	return 0
+}
+
+// Changes yields the plan's changes in order: the rows by row number, then the people not
+// in the file by email. The Change is reused: a caller that keeps it copies it. It can be
+// ranged over once.
+func (d *Draft) Changes(yield func(*Change) bool) {
+	if d.yielded {
+		panic("directory: a Draft's changes were already yielded")
+	}
+	d.yielded = true
+	p := d.p
+	var c Change
+	emit := func(c *Change) bool {
+		d.summary.Add(c)
+		if c.ManagerChanged && c.Kind != KindNew {
+			d.managerChanges++
+		}
+		return yield(c)
+	}
+	// Rows came sorted from placeRows. Records numbered 0 or below (not expected) go last
+	// with the people not in the file, so the rule "Row 0 last" holds.
+	lead := 0
+	for lead < len(p.order) && p.rows[p.order[lead]].rec.Row <= 0 {
 		lead++
 	}
-	if lead > 0 {
-		moved := slices.Clone(changes[:lead])
-		copy(changes, changes[lead:firstExtra])
-		copy(changes[firstExtra-lead:], moved)
+	for _, i := range p.order[lead:] {
+		p.fillRowChange(int(i), &c)
+		if !emit(&c) {
+			return
+		}
 	}
-	notInFile := changes[firstExtra-lead:]
+	notInFile := make([]Change, lead, lead+len(p.extra))
+	for k, i := range p.order[:lead] {
+		p.fillRowChange(int(i), &notInFile[k])
+	}
+	for _, n := range p.missingDeactivated() {
+		person := &p.people[n]
+		after := p.directoryValues(n)
+		after[Status] = StatusInactive
+		notInFile = append(notInFile, Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
+			Kind: KindDeactivated, ReasonCode: "not_in_file",
+			Reason:     "deactivated: not in the file and 'deactivate accounts not imported' is on",
+			Fields:     []FieldChange{{Field: Status, Old: StatusActive, New: StatusInactive}},
+			After:      &after,
+			SourceID:   person.SourceID,
+			ManagerIDs: [2]int64{p.nodeID(p.personManager(n, 0)), p.nodeID(p.personManager(n, 1))},
+		})
+	}
+	notInFile = append(notInFile, p.extra...)
 	slices.SortStableFunc(notInFile, func(a, b Change) int {
 		if c := cmp.Compare(NormalizeEmail(a.Email), NormalizeEmail(b.Email)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.PersonID, b.PersonID)
 	})
-	plan := Plan{DirectoryVersion: p.in.Directory.Version, Changes: changes}
-	for i := range plan.Changes {
-		plan.Summary.Add(&plan.Changes[i])
+	for k := range notInFile {
+		if !emit(&notInFile[k]) {
+			return
+		}
 	}
-	plan.GuardTripped, plan.GuardReason = p.guard(deactivations, managerChanges)
-	return plan
+}
+
+// missingDeactivated lists the people this import deactivates who have no row of their own.
+func (p *planner) missingDeactivated() []int32 {
+	var out []int32
+	for n := range p.people {
+		if p.deactivated[n] && !p.seen[n] {
+			out = append(out, int32(n))
+		}
+	}
+	return out
+}
+
+// Outcome is what the plan comes to. It needs every change yielded first.
+type Outcome struct {
+	DirectoryVersion int64
+	Summary          Summary
+	GuardTripped     bool
+	GuardReason      string
+}
+
+// Outcome sums up the plan once Changes has yielded every change.
+func (d *Draft) Outcome() Outcome {
+	deactivations := 0
+	for n := range d.p.people {
+		if d.p.deactivated[n] {
+			deactivations++
+		}
+	}
+	out := Outcome{DirectoryVersion: d.p.in.Directory.Version, Summary: d.summary}
+	out.GuardTripped, out.GuardReason = d.p.guard(deactivations, d.managerChanges)
+	return out
+}
+
+func (o Outcome) plan(changes []Change) Plan {
+	return Plan{DirectoryVersion: o.DirectoryVersion, Changes: changes, Summary: o.Summary, GuardTripped: o.GuardTripped, GuardReason: o.GuardReason}
 }
 
 // guard applies the safety limits: by default at most 10% (at least 5) deactivations and 25%
@@ -1146,11 +1292,11 @@ func (p *planner) guard(deactivations, managerChanges int) (bool, string) {
 	return len(reasons) > 0, strings.Join(reasons, "; ")
 }
 
-// fillRowChange completes the Change of one row.
-func (p *planner) fillRowChange(i int) {
+// fillRowChange works out the Change of one row into c.
+func (p *planner) fillRowChange(i int, c *Change) {
 	r := &p.rows[i]
-	c := r.out
-	c.Row, c.Email, c.SourceID = r.rec.Row, r.cells[Email].Text, r.sourceID
+	*c = Change{}
+	c.Row, c.Email, c.SourceID = r.rec.Row, r.cells.Get(Email).Text, r.sourceID()
 	if r.person != none {
 		person := &p.people[r.person]
 		c.PersonID = person.ID
@@ -1171,7 +1317,7 @@ func (p *planner) fillRowChange(i int) {
 		if r.person != none {
 			c.Name = displayName(p.people[r.person].Values)
 		} else {
-			c.Name = displayName([NumFields]string{FirstName: r.cells[FirstName].Text, LastName: r.cells[LastName].Text})
+			c.Name = displayName([NumFields]string{FirstName: r.cells.Get(FirstName).Text, LastName: r.cells.Get(LastName).Text})
 		}
 		return // nothing is applied: no After
 	}
@@ -1202,6 +1348,7 @@ func (p *planner) fillRowChange(i int) {
 	c.Name = displayName(after)
 	c.Warnings = r.warns
 	c.ManagerChanged = r.mgr != r.oldMgr
+	c.ManagerIDs = [2]int64{p.nodeID(r.mgr[0]), p.nodeID(r.mgr[1])}
 
 	if r.person == none {
 		// A new person's fields are their after values: FieldChanges derives them when asked,
@@ -1212,6 +1359,9 @@ func (p *planner) fillRowChange(i int) {
 			c.ReasonCode, c.Reason = "new_person_inactive", "new: added as a deactivated account because the status is Inactive"
 		}
 		c.After = heapCopy(&after)
+		if p.newIDs != nil {
+			c.PersonID = p.newIDs[i]
+		}
 		return
 	}
 
@@ -1228,7 +1378,7 @@ func (p *planner) fillRowChange(i int) {
 		}
 	}
 	person := &p.people[r.person]
-	sourceLinked := r.sourceID != "" && r.sourceID != person.SourceID
+	sourceLinked := r.sourceID() != "" && r.sourceID() != person.SourceID
 	switch {
 	case person.Active && !r.active:
 		c.Kind, c.ReasonCode, c.Reason = KindDeactivated, "status_inactive", "deactivated: the status in the file is Inactive"
@@ -1243,7 +1393,7 @@ func (p *planner) fillRowChange(i int) {
 		c.Reason = fmt.Sprintf("updated: %s changed", strings.Join(names, ", "))
 	case sourceLinked:
 		c.Kind, c.ReasonCode = KindUpdated, "source_id_linked"
-		c.Reason = fmt.Sprintf("updated: linked to the HR system's employee id %q", Clip(r.sourceID))
+		c.Reason = fmt.Sprintf("updated: linked to the HR system's employee id %q", Clip(r.sourceID()))
 	default:
 		c.Kind, c.ReasonCode, c.Reason = KindUnchanged, "no_changes", "unchanged: the import has the same values"
 	}

@@ -3,8 +3,12 @@ package directory
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 )
 
 // benchInput builds a directory of n people in a ten-wide tree and an HR file with 5% changed,
@@ -37,7 +41,7 @@ func benchInput(n int) Input {
 		case i%100 == 99 && i > 0:
 			continue // missing
 		case i%20 == 7:
-			r.Cells[Title] = SetValue("Senior Engineer")
+			r.Cells.Set(Title, SetValue("Senior Engineer"))
 		}
 		records = append(records, r)
 	}
@@ -57,12 +61,55 @@ func benchmarkPlan(b *testing.B, n int) {
 	in := benchInput(n)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for b.Loop() {
-		plan := PlanImport(in)
-		if plan.Summary.New != n/100 {
-			b.Fatalf("summary %+v", plan.Summary)
+	peakHeap(b, func() {
+		if summary := streamPlan(in); summary.New != n/100 {
+			b.Fatalf("summary %+v", summary)
 		}
+	})
+}
+
+// streamPlan plans in as the preview does: each change is worked out and passed on.
+func streamPlan(in Input) Summary {
+	draft := Prepare(in)
+	for range draft.Changes {
 	}
+	return draft.Outcome().Summary
+}
+
+// peakHeap runs plan b.N times and reports the heap the inputs take and the largest heap
+// seen while planning, inputs and garbage included: what a worker must have room for (issue 9
+// bounds it at 1M people). The heap is sampled through runtime/metrics, which does not stop
+// the world.
+func peakHeap(b *testing.B, plan func()) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	inputs := sample[0].Value.Uint64()
+	var (
+		peak    uint64
+		stop    = make(chan struct{})
+		reading sync.WaitGroup
+	)
+	reading.Go(func() {
+		ticker := time.NewTicker(time.Millisecond)
+		defer ticker.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				return
+			case <-ticker.C:
+			}
+		}
+	})
+	for b.Loop() {
+		plan()
+	}
+	close(stop)
+	reading.Wait()
+	b.ReportMetric(float64(inputs)/(1<<20), "input-heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
 
 func BenchmarkPlan100k(b *testing.B) { benchmarkPlan(b, 100_000) }
@@ -82,10 +129,9 @@ func BenchmarkPlan100kNew(b *testing.B) {
 	in.Directory = Snapshot{}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for b.Loop() {
-		plan := PlanImport(in)
-		if plan.Summary.New != len(in.Records) {
-			b.Fatalf("summary %+v", plan.Summary)
+	peakHeap(b, func() {
+		if summary := streamPlan(in); summary.New != len(in.Records) {
+			b.Fatalf("summary %+v", summary)
 		}
-	}
+	})
 }

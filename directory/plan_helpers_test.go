@@ -51,9 +51,9 @@ func record(row int, cells map[Field]string) Record {
 		switch v {
 		case "":
 		case "-":
-			r.Cells[f] = Value{Op: Clear}
+			r.Cells.Set(f, Value{Op: Clear})
 		default:
-			r.Cells[f] = SetValue(v)
+			r.Cells.Set(f, SetValue(v))
 		}
 	}
 	return r
@@ -75,7 +75,7 @@ func exportRecords(s Snapshot) []Record {
 		r := Record{Row: i + 2, SourceID: p.SourceID}
 		for f := Field(0); f < NumFields; f++ {
 			if p.Values[f] != "" {
-				r.Cells[f] = SetValue(p.Values[f])
+				r.Cells.Set(f, SetValue(p.Values[f]))
 			}
 		}
 		records[i] = r

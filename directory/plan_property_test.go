@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,19 +59,19 @@ func messyInput(seed uint64) Input {
 		case 0:
 			continue // missing
 		case 1:
-			r.Cells[Title] = SetValue("Changed")
+			r.Cells.Set(Title, SetValue("Changed"))
 		case 2:
-			r.Cells[ManagerEmail] = SetValue(fmt.Sprintf("p%d@x.com", rng.IntN(80)))
+			r.Cells.Set(ManagerEmail, SetValue(fmt.Sprintf("p%d@x.com", rng.IntN(80))))
 		case 3:
-			r.Cells[Status] = SetValue("Inactive")
+			r.Cells.Set(Status, SetValue("Inactive"))
 		case 4:
-			r.Cells[Department] = Value{Op: Clear}
+			r.Cells.Set(Department, Value{Op: Clear})
 		case 5:
-			r.Cells[ManagerEmail] = SetValue("nobody@x.com")
+			r.Cells.Set(ManagerEmail, SetValue("nobody@x.com"))
 		case 6:
-			r.Cells[Gender] = SetValue("bogus")
+			r.Cells.Set(Gender, SetValue("bogus"))
 		case 7:
-			r.Cells[Status] = Value{}
+			r.Cells.Set(Status, Value{})
 		}
 		r.Row = i + 2
 		kept = append(kept, r)
@@ -236,7 +237,7 @@ func TestPlanSafetyGuard(t *testing.T) {
 	specs := company(40)
 	records := keep(specs, 40)
 	for i := 1; i <= 11; i++ {
-		records[i].Cells[ManagerEmail] = SetValue(specs[0].email)
+		records[i].Cells.Set(ManagerEmail, SetValue(specs[0].email))
 	}
 	plan := PlanImport(Input{Directory: snapshot(specs...), Options: DefaultOptions(), Records: records})
 	if !plan.GuardTripped || plan.GuardReason != "would change the managers of 11 of 40 active people (limit 10)" {
@@ -271,5 +272,77 @@ func TestPlanOrderAndSummary(t *testing.T) {
 	}
 	if in.Plan().Summary != plan.Summary {
 		t.Errorf("Input.Plan differs from PlanImport")
+	}
+}
+
+// A Draft hands out what PlanImport returns, one change at a time: the same count, ids
+// for the new people before any change is worked out, and an outcome once all are yielded.
+func TestDraftYieldsThePlan(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		in := messyInput(seed)
+		in.Records = append(in.Records, full(0, "rowless@x.com", nil)) // rows numbered 0 go last
+		plan := PlanImport(in)
+		draft := Prepare(in)
+		if draft.NewPeople() != plan.Summary.New || plan.Summary.New == 0 {
+			t.Fatalf("seed %d: %d new people, plan has %d", seed, draft.NewPeople(), plan.Summary.New)
+		}
+		if draft.Len() != len(plan.Changes) {
+			t.Fatalf("seed %d: Len %d, plan has %d changes", seed, draft.Len(), len(plan.Changes))
+		}
+		ids := make([]int64, draft.NewPeople())
+		for k := range ids {
+			ids[k] = int64(1000 + k)
+		}
+		draft.AssignIDs(ids)
+		idOf := map[string]int64{} // email -> id, for the manager ids
+		for _, p := range in.Directory.People {
+			idOf[NormalizeEmail(p.Values[Email])] = p.ID
+		}
+		var got []Change
+		for c := range draft.Changes {
+			got = append(got, *c)
+			if c.Kind == KindNew {
+				idOf[NormalizeEmail(c.AfterValue(Email))] = c.PersonID
+			}
+		}
+		if len(got) != len(plan.Changes) || got[len(got)-1].Row > 0 {
+			t.Fatalf("seed %d: yielded %d of %d changes; last row %d", seed, len(got), len(plan.Changes), got[len(got)-1].Row)
+		}
+		var newIDs []int64
+		for i, c := range got {
+			want := plan.Changes[i]
+			if c.Kind == KindNew {
+				newIDs = append(newIDs, c.PersonID)
+				want.PersonID = c.PersonID
+			}
+			if c.Applies() {
+				for k, f := range managerFields {
+					if id := idOf[NormalizeEmail(c.AfterValue(f))]; c.ManagerIDs[k] != id {
+						t.Fatalf("seed %d: row %d %s: manager id %d, want %d (%s)", seed, c.Row, f.Key(), c.ManagerIDs[k], id, c.AfterValue(f))
+					}
+				}
+				want.ManagerIDs = c.ManagerIDs
+			}
+			if !reflect.DeepEqual(c, want) {
+				t.Fatalf("seed %d: change %d is %+v, want %+v", seed, i, c, want)
+			}
+		}
+		slices.Sort(newIDs)
+		if !slices.Equal(newIDs, ids) {
+			t.Fatalf("seed %d: new people got ids %v, want each of %v", seed, newIDs, ids)
+		}
+		outcome := draft.Outcome()
+		if outcome.Summary != plan.Summary || outcome.GuardTripped != plan.GuardTripped || outcome.GuardReason != plan.GuardReason {
+			t.Fatalf("seed %d: outcome %+v, plan %+v", seed, outcome, plan)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatalf("seed %d: a second range over Changes did not panic", seed)
+				}
+			}()
+			for range draft.Changes {
+			}
+		}()
 	}
 }

@@ -454,3 +454,23 @@ func nilIfEmpty(s []string) []string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestPersonsByID(t *testing.T) {
+	for name, ids := range map[string][]int64{"sorted": {3, 7, 9, 40}, "unsorted": {9, 3, 40, 7}} {
+		people := make([]Person, len(ids))
+		for i, id := range ids {
+			people[i].ID = id
+		}
+		personOf := personsByID(people)
+		for i, id := range ids {
+			if n, ok := personOf(id); !ok || n != int32(i) {
+				t.Errorf("%s: person %d = %d, %v; want %d", name, id, n, ok, i)
+			}
+		}
+		for _, id := range []int64{0, 5, 41} {
+			if _, ok := personOf(id); ok {
+				t.Errorf("%s: person %d found", name, id)
+			}
+		}
+	}
+}

@@ -37,7 +37,7 @@ type FieldChange struct {
 // Change is the plan for one row or one person.
 type Change struct {
 	Row      int    // the file row; 0 for people who are not in the file (deactivations)
-	PersonID int64  // 0 for a new person (and for error rows that match nobody)
+	PersonID int64  // 0 for a new person (unless Draft.AssignIDs gave them one) and for error rows that match nobody
 	Email    string // the login email shown for the row
 	Name     string // "First Last" for display and search
 	Kind     Kind
@@ -59,6 +59,9 @@ type Change struct {
 	SourceID string
 	// ManagerChanged is true when the reporting line (manager or secondary manager) changes.
 	ManagerChanged bool
+	// ManagerIDs are the ids of the manager and secondary manager in After (0 for none). A
+	// manager who is a new person has an id only once Draft.AssignIDs gave them one.
+	ManagerIDs [2]int64
 }
 
 // Summary counts a plan's changes by kind; Warnings counts changes that carry warnings.

@@ -12,7 +12,7 @@ func TestDates(t *testing.T) {
 	hire := func(t *testing.T, row int, date string, problems ...directory.Problem) directory.Record {
 		r := record(t, row, "first_name=A", "last_name=B", "email=a@example.com")
 		if date != "" {
-			r.Cells[directory.HireDate] = directory.SetValue(date)
+			r.Cells.Set(directory.HireDate, directory.SetValue(date))
 		}
 		return withProblems(r, problems...)
 	}
@@ -39,7 +39,7 @@ func TestDates(t *testing.T) {
 		}, nil},
 		{"ambiguous follows a later unambiguous DD/MM date in the file", "A,B,a@example.com,03/04/2024,\nA,B,a@example.com,,25/12/2024\n", func(t *testing.T) []directory.Record {
 			r := hire(t, 3, "")
-			r.Cells[directory.LeavingDate] = directory.SetValue("2024-12-25")
+			r.Cells.Set(directory.LeavingDate, directory.SetValue("2024-12-25"))
 			return []directory.Record{hire(t, 2, "2024-04-03"), r}
 		}, nil},
 		{"ambiguous follows MM/DD evidence", "A,B,a@example.com,12/31/2020,\nA,B,a@example.com,03/04/2024,\n", func(t *testing.T) []directory.Record {

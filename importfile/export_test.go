@@ -35,7 +35,7 @@ func TestExportRoundTrip(t *testing.T) {
 			}
 			for i, rec := range got {
 				var values [directory.NumFields]string
-				for f, c := range rec.Cells {
+				for f, c := range rec.Cells.Unpack() {
 					if c.Op == directory.Clear {
 						t.Errorf("row %d %s: cleared", rec.Row, directory.Field(f))
 					}

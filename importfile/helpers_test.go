@@ -62,7 +62,8 @@ func cells(t *testing.T, entries ...string) [directory.NumFields]directory.Value
 
 func record(t *testing.T, row int, entries ...string) directory.Record {
 	t.Helper()
-	return directory.Record{Row: row, Cells: cells(t, entries...)}
+	values := cells(t, entries...)
+	return directory.Record{Row: row, Cells: directory.PackCells(&values)}
 }
 
 func withProblems(r directory.Record, problems ...directory.Problem) directory.Record {

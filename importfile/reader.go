@@ -436,6 +436,7 @@ func (r *Reader) checkLength(raw string, row, col int) error {
 func (r *Reader) convert(cells []string, row int) (rec directory.Record, empty bool, err error) {
 	rec.Row = row
 	empty = true
+	var values [directory.NumFields]directory.Value
 	for i, raw := range cells {
 		if raw == "" {
 			continue
@@ -456,7 +457,7 @@ func (r *Reader) convert(cells []string, row int) (rec directory.Record, empty b
 		}
 		empty = false
 		if isClearingDash(v) {
-			rec.Cells[f] = directory.Value{Op: directory.Clear}
+			values[f] = directory.Value{Op: directory.Clear}
 			continue
 		}
 		if v = unescapeCell(v); v == "" {
@@ -464,19 +465,20 @@ func (r *Reader) convert(cells []string, row int) (rec directory.Record, empty b
 		}
 		switch f {
 		case directory.HireDate, directory.LeavingDate:
-			r.setDate(&rec, f, i, v)
+			r.setDate(&rec, &values, f, i, v)
 		case directory.Email, directory.ManagerEmail, directory.SecondaryManagerEmail, directory.AltEmail:
 			if plainEmail(v) {
-				rec.Cells[f] = directory.SetValue(v)
+				values[f] = directory.SetValue(v)
 				continue
 			}
-			r.setCanonical(&rec, f, i, v)
+			r.setCanonical(&rec, &values, f, i, v)
 		case directory.Gender, directory.EmploymentType, directory.TerminationType, directory.Status:
-			r.setCanonical(&rec, f, i, v)
+			r.setCanonical(&rec, &values, f, i, v)
 		default:
-			rec.Cells[f] = directory.SetValue(v)
+			values[f] = directory.SetValue(v)
 		}
 	}
+	rec.Cells = directory.PackCells(&values)
 	return rec, empty, nil
 }
 
@@ -489,10 +491,10 @@ func (r *Reader) tooManyColumns(col, row int) error {
 		directory.ColumnName(col), row)
 }
 
-func (r *Reader) setCanonical(rec *directory.Record, f directory.Field, col int, v string) {
+func (r *Reader) setCanonical(rec *directory.Record, values *[directory.NumFields]directory.Value, f directory.Field, col int, v string) {
 	canonical, problem := directory.CanonicalValue(f, v)
 	if problem == nil {
-		rec.Cells[f] = directory.SetValue(canonical)
+		values[f] = directory.SetValue(canonical)
 		return
 	}
 	// CanonicalValue names the template's column; the admin needs the file's row and column.
@@ -505,7 +507,7 @@ func cellMessage(row int, f directory.Field, col int, value, what string) string
 	return fmt.Sprintf("Row %d, %s (column %s): %q %s", row, f.Header(), directory.ColumnName(col), directory.Clip(value), what)
 }
 
-func (r *Reader) setDate(rec *directory.Record, f directory.Field, col int, v string) {
+func (r *Reader) setDate(rec *directory.Record, values *[directory.NumFields]directory.Value, f directory.Field, col int, v string) {
 	p := parseDate(v, r.opts.Today)
 	var iso string
 	ok := false
@@ -542,7 +544,7 @@ func (r *Reader) setDate(rec *directory.Record, f directory.Field, col int, v st
 		})
 		return
 	}
-	rec.Cells[f] = directory.SetValue(iso)
+	values[f] = directory.SetValue(iso)
 }
 
 // fileDateOrder decides, once per file and only when an ambiguous date is met, which

@@ -266,8 +266,8 @@ func TestUTF8ValidationAcrossChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].Cells[directory.FirstName].Text != pad+"é" {
-		t.Fatalf("got %d records, first name %q…", len(got), got[0].Cells[directory.FirstName].Text[len(pad)-2:])
+	if len(got) != 1 || got[0].Cells.Get(directory.FirstName).Text != pad+"é" {
+		t.Fatalf("got %d records, first name %q…", len(got), got[0].Cells.Get(directory.FirstName).Text[len(pad)-2:])
 	}
 }
 
@@ -338,8 +338,8 @@ func TestLargeFileReadsLikeRowByRow(t *testing.T) {
 		case i%3 == 0:
 			wantDate = ""
 		}
-		if got := rec.Cells[directory.Email].Text; got != fmt.Sprintf("ann%d@x.example", i) || rec.Cells[directory.HireDate].Text != wantDate || len(rec.Problems) != 0 {
-			t.Fatalf("record %d = %s, %s, %v; want ann%d@x.example hired %q", i, got, rec.Cells[directory.HireDate].Text, rec.Problems, i, wantDate)
+		if got := rec.Cells.Get(directory.Email).Text; got != fmt.Sprintf("ann%d@x.example", i) || rec.Cells.Get(directory.HireDate).Text != wantDate || len(rec.Problems) != 0 {
+			t.Fatalf("record %d = %s, %s, %v; want ann%d@x.example hired %q", i, got, rec.Cells.Get(directory.HireDate).Text, rec.Problems, i, wantDate)
 		}
 		if i > 0 && rec.Row <= records[i-1].Row {
 			t.Fatalf("record %d has row %d after row %d", i, rec.Row, records[i-1].Row)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -39,30 +40,43 @@ type storedFieldChange struct {
 // PreviewSaved is the outcome of SavePlan.
 type PreviewSaved struct {
 	PreviewVersion int64
+	directory.Outcome
 }
 
-// SavePlan replaces an import's preview with plan (COPY), stores its summary and guard, and
-// moves the import to awaiting approval under a new preview version, in one transaction.
-// personIDs maps the normalised email of everyone in the directory the plan was made on to
-// their id; SavePlan adds the new people to it and stores every reporting line as ids, so
-// the apply never joins on emails. New people take their ids from reserved first (see
-// ReservePersonIDs), then from the sequence.
-func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Plan, personIDs map[string]int64, reserved []int64) (PreviewSaved, error) {
+// SavePlan replaces an import's preview with the changes of plan (COPY, as the plan works
+// them out), stores its summary and guard, and moves the import to awaiting approval under
+// a new preview version, in one transaction. Every reporting line is stored as ids, so the
+// apply never joins on emails. New people get their ids first, from reserved (see
+// ReservePersonIDs) and then from the sequence, so the apply inserts them with their
+// reporting lines in one statement and never rewrites these rows to link them.
+func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *directory.Draft, reserved []int64) (PreviewSaved, error) {
 	var saved PreviewSaved
-	summary, err := json.Marshal(plan.Summary)
-	if err != nil {
-		return saved, fmt.Errorf("encode summary: %w", err)
-	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM import_changes WHERE import_id = $1`, importID); err != nil {
 			return err
 		}
-		rows, err := previewRowsOf(ctx, tx, importID, plan, personIDs, reserved)
-		if err != nil {
+		// Every id is known before the first row is copied: a row's manager may be a new
+		// person further down.
+		newPeople := plan.NewPeople()
+		ids := reserved[:min(len(reserved), newPeople)]
+		if more := newPeople - len(ids); more > 0 {
+			extra, err := reservePersonIDs(ctx, tx, more)
+			if err != nil {
+				return err
+			}
+			ids = append(slices.Clip(ids), extra...)
+		}
+		plan.AssignIDs(ids)
+		rows := &previewRows{importID: importID}
+		next, stop := iter.Pull(plan.Changes)
+		defer stop()
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, rows.source(next)); err != nil {
 			return err
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, rows.source()); err != nil {
-			return err
+		saved.Outcome = plan.Outcome()
+		summary, err := json.Marshal(saved.Summary)
+		if err != nil {
+			return fmt.Errorf("encode summary: %w", err)
 		}
 		err = tx.QueryRow(ctx, `
 			UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
@@ -70,7 +84,7 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 				decided_by = NULL, decided_at = NULL, updated_at = now()
 			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')
 			RETURNING preview_version`,
-			companyID, importID, plan.DirectoryVersion, summary, plan.GuardTripped, plan.GuardReason).Scan(&saved.PreviewVersion)
+			companyID, importID, saved.DirectoryVersion, summary, saved.GuardTripped, saved.GuardReason).Scan(&saved.PreviewVersion)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
 		}
@@ -85,69 +99,24 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 var previewColumns = []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
 	"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed", "manager_id", "secondary_manager_id"}
 
-// previewRows is a plan ready to be copied: every change with its person id (new people's
-// reserved) and the ids of the people its reporting lines name.
+// previewRows turns a plan's changes into import_changes rows.
 type previewRows struct {
 	importID int64
-	changes  []directory.Change
-	ids      []int64
-	byEmail  map[string]int64
 }
 
-func previewRowsOf(ctx context.Context, tx pgx.Tx, importID int64, plan *directory.Plan, byEmail map[string]int64, reserved []int64) (*previewRows, error) {
-	// New people get their ids now, so the apply inserts them with their reporting lines
-	// in one statement and never rewrites these rows to link them.
-	newPeople := 0
-	for i := range plan.Changes {
-		if plan.Changes[i].Kind == directory.KindNew {
-			newPeople++
-		}
-	}
-	newIDs := reserved[:min(len(reserved), newPeople)]
-	if more := newPeople - len(newIDs); more > 0 {
-		extra, err := reservePersonIDs(ctx, tx, more)
-		if err != nil {
-			return nil, err
-		}
-		newIDs = append(slices.Clip(newIDs), extra...)
-	}
-	rows := &previewRows{importID: importID, changes: plan.Changes, ids: make([]int64, len(plan.Changes)), byEmail: byEmail}
-	for i := range plan.Changes {
-		c := &plan.Changes[i]
-		switch {
-		case c.PersonID != 0:
-			rows.ids[i] = c.PersonID
-		case c.Kind == directory.KindNew:
-			rows.ids[i], newIDs = newIDs[0], newIDs[1:]
-			byEmail[directory.NormalizeEmail(c.After[directory.Email])] = rows.ids[i]
-		}
-	}
-	return rows, nil
-}
-
-// managerID is the id of the person a change's after value of field f names, else NULL.
-func (r *previewRows) managerID(c *directory.Change, f directory.Field) any {
-	if c.After[f] == "" {
-		return nil
-	}
-	if id, ok := r.byEmail[directory.NormalizeEmail(c.After[f])]; ok {
-		return id
-	}
-	return nil
-}
-
-// source yields the preview rows; seq is the change's 1-based position.
-func (r *previewRows) source() pgx.CopyFromSource {
-	i := 0
+// source yields the preview rows of the changes next gives; seq is the change's 1-based
+// position.
+func (r *previewRows) source(next func() (*directory.Change, bool)) pgx.CopyFromSource {
+	seq := 0
 	return pgx.CopyFromFunc(func() ([]any, error) {
-		if i >= len(r.changes) {
+		c, ok := next()
+		if !ok {
 			return nil, nil
 		}
-		c := &r.changes[i]
-		i++
+		seq++
 		var personID any
-		if r.ids[i-1] != 0 {
-			personID = r.ids[i-1]
+		if c.PersonID != 0 {
+			personID = c.PersonID
 		}
 		var fields, errs, warns any
 		// A new person's fields are their after values (directory.CreatedFields); they are
@@ -176,9 +145,9 @@ func (r *previewRows) source() pgx.CopyFromSource {
 		var afterArg, manager, secondary any
 		if writes(c.Kind) {
 			afterArg = joinAfter(c.After)
-			manager, secondary = r.managerID(c, directory.ManagerEmail), r.managerID(c, directory.SecondaryManagerEmail)
+			manager, secondary = nullID(c.ManagerIDs[0]), nullID(c.ManagerIDs[1])
 		}
-		return []any{r.importID, int32(i), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
+		return []any{r.importID, int32(seq), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
 			fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged, manager, secondary}, nil
 	})
 }
@@ -213,6 +182,14 @@ func reservePersonIDs(ctx context.Context, db interface {
 		return nil, fmt.Errorf("reserve ids of new people: %w", err)
 	}
 	return ids, nil
+}
+
+// nullID is id, or NULL for 0.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // writes reports whether applying a change of this kind writes the person.

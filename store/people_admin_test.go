@@ -442,7 +442,7 @@ func TestSendPasswordEmails(t *testing.T) {
 	ctx := context.Background()
 	p := newCompany(t, st, "Mail")
 	records := acmePeople("mail.example")
-	records[1].Cells[directory.AltEmail] = directory.SetValue("bob.private@home.example")
+	records[1].Cells.Set(directory.AltEmail, directory.SetValue("bob.private@home.example"))
 	seedPeople(t, st, p, records)
 	if _, err := st.SetPeopleActive(ctx, p, []string{"dee@mail.example"}, false); err != nil {
 		t.Fatal(err)
@@ -489,7 +489,7 @@ func TestUpdateDuringApplyIsNeverLost(t *testing.T) {
 		title := "Title " + strconv.Itoa(round)
 		team := "Team " + strconv.Itoa(round)
 		rec := record(2, "Bob", "Lead", "bob@race.example", "")
-		rec.Cells[directory.Title] = directory.SetValue(title)
+		rec.Cells.Set(directory.Title, directory.SetValue(title))
 		id, _, saved := importRecords(t, st, p, []directory.Record{rec})
 		if err := st.ApproveImport(ctx, p, id, saved.PreviewVersion); err != nil {
 			t.Fatal(err)

@@ -36,8 +36,7 @@ func previewWith(t *testing.T, st *Store, p Principal, opts directory.Options, r
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := directory.PlanImport(directory.Input{Directory: snap, Records: records, Options: opts})
-	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail(), nil)
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, directory.Prepare(directory.Input{Directory: snap, Records: records, Options: opts}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +165,8 @@ func TestPostStepsAreIdempotent(t *testing.T) {
 
 	// The import adds two new people (Cy with an alternative email) and moves Ann under Max.
 	cy := record(2, "Cy", "New", "cy@acme.example", "ann@acme.example")
-	cy.Cells[directory.AltEmail] = directory.SetValue("cy.private@mail.example")
-	cy.Cells[directory.Gender] = directory.SetValue("F")
+	cy.Cells.Set(directory.AltEmail, directory.SetValue("cy.private@mail.example"))
+	cy.Cells.Set(directory.Gender, directory.SetValue("F"))
 	dee := record(3, "Dee", "New", "dee@acme.example", "max@acme.example")
 	opts := directory.DefaultOptions()
 	opts.SendPasswordEmails = true

@@ -199,7 +199,7 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 			continue
 		}
 		rec := directory.Record{Row: len(records) + 2}
-		rec.Cells[directory.Email] = directory.SetValue(email)
+		rec.Cells.Set(directory.Email, directory.SetValue(email))
 		keep := func(f directory.Field, c storedFieldChange, edit laterEdit) {
 			out.Kept++
 			rec.Problems = append(rec.Problems, directory.Problem{
@@ -219,7 +219,7 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 			if edit, edited := later[t.personID][c.Field]; edited {
 				keep(directory.Status, c, edit)
 			} else if c.New != directory.StatusInactive {
-				rec.Cells[directory.Status] = directory.SetValue(directory.StatusInactive)
+				rec.Cells.Set(directory.Status, directory.SetValue(directory.StatusInactive))
 			}
 			records = append(records, rec)
 			continue
@@ -244,9 +244,9 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 				continue
 			}
 			if c.Old == "" {
-				rec.Cells[f] = directory.Value{Op: directory.Clear}
+				rec.Cells.Set(f, directory.Value{Op: directory.Clear})
 			} else {
-				rec.Cells[f] = directory.SetValue(c.Old)
+				rec.Cells.Set(f, directory.SetValue(c.Old))
 			}
 		}
 		records = append(records, rec)
@@ -353,9 +353,9 @@ func copyRecords(ctx context.Context, tx pgx.Tx, importID int64, records []direc
 		cells := make([]*string, directory.NumFields)
 		var mask int32
 		for f := range cells {
-			switch rec.Cells[f].Op {
+			switch cell := rec.Cells.Get(directory.Field(f)); cell.Op {
 			case directory.Set:
-				text := rec.Cells[f].Text
+				text := cell.Text
 				cells[f] = &text
 			case directory.Clear:
 				mask |= 1 << f

@@ -27,8 +27,9 @@ func applyStoredRows(t *testing.T, st *Store, p Principal, importID int64) direc
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := directory.PlanImport(directory.Input{Directory: snap, Records: records, Options: im.Options})
-	saved, err := st.SavePlan(ctx, p.CompanyID, importID, &plan, snap.IDsByEmail(), nil)
+	in := directory.Input{Directory: snap, Records: records, Options: im.Options}
+	plan := directory.PlanImport(in)
+	saved, err := st.SavePlan(ctx, p.CompanyID, importID, directory.Prepare(in), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func directoryValues(t *testing.T, st *Store, companyID int64) map[string][direc
 }
 
 func withStatus(r directory.Record, status string) directory.Record {
-	r.Cells[directory.Status] = directory.SetValue(status)
+	r.Cells.Set(directory.Status, directory.SetValue(status))
 	return r
 }
 
@@ -71,8 +72,8 @@ func TestRevertRestoresAndKeepsLaterEdits(t *testing.T) {
 	before := directoryValues(t, st, p.CompanyID)
 
 	bob := record(2, "Bob", "Lead", "bob@undo.example", "")
-	bob.Cells[directory.Title] = directory.SetValue("VP")
-	bob.Cells[directory.Department] = directory.SetValue("Sales")
+	bob.Cells.Set(directory.Title, directory.SetValue("VP"))
+	bob.Cells.Set(directory.Department, directory.SetValue("Sales"))
 	cy := record(3, "Cy", "Dev", "cy@undo.example", "bob@undo.example")
 	gus := record(4, "Gus", "New", "gus@undo.example", "ann@undo.example")
 	eve := withStatus(record(5, "Eve", "Gone", "eve@undo.example", ""), "Active")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 
@@ -98,9 +99,9 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 			var mask int32
 			for f := range cells {
 				cells[f] = nil
-				switch rec.Cells[f].Op {
+				switch cell := rec.Cells.Get(directory.Field(f)); cell.Op {
 				case directory.Set:
-					texts[f] = rec.Cells[f].Text
+					texts[f] = cell.Text
 					cells[f] = &texts[f]
 				case directory.Clear:
 					mask |= 1 << f
@@ -155,10 +156,9 @@ func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Recor
 	if count > 0 {
 		out = make([]directory.Record, 0, count)
 	}
-	var strs interner
 	for rows.Next() {
 		out = append(out, directory.Record{})
-		if err := decodeRow(rows.RawValues(), problemsFormat, &out[len(out)-1], &strs); err != nil {
+		if err := decodeRow(rows.RawValues(), problemsFormat, &out[len(out)-1]); err != nil {
 			return nil, fmt.Errorf("load rows of import %d: %w", importID, err)
 		}
 	}
@@ -171,7 +171,7 @@ func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Recor
 // decodeRow decodes one import_rows row (row_no, source_id, manager_source_id, clear_mask,
 // cells, problems) in binary format. A NULL cell keeps the stored value; bit f of clear_mask
 // set clears field f.
-func decodeRow(values [][]byte, problemsFormat int16, rec *directory.Record, strs *interner) error {
+func decodeRow(values [][]byte, problemsFormat int16, rec *directory.Record) error {
 	row, err := decodeInt32(values[0])
 	if err != nil {
 		return fmt.Errorf("row number: %w", err)
@@ -183,19 +183,20 @@ func decodeRow(values [][]byte, problemsFormat int16, rec *directory.Record, str
 	if err != nil {
 		return fmt.Errorf("clear mask of row %d: %w", row, err)
 	}
+	// The texts are views of the raw row: PackCells copies them into the record's one string.
+	var cells [directory.NumFields]directory.Value
 	if err := decodeTextArray(values[4], func(f int, b []byte, ok bool) {
 		switch {
 		case f >= int(directory.NumFields):
-		case ok && internedFields[f]:
-			rec.Cells[f] = directory.SetValue(strs.text(b))
 		case ok:
-			rec.Cells[f] = directory.SetValue(string(b))
+			cells[f] = directory.SetValue(unsafe.String(unsafe.SliceData(b), len(b)))
 		case mask&(1<<f) != 0:
-			rec.Cells[f] = directory.Value{Op: directory.Clear}
+			cells[f] = directory.Value{Op: directory.Clear}
 		}
 	}); err != nil {
 		return fmt.Errorf("cells of row %d: %w", row, err)
 	}
+	rec.Cells = directory.PackCells(&cells)
 	problems, err := decodeJSONB(values[5], problemsFormat)
 	if err != nil {
 		return fmt.Errorf("problems of row %d: %w", row, err)

@@ -33,11 +33,11 @@ func openStore(t *testing.T) *Store {
 
 func record(row int, first, last, email, manager string) directory.Record {
 	r := directory.Record{Row: row}
-	r.Cells[directory.FirstName] = directory.SetValue(first)
-	r.Cells[directory.LastName] = directory.SetValue(last)
-	r.Cells[directory.Email] = directory.SetValue(email)
+	r.Cells.Set(directory.FirstName, directory.SetValue(first))
+	r.Cells.Set(directory.LastName, directory.SetValue(last))
+	r.Cells.Set(directory.Email, directory.SetValue(email))
 	if manager != "" {
-		r.Cells[directory.ManagerEmail] = directory.SetValue(manager)
+		r.Cells.Set(directory.ManagerEmail, directory.SetValue(manager))
 	}
 	return r
 }
@@ -76,10 +76,14 @@ func importRecords(t *testing.T, st *Store, p Principal, records []directory.Rec
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := directory.PlanImport(directory.Input{Directory: snap, Records: loaded, Options: directory.DefaultOptions()})
-	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail(), nil)
+	in := directory.Input{Directory: snap, Records: loaded, Options: directory.DefaultOptions()}
+	plan := directory.PlanImport(in)
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, directory.Prepare(in), nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := (directory.Outcome{DirectoryVersion: plan.DirectoryVersion, Summary: plan.Summary, GuardTripped: plan.GuardTripped, GuardReason: plan.GuardReason}); saved.Outcome != want {
+		t.Fatalf("saved outcome %+v, planned %+v", saved.Outcome, want)
 	}
 	return id, plan, saved
 }
@@ -117,7 +121,7 @@ func TestApplyIsAtomicIdempotentAndChecksVersions(t *testing.T) {
 		record(2, "Ann", "Boss", "ann@acme.example", ""),
 		record(3, "Bob", "Report", "Bob@acme.example", "ann@acme.example"),
 	}
-	records[1].Cells[directory.Title] = directory.Value{Op: directory.Clear}
+	records[1].Cells.Set(directory.Title, directory.Value{Op: directory.Clear})
 	id, plan, saved := importRecords(t, st, p, records)
 	if plan.Summary.New != 2 || saved.PreviewVersion != 1 {
 		t.Fatalf("summary %+v version %d, want 2 new at version 1", plan.Summary, saved.PreviewVersion)
@@ -276,8 +280,8 @@ func TestSavePlanUsesReservedIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := directory.PlanImport(directory.Input{Directory: snap, Records: records, Options: directory.DefaultOptions()})
-	saved, err := st.SavePlan(ctx, p.CompanyID, id, &plan, snap.IDsByEmail(), reserved)
+	in := directory.Input{Directory: snap, Records: records, Options: directory.DefaultOptions()}
+	saved, err := st.SavePlan(ctx, p.CompanyID, id, directory.Prepare(in), reserved)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,8 +110,8 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 				tt.id, r.Row, r.ManagerSourceID, r.Problems, tt.row, tt.managerID)
 		}
 		for f, want := range tt.cells {
-			if r.Cells[f] != want {
-				t.Errorf("%s: %s = %+v, want %+v", tt.id, f, r.Cells[f], want)
+			if r.Cells.Get(f) != want {
+				t.Errorf("%s: %s = %+v, want %+v", tt.id, f, r.Cells.Get(f), want)
 			}
 		}
 	}
@@ -166,16 +166,16 @@ func TestRestrictedFields(t *testing.T) {
 			}
 			ada := recordBySourceID(t, records, "101")
 			for _, f := range tt.keptCells {
-				if ada.Cells[f] != keep {
-					t.Errorf("%s = %+v, want Keep", f, ada.Cells[f])
+				if ada.Cells.Get(f) != keep {
+					t.Errorf("%s = %+v, want Keep", f, ada.Cells.Get(f))
 				}
 			}
 			// The CEO has no supervisor id; with supervisorEmail hidden the line is unknown: keep it.
-			if ada.Cells[directory.ManagerEmail] != keep {
-				t.Errorf("manager email = %+v, want Keep", ada.Cells[directory.ManagerEmail])
+			if ada.Cells.Get(directory.ManagerEmail) != keep {
+				t.Errorf("manager email = %+v, want Keep", ada.Cells.Get(directory.ManagerEmail))
 			}
 			grace := recordBySourceID(t, records, "102")
-			if grace.ManagerSourceID != "101" || grace.Cells[directory.Status] != set("Active") {
+			if grace.ManagerSourceID != "101" || grace.Cells.Get(directory.Status) != set("Active") {
 				t.Errorf("grace = %+v", grace)
 			}
 		})
@@ -218,8 +218,8 @@ func TestValueShapes(t *testing.T) {
 				t.Errorf("manager source id = %q, want %q", r.ManagerSourceID, tt.manager)
 			}
 			for f, want := range tt.cells {
-				if r.Cells[f] != want {
-					t.Errorf("%s = %+v, want %+v", f, r.Cells[f], want)
+				if r.Cells.Get(f) != want {
+					t.Errorf("%s = %+v, want %+v", f, r.Cells.Get(f), want)
 				}
 			}
 		})
@@ -346,14 +346,14 @@ func TestFakeChangesArePickedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	hire := recordBySourceID(t, records, id)
-	if id != "126" || hire.Row != 27 || hire.ManagerSourceID != "106" || hire.Cells[directory.Status] != set("Active") ||
-		hire.Cells[directory.ManagerEmail] != set("linus.torvalds@acme.example") {
+	if id != "126" || hire.Row != 27 || hire.ManagerSourceID != "106" || hire.Cells.Get(directory.Status) != set("Active") ||
+		hire.Cells.Get(directory.ManagerEmail) != set("linus.torvalds@acme.example") {
 		t.Errorf("new hire %s = %+v", id, hire)
 	}
 	if r := recordBySourceID(t, records, "110"); r.ManagerSourceID != "107" {
 		t.Errorf("110 manager = %q, want 107", r.ManagerSourceID)
 	}
-	if r := recordBySourceID(t, records, "109"); r.Cells[directory.Status] != set("Inactive") || r.Cells[directory.LeavingDate] != set("2026-09-30") {
+	if r := recordBySourceID(t, records, "109"); r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.LeavingDate) != set("2026-09-30") {
 		t.Errorf("109 = %+v", r.Cells)
 	}
 	if err := srv.SetManager("999", "101"); err == nil {
@@ -377,7 +377,7 @@ func TestParseOddReports(t *testing.T) {
 				"employees":[{"id":7,"workEmail":"a@x.example","status":"Active","employeeNumber":12.5,"4047":"x","firstName":true,"tags":["a"]}]}`,
 			check: func(t *testing.T, r directory.Record) {
 				// firstName is not in "fields": the key cannot see it, so it is kept.
-				if r.SourceID != "7" || r.Cells[directory.EmployeeID] != set("12.5") || r.Cells[directory.FirstName] != keep {
+				if r.SourceID != "7" || r.Cells.Get(directory.EmployeeID) != set("12.5") || r.Cells.Get(directory.FirstName) != keep {
 					t.Errorf("record = %+v", r)
 				}
 			},
@@ -386,7 +386,7 @@ func TestParseOddReports(t *testing.T) {
 			name: "no field list: visibility from the employees",
 			body: `{"employees":[{"id":"1","workEmail":"a@x.example","status":"Inactive","hireDate":"2020-02-29T00:00:00"}]}`,
 			check: func(t *testing.T, r directory.Record) {
-				if r.Cells[directory.Status] != set("Inactive") || r.Cells[directory.HireDate] != set("2020-02-29") {
+				if r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.HireDate) != set("2020-02-29") {
 					t.Errorf("record = %+v", r.Cells)
 				}
 			},
@@ -396,8 +396,8 @@ func TestParseOddReports(t *testing.T) {
 			body: `{"fields":[{"id":"workEmail"},{"id":"status"},{"id":"hireDate"},{"id":"gender"},{"id":"employmentHistoryStatus"},{"id":"terminationDate"}],
 				"employees":[{"id":"1","workEmail":" a@x.example ","status":"Suspended","hireDate":"31/12/2020","gender":"Other","employmentHistoryStatus":"Terminated","terminationDate":""}]}`,
 			check: func(t *testing.T, r directory.Record) {
-				if r.Cells[directory.Email] != set("a@x.example") || r.Cells[directory.Status] != keep || r.Cells[directory.HireDate] != keep ||
-					r.Cells[directory.Gender] != set("N") || r.Cells[directory.EmploymentType] != keep || r.Cells[directory.LeavingDate] != clear {
+				if r.Cells.Get(directory.Email) != set("a@x.example") || r.Cells.Get(directory.Status) != keep || r.Cells.Get(directory.HireDate) != keep ||
+					r.Cells.Get(directory.Gender) != set("N") || r.Cells.Get(directory.EmploymentType) != keep || r.Cells.Get(directory.LeavingDate) != clear {
 					t.Errorf("cells = %+v", r.Cells)
 				}
 			},
@@ -411,7 +411,7 @@ func TestParseOddReports(t *testing.T) {
 			body:    `{"fields":[{"id":"workEmail"},{"id":"status"}],"employees":[{"id":"1","workEmail":null,"status":"Active"},{"workEmail":"b@x.example"},{"id":"3","workEmail":"c@x.example"}]}`,
 			skipped: 2,
 			check: func(t *testing.T, r directory.Record) {
-				if r.Row != 4 || r.SourceID != "3" || r.Cells[directory.Status] != keep {
+				if r.Row != 4 || r.SourceID != "3" || r.Cells.Get(directory.Status) != keep {
 					t.Errorf("record = %+v", r)
 				}
 			},
@@ -425,7 +425,7 @@ func TestParseOddReports(t *testing.T) {
 			name: "a supervisor id wins over an empty supervisor email",
 			body: `{"fields":[{"id":"workEmail"},{"id":"status"},{"id":"supervisorEId"},{"id":"supervisorEmail"}],"employees":[{"id":"1","workEmail":"a@x.example","supervisorEId":"9","supervisorEmail":""}]}`,
 			check: func(t *testing.T, r directory.Record) {
-				if r.ManagerSourceID != "9" || r.Cells[directory.ManagerEmail] != keep {
+				if r.ManagerSourceID != "9" || r.Cells.Get(directory.ManagerEmail) != keep {
 					t.Errorf("record = %+v", r)
 				}
 			},
@@ -434,7 +434,7 @@ func TestParseOddReports(t *testing.T) {
 			name: "an empty supervisor clears the manager",
 			body: `{"fields":[{"id":"workEmail"},{"id":"status"},{"id":"supervisorEId"}],"employees":[{"id":"1","workEmail":"a@x.example","supervisorEId":""}]}`,
 			check: func(t *testing.T, r directory.Record) {
-				if r.ManagerSourceID != "" || r.Cells[directory.ManagerEmail] != clear {
+				if r.ManagerSourceID != "" || r.Cells.Get(directory.ManagerEmail) != clear {
 					t.Errorf("record = %+v", r)
 				}
 			},

@@ -131,15 +131,16 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 		return directory.Record{}, false
 	}
 	rec := directory.Record{Row: row, SourceID: id}
-	rec.Cells[directory.Email] = directory.SetValue(email)
+	var cells [directory.NumFields]directory.Value
+	cells[directory.Email] = directory.SetValue(email)
 	for _, sf := range simpleFields {
 		text, state := value(sf.id)
-		rec.Cells[sf.field] = sources.Cell(sf.field, text, state)
+		cells[sf.field] = sources.Cell(sf.field, text, state)
 	}
 	if text, state := value("gender"); state == present {
-		rec.Cells[directory.Gender] = directory.SetValue(sources.GenderCode(text))
+		cells[directory.Gender] = directory.SetValue(sources.GenderCode(text))
 	} else {
-		rec.Cells[directory.Gender] = sources.Cell(directory.Gender, "", state)
+		cells[directory.Gender] = sources.Cell(directory.Gender, "", state)
 	}
 	for _, d := range []struct {
 		id    string
@@ -147,15 +148,15 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 	}{{"hireDate", directory.HireDate}, {"terminationDate", directory.LeavingDate}} {
 		text, state := value(d.id)
 		if state != present {
-			rec.Cells[d.field] = sources.Cell(d.field, "", state)
+			cells[d.field] = sources.Cell(d.field, "", state)
 			continue
 		}
 		date, ok := calendarDate(text)
 		switch {
 		case ok && date == "":
-			rec.Cells[d.field] = directory.Value{Op: directory.Clear}
+			cells[d.field] = directory.Value{Op: directory.Clear}
 		case ok:
-			rec.Cells[d.field] = directory.SetValue(date)
+			cells[d.field] = directory.SetValue(date)
 		default:
 			rec.Problems = append(rec.Problems, warning(d.field, text,
 				fmt.Sprintf("%s: BambooHR's %s %q is not a date; the stored value is kept", d.field.Header(), d.id, directory.Clip(text))))
@@ -164,9 +165,9 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 	if text, state := value("status"); state == present {
 		switch strings.ToLower(text) {
 		case "active":
-			rec.Cells[directory.Status] = directory.SetValue(directory.StatusActive)
+			cells[directory.Status] = directory.SetValue(directory.StatusActive)
 		case "inactive":
-			rec.Cells[directory.Status] = directory.SetValue(directory.StatusInactive)
+			cells[directory.Status] = directory.SetValue(directory.StatusInactive)
 		default:
 			rec.Problems = append(rec.Problems, warning(directory.Status, text,
 				fmt.Sprintf("BambooHR's status %q is neither Active nor Inactive; the status is left unchanged", directory.Clip(text))))
@@ -174,7 +175,7 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 	}
 	if text, state := value("employmentHistoryStatus"); state == present {
 		if canonical, ok := employmentTypes[strings.ToLower(text)]; ok {
-			rec.Cells[directory.EmploymentType] = directory.SetValue(canonical)
+			cells[directory.EmploymentType] = directory.SetValue(canonical)
 		}
 	}
 	managerID, managerIDState := value("supervisorEId")
@@ -184,13 +185,14 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 	}
 	switch {
 	case managerEmailState == present:
-		rec.Cells[directory.ManagerEmail] = directory.SetValue(managerEmail)
+		cells[directory.ManagerEmail] = directory.SetValue(managerEmail)
 	case managerIDState == present:
 		// The id decides; an empty email next to it clears nothing.
 	case managerIDState == empty || managerEmailState == empty:
 		// A visible, empty supervisor: this person reports to nobody.
-		rec.Cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
+		cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
 	}
+	rec.Cells = directory.PackCells(&cells)
 	return rec, true
 }
 

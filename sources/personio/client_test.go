@@ -67,8 +67,8 @@ type cells map[directory.Field]directory.Value
 func checkCells(t *testing.T, r directory.Record, want cells) {
 	t.Helper()
 	for f, v := range want {
-		if r.Cells[f] != v {
-			t.Errorf("%s: %s = %+v, want %+v", r.SourceID, f, r.Cells[f], v)
+		if r.Cells.Get(f) != v {
+			t.Errorf("%s: %s = %+v, want %+v", r.SourceID, f, r.Cells.Get(f), v)
 		}
 	}
 }
@@ -218,7 +218,7 @@ func TestHiddenSupervisorEmailStillGivesTheLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := recordBySourceID(t, records, "8")
-	if r.ManagerSourceID != "6" || r.Cells[directory.ManagerEmail] != set("sofia.keller@globex.example") || r.Cells[directory.PreferredName] != keep {
+	if r.ManagerSourceID != "6" || r.Cells.Get(directory.ManagerEmail) != set("sofia.keller@globex.example") || r.Cells.Get(directory.PreferredName) != keep {
 		t.Errorf("record = %+v", r)
 	}
 }
@@ -392,13 +392,13 @@ func TestFakeChangesArePickedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	hire := recordBySourceID(t, records, "26")
-	if id != 26 || hire.Row != 27 || hire.ManagerSourceID != "7" || hire.Cells[directory.Status] != set("Active") {
+	if id != 26 || hire.Row != 27 || hire.ManagerSourceID != "7" || hire.Cells.Get(directory.Status) != set("Active") {
 		t.Errorf("hire = %+v", hire)
 	}
 	if r := recordBySourceID(t, records, "11"); r.ManagerSourceID != "6" {
 		t.Errorf("11 manager = %q", r.ManagerSourceID)
 	}
-	if r := recordBySourceID(t, records, "12"); r.Cells[directory.Status] != set("Inactive") || r.Cells[directory.LeavingDate] != set("2026-09-30") {
+	if r := recordBySourceID(t, records, "12"); r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.LeavingDate) != set("2026-09-30") {
 		t.Errorf("12 = %+v", r.Cells)
 	}
 }
@@ -455,7 +455,7 @@ func TestParseOddEmployees(t *testing.T) {
 			employees: `[{"attributes":{"email":{"value":"a@x.example"},"status":{"value":"active"}}},{"attributes":{"id":{"value":2}}},{"attributes":{"id":{"value":3},"email":{"value":"c@x.example"}}}]`,
 			skipped:   2,
 			check: func(t *testing.T, r directory.Record) {
-				if r.Row != 4 || r.Cells[directory.Status] != keep {
+				if r.Row != 4 || r.Cells.Get(directory.Status) != keep {
 					t.Errorf("record = %+v", r)
 				}
 			},

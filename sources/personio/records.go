@@ -192,8 +192,9 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		return directory.Record{}, false
 	}
 	rec := directory.Record{Row: row, SourceID: id}
-	rec.Cells[directory.Email] = directory.SetValue(email)
-	rec.Cells[directory.EmployeeID] = directory.SetValue(id)
+	var cells [directory.NumFields]directory.Value
+	cells[directory.Email] = directory.SetValue(email)
+	cells[directory.EmployeeID] = directory.SetValue(id)
 	for _, a := range []struct {
 		key   string
 		field directory.Field
@@ -202,23 +203,23 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		{"preferred_name", directory.PreferredName}, {"position", directory.Title},
 	} {
 		text, state := e.text(a.key)
-		rec.Cells[a.field] = sources.Cell(a.field, text, state)
+		cells[a.field] = sources.Cell(a.field, text, state)
 	}
 	for _, a := range []struct {
 		key   string
 		field directory.Field
 	}{{"department", directory.Department}, {"office", directory.Location}, {"team", directory.Team}} {
 		text, state := e.relationName(a.key)
-		rec.Cells[a.field] = sources.Cell(a.field, text, state)
+		cells[a.field] = sources.Cell(a.field, text, state)
 	}
 	if text, state := e.text("gender"); state == present {
-		rec.Cells[directory.Gender] = directory.SetValue(sources.GenderCode(text))
+		cells[directory.Gender] = directory.SetValue(sources.GenderCode(text))
 	} else {
-		rec.Cells[directory.Gender] = sources.Cell(directory.Gender, "", state)
+		cells[directory.Gender] = sources.Cell(directory.Gender, "", state)
 	}
 	if text, state := e.text("status"); state == present {
 		if status, ok := statuses[strings.ToLower(text)]; ok {
-			rec.Cells[directory.Status] = directory.SetValue(status)
+			cells[directory.Status] = directory.SetValue(status)
 		} else {
 			rec.Problems = append(rec.Problems, warning(directory.Status, text,
 				fmt.Sprintf("Personio's status %q is not onboarding, active, leave or inactive; the status is left unchanged", directory.Clip(text))))
@@ -226,15 +227,15 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 	}
 	if text, state := e.text("employment_type"); state == present {
 		if kind, ok := employmentTypes[strings.ToLower(text)]; ok {
-			rec.Cells[directory.EmploymentType] = directory.SetValue(kind)
+			cells[directory.EmploymentType] = directory.SetValue(kind)
 		}
 	}
 	if text, state := e.text("termination_type"); state == present {
 		if kind := terminationType(text); kind != "" {
-			rec.Cells[directory.TerminationType] = directory.SetValue(kind)
+			cells[directory.TerminationType] = directory.SetValue(kind)
 		}
 	} else {
-		rec.Cells[directory.TerminationType] = sources.Cell(directory.TerminationType, "", state)
+		cells[directory.TerminationType] = sources.Cell(directory.TerminationType, "", state)
 	}
 	for _, d := range []struct {
 		key   string
@@ -242,11 +243,11 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 	}{{"hire_date", directory.HireDate}, {"termination_date", directory.LeavingDate}} {
 		text, state := e.text(d.key)
 		if state != present {
-			rec.Cells[d.field] = sources.Cell(d.field, "", state)
+			cells[d.field] = sources.Cell(d.field, "", state)
 			continue
 		}
 		if date, ok := calendarDate(text); ok {
-			rec.Cells[d.field] = directory.SetValue(date)
+			cells[d.field] = directory.SetValue(date)
 		} else {
 			rec.Problems = append(rec.Problems, warning(d.field, text,
 				fmt.Sprintf("%s: Personio's %s %q is not a date; the stored value is kept", d.field.Header(), d.key, directory.Clip(text))))
@@ -256,17 +257,18 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		attrs, state := relationAttributes(unwrap(raw))
 		switch state {
 		case empty:
-			rec.Cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
+			cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
 		case present:
 			supervisor := employeeView(attrs)
 			if managerID, idState := supervisor.text("id"); idState == present {
 				rec.ManagerSourceID = managerID
 			}
 			if managerEmail, state := supervisor.text("email"); state == present {
-				rec.Cells[directory.ManagerEmail] = directory.SetValue(managerEmail)
+				cells[directory.ManagerEmail] = directory.SetValue(managerEmail)
 			}
 		}
 	}
+	rec.Cells = directory.PackCells(&cells)
 	return rec, true
 }
 
