@@ -65,8 +65,8 @@ type rowPlan struct {
 	cells  *Cells
 	email  string // normalised login email of the record ("" if none)
 	person int32  // matched person, none for a new person
-	errs   []Problem
-	warns  []Problem
+	// problems is nil for the many rows without any: two slices a row cost 48 bytes.
+	problems *rowProblems
 	// Managers as graph nodes: what the person has now and will have after the import.
 	oldMgr, mgr [2]int32
 	assigned    [2]bool    // the row itself names the manager (not kept from the directory)
@@ -98,11 +98,35 @@ func (r *rowPlan) managerRef(k int) string {
 // sourceID is the HR system's employee id of the row ("" for files).
 func (r *rowPlan) sourceID() string { return strings.TrimSpace(r.rec.SourceID) }
 
-func (r *rowPlan) failed() bool { return len(r.errs) > 0 }
+type rowProblems struct{ errs, warns []Problem }
 
-func (r *rowPlan) fail(p Problem) { r.errs = append(r.errs, p) }
+func (r *rowPlan) failed() bool { return r.problems != nil && len(r.problems.errs) > 0 }
 
-func (r *rowPlan) warn(p Problem) { r.warns = append(r.warns, p) }
+// errs and warns are the row's errors and warnings so far.
+func (r *rowPlan) errs() []Problem {
+	if r.problems == nil {
+		return nil
+	}
+	return r.problems.errs
+}
+
+func (r *rowPlan) warns() []Problem {
+	if r.problems == nil {
+		return nil
+	}
+	return r.problems.warns
+}
+
+func (r *rowPlan) noted() *rowProblems {
+	if r.problems == nil {
+		r.problems = &rowProblems{}
+	}
+	return r.problems
+}
+
+func (r *rowPlan) fail(p Problem) { n := r.noted(); n.errs = append(n.errs, p) }
+
+func (r *rowPlan) warn(p Problem) { n := r.noted(); n.warns = append(n.warns, p) }
 
 func newPlanner(in Input) *planner {
 	people := in.Directory.People
@@ -211,7 +235,7 @@ func (p *planner) readRowRange(from, to int) {
 			}
 			canonical, prob := CanonicalValue(f, text)
 			if prob != nil {
-				if !hasProblem(r.errs, f, prob.Code) {
+				if !hasProblem(r.errs(), f, prob.Code) {
 					r.fail(*prob)
 				}
 				values[f], rewritten = Value{}, true
@@ -426,7 +450,7 @@ func (p *planner) matchRows() {
 						p.rows[conflictRow].rec.Row, p.people[person].Values[Email])})
 				continue
 			}
-			if len(matched) > 1 && !hasProblem(r.errs, Email, "duplicate_email") {
+			if len(matched) > 1 && !hasProblem(r.errs(), Email, "duplicate_email") {
 				others := make([]int32, 0, len(matched)-1)
 				for _, j := range matched {
 					if j != i {
@@ -459,7 +483,7 @@ func (p *planner) matchRows() {
 	p.rowBySource = make(map[string]int32)
 	for i := range p.rows {
 		r := &p.rows[i]
-		if r.person == none && r.email != "" && !unknownMail.duplicated(r.email) && !hasProblem(r.errs, Email, "identity_conflict") {
+		if r.person == none && r.email != "" && !unknownMail.duplicated(r.email) && !hasProblem(r.errs(), Email, "identity_conflict") {
 			p.newByEmail[r.email] = int32(i)
 		}
 		if r.sourceID() != "" && !sourceRows.duplicated(r.sourceID()) {
@@ -1308,12 +1332,13 @@ func (p *planner) fillRowChange(i int, c *Change) {
 	if r.failed() {
 		c.Kind = KindError
 		c.ReasonCode = "row_error"
-		c.Reason = "not imported: " + r.errs[0].Message
-		if len(r.errs) > 1 {
-			c.Reason += fmt.Sprintf(" (and %d more errors)", len(r.errs)-1)
+		errs := r.errs()
+		c.Reason = "not imported: " + errs[0].Message
+		if len(errs) > 1 {
+			c.Reason += fmt.Sprintf(" (and %d more errors)", len(errs)-1)
 		}
-		c.Errors = r.errs
-		c.Warnings = r.warns
+		c.Errors = errs
+		c.Warnings = r.warns()
 		if r.person != none {
 			c.Name = displayName(p.people[r.person].Values)
 		} else {
@@ -1346,7 +1371,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 	p.warnInactiveManagers(r)
 	p.warnOwned(r)
 	c.Name = displayName(after)
-	c.Warnings = r.warns
+	c.Warnings = r.warns()
 	c.ManagerChanged = r.mgr != r.oldMgr
 	c.ManagerIDs = [2]int64{p.nodeID(r.mgr[0]), p.nodeID(r.mgr[1])}
 
