@@ -3,7 +3,6 @@ package directory
 import (
 	"cmp"
 	"fmt"
-	"hash/maphash"
 	"runtime"
 	"slices"
 	"strconv"
@@ -40,21 +39,21 @@ type planner struct {
 	opts    Options
 	people  []Person
 	actor   string
-	byEmail map[string]int32 // normalised login email -> person
-	byEmpID map[string]int32 // employee id field -> person (first if duplicated); built on first use
-	bySrc   map[string]int32 // HR source id -> person; built on first use
+	byEmail keyIndex  // normalised login email -> person (first if duplicated)
+	byEmpID *keyIndex // employee id field -> person (first if duplicated); built on first use
+	bySrc   *keyIndex // HR source id -> person; built on first use
 	// File-side indexes.
 	rows        []rowPlan
-	personRow   []int32          // person -> the row that matched them, none if not in the file
-	seen        []bool           // person appears in the file (even on an error row)
-	newByEmail  map[string]int32 // normalised email -> row of a new person
-	rowBySource map[string]int32 // record source id -> row
-	activeAfter []bool           // node -> active once the import is applied
-	dirMgr      [2][]int32       // person -> current manager / secondary manager
-	order       []int32          // rows in output order
-	newIDs      []int64          // row -> id of the new person it creates (Draft.AssignIDs)
-	deactivated []bool           // person -> deactivated by this import
-	extra       []Change         // Row-0 changes
+	personRow   []int32    // person -> the row that matched them, none if not in the file
+	seen        []bool     // person appears in the file (even on an error row)
+	newByEmail  keyIndex   // normalised email -> row of a new person
+	rowBySource keyIndex   // record source id -> row
+	activeAfter []bool     // node -> active once the import is applied
+	dirMgr      [2][]int32 // person -> current manager / secondary manager
+	order       []int32    // rows in output order
+	newIDs      []int64    // row -> id of the new person it creates (Draft.AssignIDs)
+	deactivated []bool     // person -> deactivated by this import
+	extra       []Change   // Row-0 changes
 }
 
 // rowPlan is the planner's working state for one record.
@@ -131,25 +130,16 @@ func (r *rowPlan) warn(p Problem) { n := r.noted(); n.warns = append(n.warns, p)
 func newPlanner(in Input) *planner {
 	people := in.Directory.People
 	p := &planner{
-		in:      in,
-		opts:    in.Options,
-		people:  people,
-		actor:   NormalizeEmail(in.ActorEmail),
-		byEmail: make(map[string]int32, len(people)),
+		in:     in,
+		opts:   in.Options,
+		people: people,
+		actor:  NormalizeEmail(in.ActorEmail),
 	}
 	if p.opts.MatchBy == "" {
 		p.opts.MatchBy = MatchByEmail
 	}
 	p.dirMgr = [2][]int32{make([]int32, len(people)), make([]int32, len(people))}
-	for i := range people {
-		person := &people[i]
-		idx := int32(i)
-		if e := NormalizeEmail(person.Values[Email]); e != "" {
-			if _, dup := p.byEmail[e]; !dup {
-				p.byEmail[e] = idx
-			}
-		}
-	}
+	p.byEmail = newKeyIndex(len(people), func(n int32) string { return NormalizeEmail(people[n].Values[Email]) }, nil)
 	personOf := personsByID(people)
 	for i := range people {
 		for k, id := range [2]int64{people[i].ManagerID, people[i].SecondaryManagerID} {
@@ -276,31 +266,19 @@ func (p *planner) placeRows() {
 }
 
 // sourceIndex finds people by HR source id; only syncs need it, so it is built on first use.
-func (p *planner) sourceIndex() map[string]int32 {
+func (p *planner) sourceIndex() *keyIndex {
 	if p.bySrc == nil {
-		p.bySrc = map[string]int32{}
-		for i := range p.people {
-			if id := p.people[i].SourceID; id != "" {
-				if _, dup := p.bySrc[id]; !dup {
-					p.bySrc[id] = int32(i)
-				}
-			}
-		}
+		x := newKeyIndex(len(p.people), func(n int32) string { return p.people[n].SourceID }, nil)
+		p.bySrc = &x
 	}
 	return p.bySrc
 }
 
 // employeeIDIndex finds people by employee id; only rows that change an id need it.
-func (p *planner) employeeIDIndex() map[string]int32 {
+func (p *planner) employeeIDIndex() *keyIndex {
 	if p.byEmpID == nil {
-		p.byEmpID = make(map[string]int32, len(p.people))
-		for i := range p.people {
-			if id := p.people[i].Values[EmployeeID]; id != "" {
-				if _, dup := p.byEmpID[id]; !dup {
-					p.byEmpID[id] = int32(i)
-				}
-			}
-		}
+		x := newKeyIndex(len(p.people), func(n int32) string { return p.people[n].Values[EmployeeID] }, nil)
+		p.byEmpID = &x
 	}
 	return p.byEmpID
 }
@@ -333,7 +311,7 @@ func (p *planner) matchRows() {
 	for i := range p.rows {
 		mailPerson[i] = none
 		if e := p.rows[i].email; e != "" {
-			if n, ok := p.byEmail[e]; ok {
+			if n, ok := p.byEmail.find(e); ok {
 				mailPerson[i] = n
 				if firstByMail[n] == none {
 					firstByMail[n] = int32(i)
@@ -400,7 +378,7 @@ func (p *planner) matchRows() {
 		} else {
 			bySource, sourceFound := none, false
 			if r.sourceID() != "" {
-				bySource, sourceFound = lookup(p.sourceIndex(), r.sourceID())
+				bySource, sourceFound = p.sourceIndex().find(r.sourceID())
 			}
 			switch {
 			case sourceFound && mailFound && bySource != byMail:
@@ -479,79 +457,13 @@ func (p *planner) matchRows() {
 	}
 
 	// New people can be named as managers by email, and by source id in HRIS syncs.
-	p.newByEmail = make(map[string]int32)
-	p.rowBySource = make(map[string]int32)
-	for i := range p.rows {
+	p.newByEmail = newKeyIndex(len(p.rows), func(i int32) string { return p.rows[i].email }, func(i int32) bool {
 		r := &p.rows[i]
-		if r.person == none && r.email != "" && !unknownMail.duplicated(r.email) && !hasProblem(r.errs(), Email, "identity_conflict") {
-			p.newByEmail[r.email] = int32(i)
-		}
-		if r.sourceID() != "" && !sourceRows.duplicated(r.sourceID()) {
-			p.rowBySource[r.sourceID()] = int32(i)
-		}
-	}
-}
-
-func lookup(index map[string]int32, key string) (int32, bool) {
-	v, ok := index[key]
-	if !ok {
-		return none, false
-	}
-	return v, true
-}
-
-// keyRows finds the rows that share a key; only duplicated keys keep their row lists.
-type keyRows struct {
-	dups map[string][]int32
-}
-
-// occurrences groups the rows with the same non-empty key. Rows are sorted by a hash of
-// their key rather than put in a map: 8 bytes a row instead of a map entry per distinct key,
-// which at 1,000,000 rows saves over 100 MiB for each key checked.
-func occurrences(n int, key func(int) string) keyRows {
-	// Each entry is the key's 32-bit hash above the row number, so a plain sort groups equal
-	// hashes with their rows in order.
-	seed := maphash.MakeSeed()
-	entries := make([]uint64, 0, n)
-	for i := 0; i < n; i++ {
-		if s := key(i); s != "" {
-			entries = append(entries, maphash.String(seed, s)&^0xffffffff|uint64(uint32(i)))
-		}
-	}
-	slices.Sort(entries)
-	hash := func(e uint64) uint64 { return e >> 32 }
-	row := func(e uint64) int32 { return int32(uint32(e)) }
-	var k keyRows
-	for start := 0; start < len(entries); {
-		end := start + 1
-		for end < len(entries) && hash(entries[end]) == hash(entries[start]) {
-			end++
-		}
-		// Rows of one hash, in row order; different keys with the same hash are told apart here.
-		for i := start; i < end && end-start > 1; i++ {
-			s := key(int(row(entries[i])))
-			if k.dups[s] != nil {
-				continue // already grouped with an earlier row
-			}
-			var group []int32
-			for j := i + 1; j < end; j++ {
-				if key(int(row(entries[j]))) == s {
-					if group == nil {
-						group = []int32{row(entries[i])}
-					}
-					group = append(group, row(entries[j]))
-				}
-			}
-			if group != nil {
-				if k.dups == nil {
-					k.dups = map[string][]int32{}
-				}
-				k.dups[s] = group
-			}
-		}
-		start = end
-	}
-	return k
+		return r.person == none && !unknownMail.duplicated(r.email) && !hasProblem(r.errs(), Email, "identity_conflict")
+	})
+	p.rowBySource = newKeyIndex(len(p.rows), func(i int32) string { return p.rows[i].sourceID() }, func(i int32) bool {
+		return !sourceRows.duplicated(p.rows[i].sourceID())
+	})
 }
 
 func (k keyRows) duplicated(key string) bool { _, ok := k.dups[key]; return ok }
@@ -823,10 +735,10 @@ func (p *planner) managerNotFound(r *rowPlan, f Field, what string, existing boo
 
 func (p *planner) resolveEmail(email string) (int32, bool) {
 	e := NormalizeEmail(email)
-	if n, ok := p.byEmail[e]; ok {
+	if n, ok := p.byEmail.find(e); ok {
 		return n, true
 	}
-	if row, ok := p.newByEmail[e]; ok {
+	if row, ok := p.newByEmail.find(e); ok {
 		return int32(len(p.people)) + row, true
 	}
 	return none, false
@@ -834,14 +746,14 @@ func (p *planner) resolveEmail(email string) (int32, bool) {
 
 // resolveSource finds a manager by HR source id: the import's own records first, then the directory.
 func (p *planner) resolveSource(id string) (int32, bool) {
-	if row, ok := p.rowBySource[id]; ok {
+	if row, ok := p.rowBySource.find(id); ok {
 		if r := &p.rows[row]; r.person != none {
 			return r.person, true
 		}
 		// A new person; if their row fails, dropManagersNotImported takes the manager back.
 		return int32(len(p.people)) + row, true
 	}
-	if n, ok := p.sourceIndex()[id]; ok {
+	if n, ok := p.sourceIndex().find(id); ok {
 		return n, true
 	}
 	return none, false
@@ -901,7 +813,7 @@ func (p *planner) checkEmployeeIDs() bool {
 		if id == "" || r.person != none && p.people[r.person].Values[EmployeeID] == id {
 			continue
 		}
-		owner, ok := p.employeeIDIndex()[id]
+		owner, ok := p.employeeIDIndex().find(id)
 		if !ok || owner == r.person {
 			continue
 		}
