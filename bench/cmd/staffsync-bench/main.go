@@ -40,7 +40,7 @@ func main() {
 		people = 100_000
 	}
 	flag.IntVar(&cfg.people, "people", people, "people in the generated company (env BENCH_PEOPLE)")
-	flag.StringVar(&cfg.dir, "dir", "", "work directory for the stack, files and logs (default: a new temporary directory)")
+	flag.StringVar(&cfg.dir, "dir", "", "work directory for the stack, files and logs; the postgres and temporal data of an earlier run in it are removed (default: a new temporary directory)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the work directory (logs, files, profiles) after the run")
 	flag.StringVar(&cfg.binary, "staffsync", "", "staffsync binary to run (default: go build ./cmd/staffsync into the work directory)")
 	flag.StringVar(&cfg.out, "out", filepath.Join("bench", "results.json"), "where to write the results as JSON")

@@ -87,6 +87,13 @@ func run(ctx context.Context, log *slog.Logger, cfg config) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create work directory: %w", err)
 	}
+	// The stack of an earlier run in the same directory must not be reused: its companies
+	// would own the generated emails, and E2E-new would preview them as another company's.
+	for _, stale := range []string{"postgres", "temporal"} {
+		if err := os.RemoveAll(filepath.Join(dir, stale)); err != nil {
+			return fmt.Errorf("remove the %s data of an earlier run: %w", stale, err)
+		}
+	}
 	binary := cfg.binary
 	if binary == "" {
 		log.Info("building staffsync")
