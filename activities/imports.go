@@ -159,7 +159,6 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 			return PreviewResult{}, err
 		}
 	}
-	personIDs := snapshot.IDsByEmail()
 	// Emails are unique across companies: one already in this directory cannot be another's.
 	// The others are checked while the plan is computed; an email of another company is
 	// rare, and only then is the plan computed again with it.
@@ -168,7 +167,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 		foreignErr error
 		checking   sync.WaitGroup
 	)
-	unknown := incomingEmails(records, personIDs)
+	unknown := snapshot.UnknownEmails(records)
 	checking.Go(func() { foreign, foreignErr = a.Store.ForeignEmails(ctx, ref.CompanyID, unknown) })
 	// Every new person has an email the directory does not know, so len(unknown) ids are
 	// enough for the plan's new people; taking them now keeps the round trip off the store step.
@@ -209,21 +208,6 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 		"plan", planOnly.Round(time.Millisecond), "checks", planned.Sub(checked.Add(planOnly)).Round(time.Millisecond),
 		"store", time.Since(planned).Round(time.Millisecond))
 	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(saved.Summary), GuardTripped: saved.GuardTripped, Rows: rows}, nil
-}
-
-// incomingEmails lists the normalised login emails of the records that are not already
-// known (duplicates included: the query does not mind).
-func incomingEmails(records []directory.Record, known map[string]int64) []string {
-	var out []string
-	for i := range records {
-		if c := records[i].Cells.Get(directory.Email); c.Op == directory.Set {
-			email := directory.NormalizeEmail(c.Text)
-			if _, ok := known[email]; !ok {
-				out = append(out, email)
-			}
-		}
-	}
-	return out
 }
 
 // ApplyInput names the approved preview to apply.

@@ -474,3 +474,20 @@ func TestPersonsByID(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownEmails(t *testing.T) {
+	s := snapshot(personSpec{id: 1, email: "Ann@X.com"}, personSpec{id: 2, email: "bo@x.com"})
+	records := []Record{
+		record(2, map[Field]string{Email: "ann@x.com"}),
+		record(3, map[Field]string{Email: " NEW@x.com"}),
+		record(4, map[Field]string{FirstName: "No email"}),
+		record(5, map[Field]string{Email: "new@x.com"}),
+		record(6, map[Field]string{Email: "BO@x.com"}),
+	}
+	if got, want := s.UnknownEmails(records), []string{"new@x.com", "new@x.com"}; !slices.Equal(got, want) {
+		t.Errorf("UnknownEmails = %q, want %q", got, want)
+	}
+	if got := (Snapshot{}).UnknownEmails(records[:1]); !slices.Equal(got, []string{"ann@x.com"}) {
+		t.Errorf("UnknownEmails of an empty directory = %q", got)
+	}
+}

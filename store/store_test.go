@@ -295,7 +295,10 @@ func TestSavePlanUsesReservedIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := after.IDsByEmail()
+	ids := map[string]int64{}
+	for _, person := range after.People {
+		ids[person.Values[directory.Email]] = person.ID
+	}
 	ann, bo := ids["ann@r.example"], ids["bo@r.example"]
 	if ann != reserved[0] || bo == 0 || bo == ann {
 		t.Fatalf("ids: ann %d, bo %d; reserved %v", ann, bo, reserved)
