@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -109,9 +110,9 @@ type previewRows struct {
 func (r *previewRows) source(next func() (*directory.Change, bool)) pgx.CopyFromSource {
 	seq := 0
 	return pgx.CopyFromFunc(func() ([]any, error) {
-		c, ok := next()
-		if !ok {
-			return nil, nil
+		c, ok, err := nextChange(next)
+		if err != nil || !ok {
+			return nil, err
 		}
 		seq++
 		var personID any
@@ -182,6 +183,18 @@ func reservePersonIDs(ctx context.Context, db interface {
 		return nil, fmt.Errorf("reserve ids of new people: %w", err)
 	}
 	return ids, nil
+}
+
+// nextChange calls next. The plan works out each change on pgx's COPY goroutine, where a
+// panic would end the worker; it fails the COPY (and the preview's transaction) instead.
+func nextChange(next func() (*directory.Change, bool)) (c *directory.Change, ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("work out a change of the preview: panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	c, ok = next()
+	return c, ok, nil
 }
 
 // nullID is id, or NULL for 0.
