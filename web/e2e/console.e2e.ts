@@ -35,7 +35,11 @@ async function shot(name: string) {
 async function upload(path: string) {
   await page.getByRole("link", { name: "Import", exact: true }).click();
   await page.locator("#file").setInputFiles(path);
+  // The file goes to the streaming endpoint as the raw body, not through the StartImport RPC.
+  const sent = page.waitForRequest((req) => req.method() === "POST" && new URL(req.url()).pathname === "/v1/imports/upload");
   await page.getByRole("button", { name: "Upload and preview" }).click();
+  const request = await sent;
+  expect(new URL(request.url()).searchParams.get("file_name")).toBe(path.split("/").pop());
   await page.waitForURL(/\/imports\/\d+$/);
 }
 

@@ -1,10 +1,17 @@
 // Connect RPC clients of the console. Calls go to the same origin that served the page.
+import { fromJson, toJsonString } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { DirectoryService } from "./gen/staffsync/v1/directory_pb";
-import { ImportService } from "./gen/staffsync/v1/import_pb";
+import {
+  ImportOptionsSchema,
+  ImportService,
+  StartImportResponseSchema,
+  type ImportOptions,
+  type StartImportResponse,
+} from "./gen/staffsync/v1/import_pb";
 import { IntegrationService } from "./gen/staffsync/v1/integration_pb";
-import { isUnauthenticated } from "./logic/errors";
+import { isUnauthenticated, uploadError } from "./logic/errors";
 import { clearToken, loadToken } from "./session";
 
 let onSignedOut: () => void = () => {};
@@ -36,6 +43,29 @@ const transport = createConnectTransport({
 export const imports: Client<typeof ImportService> = createClient(ImportService, transport);
 export const directory: Client<typeof DirectoryService> = createClient(DirectoryService, transport);
 export const integrations: Client<typeof IntegrationService> = createClient(IntegrationService, transport);
+
+/**
+ * Starts an import of a file through POST /v1/imports/upload, the answer of StartImport. The
+ * browser streams the file from disk and the server streams it into its database; an RPC
+ * would hold the whole file in the page and in the server first.
+ */
+export async function uploadImport(fileName: string, file: Blob, options: ImportOptions): Promise<StartImportResponse> {
+  const query = new URLSearchParams({ file_name: fileName, options: toJsonString(ImportOptionsSchema, options) });
+  const token = loadToken();
+  const headers: Record<string, string> = { "Content-Type": "application/octet-stream" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(`${window.location.origin}/v1/imports/upload?${query}`, { method: "POST", body: file, headers });
+  const body = await res.text();
+  if (!res.ok) {
+    const err = uploadError(res.status, body);
+    if (isUnauthenticated(err) && token) {
+      clearToken();
+      onSignedOut();
+    }
+    throw err;
+  }
+  return fromJson(StartImportResponseSchema, JSON.parse(body));
+}
 
 /** Checks a token before keeping it: a cheap authenticated call. */
 export async function checkToken(token: string): Promise<void> {

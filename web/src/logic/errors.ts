@@ -28,3 +28,30 @@ export function errorMessage(err: unknown): string {
 export function isUnauthenticated(err: unknown): boolean {
   return err instanceof ConnectError && err.code === Code.Unauthenticated;
 }
+
+/**
+ * The error of a failed call to the upload endpoint (POST /v1/imports/upload), which answers
+ * with Connect's JSON error ({"code": "invalid_argument", "message": "..."}) like an RPC.
+ */
+export function uploadError(status: number, body: string): ConnectError {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null && "code" in parsed && typeof parsed.code === "string") {
+      const message = "message" in parsed && typeof parsed.message === "string" ? parsed.message : "";
+      return new ConnectError(message, codeOf(parsed.code));
+    }
+  } catch {
+    // not JSON: a proxy's page, for example
+  }
+  return new ConnectError(`The upload failed (HTTP ${status}).`, status === 401 ? Code.Unauthenticated : Code.Unknown);
+}
+
+/** Code of a Connect code string: "invalid_argument" is Code.InvalidArgument. */
+function codeOf(text: string): Code {
+  const name = text
+    .split("_")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+  const code = (Code as unknown as Record<string, Code | undefined>)[name];
+  return typeof code === "number" ? code : Code.Unknown;
+}

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { downloadBytes, imports } from "../api";
+import { downloadBytes, imports, uploadImport } from "../api";
 import { Alert, Spinner } from "../components";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
@@ -45,7 +45,7 @@ export function ImportPage() {
       return;
     }
     let fileName: string;
-    let content: Uint8Array;
+    let content: Blob;
     if (source.mode === "file") {
       if (!source.file) {
         setProblem("Choose a CSV or XLSX file first, or paste CSV text.");
@@ -56,21 +56,21 @@ export function ImportPage() {
         setProblem(p);
         return;
       }
-      setBusy("Reading the file…");
       fileName = source.file.name;
-      content = new Uint8Array(await source.file.arrayBuffer());
+      content = source.file; // streamed from disk, never read into the page
     } else {
       const pasted = pastedUpload(source.text);
       if ("problem" in pasted) {
         setProblem(pasted.problem);
         return;
       }
-      ({ fileName, content } = pasted);
+      fileName = pasted.fileName;
+      content = new Blob([pasted.content as BlobPart]);
     }
     setProblem("");
     setBusy("Uploading…");
     try {
-      const res = await imports.startImport({ fileName, content, options: optionsToProto(options) });
+      const res = await uploadImport(fileName, content, optionsToProto(options));
       navigate(`/imports/${res.import!.id}`);
     } catch (err) {
       setProblem(errorMessage(err));
