@@ -3,11 +3,11 @@ package directory
 import (
 	"cmp"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/staffsync/staffsync/parallel"
 )
 
 // PlanImport turns incoming records into a per-person preview (import-rules.md sections 4
@@ -178,17 +178,7 @@ func (p *planner) readRows() {
 	p.rows = make([]rowPlan, len(p.in.Records))
 	// Rows are checked independently, so large imports use every core; the result is the
 	// same as one pass in order.
-	workers := min(runtime.GOMAXPROCS(0), len(p.rows)/parallelRowsMin)
-	if workers <= 1 {
-		p.readRowRange(0, len(p.rows))
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		from, to := len(p.rows)*w/workers, len(p.rows)*(w+1)/workers
-		wg.Go(func() { p.readRowRange(from, to) })
-	}
-	wg.Wait()
+	parallel.Ranges(len(p.rows), parallelRowsMin, p.readRowRange)
 }
 
 // parallelRowsMin is the fewest rows per goroutine worth starting one for.

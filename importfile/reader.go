@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/parallel"
 )
 
 // Options limit and steer how a file is read. Zero values mean the defaults.
@@ -390,9 +390,9 @@ func (r *Reader) convertAhead() {
 		r.scanBatch(r.scanned)
 	}
 	batch := r.scanned
-	var scanning sync.WaitGroup
+	scanned := func() {}
 	if batch.scanErr == nil && r.format == "csv" {
-		scanning.Go(func() { r.scanBatch(r.spare) })
+		scanned = parallel.Start(func() { r.scanBatch(r.spare) })
 	}
 	rows := batch.rows
 	r.ahead, r.aheadPos = slices.Grow(r.ahead[:0], len(rows))[:len(rows)], 0
@@ -402,18 +402,8 @@ func (r *Reader) convertAhead() {
 			c.rec, c.empty, c.err = r.convert(rows[i].cells, rows[i].row)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(rows)/parallelRowsMin)
-	if workers <= 1 {
-		convert(0, len(rows))
-	} else {
-		var wg sync.WaitGroup
-		for w := range workers {
-			from, to := len(rows)*w/workers, len(rows)*(w+1)/workers
-			wg.Go(func() { convert(from, to) })
-		}
-		wg.Wait()
-	}
-	scanning.Wait()
+	parallel.Ranges(len(rows), parallelRowsMin, convert)
+	scanned()
 	switch {
 	case batch.scanErr != nil:
 		r.scanErr = batch.scanErr
