@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"time"
 
@@ -344,35 +345,14 @@ func existingManagers(ctx context.Context, tx pgx.Tx, companyID int64, targets [
 // copyRecords stores records as an import's rows (the layout SaveRows writes).
 func copyRecords(ctx context.Context, tx pgx.Tx, importID int64, records []directory.Record) error {
 	i := 0
-	source := pgx.CopyFromFunc(func() ([]any, error) {
+	_, err := copyImportRows(ctx, tx, importID, func() (directory.Record, error) {
 		if i == len(records) {
-			return nil, nil
+			return directory.Record{}, io.EOF
 		}
-		rec := &records[i]
 		i++
-		cells := make([]*string, directory.NumFields)
-		var mask int32
-		for f := range cells {
-			switch cell := rec.Cells.Get(directory.Field(f)); cell.Op {
-			case directory.Set:
-				text := cell.Text
-				cells[f] = &text
-			case directory.Clear:
-				mask |= 1 << f
-			}
-		}
-		problems, err := encodeProblems(rec.Problems)
-		if err != nil {
-			return nil, fmt.Errorf("encode problems of row %d: %w", rec.Row, err)
-		}
-		var problemsArg any
-		if problems != nil {
-			problemsArg = json.RawMessage(problems)
-		}
-		return []any{importID, int32(rec.Row), rec.SourceID, rec.ManagerSourceID, mask, cells, problemsArg}, nil
+		return records[i-1], nil
 	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"},
-		[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems"}, source); err != nil {
+	if err != nil {
 		return fmt.Errorf("store revert rows: %w", err)
 	}
 	return nil

@@ -81,47 +81,7 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 		if _, err := tx.Exec(ctx, `DELETE FROM import_rows WHERE import_id = $1`, importID); err != nil {
 			return err
 		}
-		// pgx reports an error of the source as text inside the COPY failure; keep the
-		// original so a file error reaches the caller as itself.
-		var sourceErr error
-		cells := make([]*string, directory.NumFields)
-		texts := make([]string, directory.NumFields)
-		source := pgx.CopyFromFunc(func() ([]any, error) {
-			rec, err := next()
-			if errors.Is(err, io.EOF) {
-				return nil, nil
-			}
-			if err != nil {
-				sourceErr = err
-				return nil, err
-			}
-			parsed.Rows++
-			var mask int32
-			for f := range cells {
-				cells[f] = nil
-				switch cell := rec.Cells.Get(directory.Field(f)); cell.Op {
-				case directory.Set:
-					texts[f] = cell.Text
-					cells[f] = &texts[f]
-				case directory.Clear:
-					mask |= 1 << f
-				}
-			}
-			problems, err := encodeProblems(rec.Problems)
-			if err != nil {
-				return nil, fmt.Errorf("encode problems of row %d: %w", rec.Row, err)
-			}
-			var problemsArg any
-			if problems != nil {
-				problemsArg = json.RawMessage(problems)
-			}
-			return []any{importID, int32(rec.Row), rec.SourceID, rec.ManagerSourceID, mask, cells, problemsArg}, nil
-		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"},
-			[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems"}, source); err != nil {
-			if sourceErr != nil {
-				return sourceErr
-			}
+		if parsed.Rows, err = copyImportRows(ctx, tx, importID, next); err != nil {
 			return err
 		}
 		if finish != nil {
@@ -166,6 +126,56 @@ func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Recor
 		return nil, fmt.Errorf("load rows of import %d: %w", importID, unavailable(err))
 	}
 	return out, nil
+}
+
+// copyImportRows stores the records next yields until io.EOF as import rows (one COPY) and
+// counts them. An error of next comes back as itself.
+func copyImportRows(ctx context.Context, tx pgx.Tx, importID int64, next func() (directory.Record, error)) (int, error) {
+	// pgx reports an error of the source as text inside the COPY failure; keep the
+	// original so a file error reaches the caller as itself.
+	var sourceErr error
+	rows := 0
+	cells := make([]*string, directory.NumFields)
+	texts := make([]string, directory.NumFields)
+	source := pgx.CopyFromFunc(func() ([]any, error) {
+		rec, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		if err != nil {
+			sourceErr = err
+			return nil, err
+		}
+		rows++
+		var mask int32
+		for f := range cells {
+			cells[f] = nil
+			switch cell := rec.Cells.Get(directory.Field(f)); cell.Op {
+			case directory.Set:
+				texts[f] = cell.Text
+				cells[f] = &texts[f]
+			case directory.Clear:
+				mask |= 1 << f
+			}
+		}
+		problems, err := encodeProblems(rec.Problems)
+		if err != nil {
+			return nil, fmt.Errorf("encode problems of row %d: %w", rec.Row, err)
+		}
+		var problemsArg any
+		if problems != nil {
+			problemsArg = json.RawMessage(problems)
+		}
+		return []any{importID, int32(rec.Row), rec.SourceID, rec.ManagerSourceID, mask, cells, problemsArg}, nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"},
+		[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems"}, source); err != nil {
+		if sourceErr != nil {
+			return rows, sourceErr
+		}
+		return rows, err
+	}
+	return rows, nil
 }
 
 // decodeRow decodes one import_rows row (row_no, source_id, manager_source_id, clear_mask,
