@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -155,11 +156,15 @@ func newPlanner(in Input) *planner {
 // personsByID finds people by id. A snapshot comes sorted by id, so it is searched in
 // place; a map (tens of MiB for a large directory) is built only for an unsorted one.
 func personsByID(people []Person) func(id int64) (int32, bool) {
-	sorted := slices.IsSortedFunc(people, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) })
+	// By index, not with slices' Func helpers, which would copy a 336-byte Person per step.
+	sorted := true
+	for i := 1; i < len(people) && sorted; i++ {
+		sorted = people[i-1].ID <= people[i].ID
+	}
 	if sorted {
 		return func(id int64) (int32, bool) {
-			n, ok := slices.BinarySearchFunc(people, id, func(p Person, id int64) int { return cmp.Compare(p.ID, id) })
-			return int32(n), ok
+			n := sort.Search(len(people), func(i int) bool { return people[i].ID >= id })
+			return int32(n), n < len(people) && people[n].ID == id
 		}
 	}
 	byID := make(map[int64]int32, len(people))
