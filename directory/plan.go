@@ -21,7 +21,7 @@ func PlanImport(in Input) Plan {
 	for c := range d.Changes {
 		changes = append(changes, *c)
 	}
-	return d.Outcome().plan(changes)
+	return Plan{Outcome: d.Outcome(), Changes: changes}
 }
 
 // Plan is PlanImport(in).
@@ -1065,15 +1065,19 @@ func (d *Draft) NewPeople() int {
 // the changes are worked out: their changes then carry them as PersonID and as the
 // ManagerIDs of their reports, so storing a plan needs no lookup by email.
 func (d *Draft) AssignIDs(ids []int64) {
-	if len(ids) != d.NewPeople() {
-		panic(fmt.Sprintf("directory: %d ids for %d new people", len(ids), d.NewPeople()))
-	}
 	p := d.p
 	p.newIDs = make([]int64, len(p.rows))
+	given := len(ids)
 	for i := range p.rows {
 		if p.createsPerson(i) {
+			if len(ids) == 0 {
+				panic(fmt.Sprintf("directory: %d ids for %d new people", given, d.NewPeople()))
+			}
 			p.newIDs[i], ids = ids[0], ids[1:]
 		}
+	}
+	if len(ids) > 0 {
+		panic(fmt.Sprintf("directory: %d ids for %d new people", given, given-len(ids)))
 	}
 }
 
@@ -1167,14 +1171,6 @@ func (p *planner) missingDeactivated() []int32 {
 	return out
 }
 
-// Outcome is what the plan comes to. It needs every change yielded first.
-type Outcome struct {
-	DirectoryVersion int64
-	Summary          Summary
-	GuardTripped     bool
-	GuardReason      string
-}
-
 // Outcome sums up the plan once Changes has yielded every change.
 func (d *Draft) Outcome() Outcome {
 	deactivations := 0
@@ -1186,10 +1182,6 @@ func (d *Draft) Outcome() Outcome {
 	out := Outcome{DirectoryVersion: d.p.in.Directory.Version, Summary: d.summary}
 	out.GuardTripped, out.GuardReason = d.p.guard(deactivations, d.managerChanges)
 	return out
-}
-
-func (o Outcome) plan(changes []Change) Plan {
-	return Plan{DirectoryVersion: o.DirectoryVersion, Changes: changes, Summary: o.Summary, GuardTripped: o.GuardTripped, GuardReason: o.GuardReason}
 }
 
 // guard applies the safety limits: by default at most 10% (at least 5) deactivations and 25%

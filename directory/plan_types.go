@@ -95,8 +95,13 @@ func (s Summary) Writes() int { return s.New + s.Updated + s.Deactivated + s.Rea
 
 // Plan is the preview of an import: what it will do to every affected person.
 type Plan struct {
+	Outcome
+	Changes []Change // sorted by Row; people not in the file (Row 0) last, by email
+}
+
+// Outcome is what a plan comes to as a whole.
+type Outcome struct {
 	DirectoryVersion int64
-	Changes          []Change // sorted by Row; people not in the file (Row 0) last, by email
 	Summary          Summary
 	// GuardTripped is set when the plan exceeds a safety limit (mass deactivation, mass
 	// manager changes); GuardReason says which and by how much.

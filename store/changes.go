@@ -68,10 +68,9 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 			ids = append(slices.Clip(ids), extra...)
 		}
 		plan.AssignIDs(ids)
-		rows := &previewRows{importID: importID}
 		next, stop := iter.Pull(plan.Changes)
 		defer stop()
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, rows.source(next)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_changes"}, previewColumns, previewSource(importID, next)); err != nil {
 			return err
 		}
 		saved.Outcome = plan.Outcome()
@@ -100,14 +99,9 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 var previewColumns = []string{"import_id", "seq", "row_no", "person_id", "email", "name", "kind",
 	"reason_code", "reason", "fields", "errors", "warnings", "after", "source_id", "manager_changed", "manager_id", "secondary_manager_id"}
 
-// previewRows turns a plan's changes into import_changes rows.
-type previewRows struct {
-	importID int64
-}
-
-// source yields the preview rows of the changes next gives; seq is the change's 1-based
-// position.
-func (r *previewRows) source(next func() (*directory.Change, bool)) pgx.CopyFromSource {
+// previewSource yields the import_changes rows of the changes next gives; seq is the
+// change's 1-based position.
+func previewSource(importID int64, next func() (*directory.Change, bool)) pgx.CopyFromSource {
 	seq := 0
 	return pgx.CopyFromFunc(func() ([]any, error) {
 		c, ok, err := nextChange(next)
@@ -148,7 +142,7 @@ func (r *previewRows) source(next func() (*directory.Change, bool)) pgx.CopyFrom
 			afterArg = joinAfter(c.After)
 			manager, secondary = nullID(c.ManagerIDs[0]), nullID(c.ManagerIDs[1])
 		}
-		return []any{r.importID, int32(seq), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
+		return []any{importID, int32(seq), int32(c.Row), personID, c.Email, c.Name, string(c.Kind), c.ReasonCode, c.Reason,
 			fields, errs, warns, afterArg, c.SourceID, c.ManagerChanged, manager, secondary}, nil
 	})
 }
