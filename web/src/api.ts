@@ -27,13 +27,18 @@ const auth: Interceptor = (next) => async (req) => {
   try {
     return await next(req);
   } catch (err) {
-    if (isUnauthenticated(err) && token) {
-      clearToken();
-      onSignedOut();
-    }
+    signOutIfRefused(err, token);
     throw err;
   }
 };
+
+/** Forgets a token the server refused, so the console asks to sign in again. */
+function signOutIfRefused(err: unknown, token: string): void {
+  if (isUnauthenticated(err) && token) {
+    clearToken();
+    onSignedOut();
+  }
+}
 
 const transport = createConnectTransport({
   baseUrl: window.location.origin,
@@ -58,10 +63,7 @@ export async function uploadImport(fileName: string, file: Blob, options: Import
   const body = await res.text();
   if (!res.ok) {
     const err = uploadError(res.status, body);
-    if (isUnauthenticated(err) && token) {
-      clearToken();
-      onSignedOut();
-    }
+    signOutIfRefused(err, token);
     throw err;
   }
   return fromJson(StartImportResponseSchema, JSON.parse(body));
