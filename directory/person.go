@@ -1,6 +1,12 @@
 package directory
 
-// Person is one account in a company's directory as the planner sees it.
+import (
+	"iter"
+	"sort"
+	"strings"
+)
+
+// Person is one person of a company's directory.
 type Person struct {
 	ID int64
 	// Values holds every template field as text. ManagerEmail and SecondaryManagerEmail are
@@ -16,19 +22,225 @@ type Person struct {
 	SourceID string
 }
 
-// Snapshot is a company's whole directory at one version.
+// Snapshot is a company's whole directory at one version. A re-sync of a million people
+// holds it next to a million records, so it is stored by column: every person's values are
+// numbers of texts kept once, back to back (112 bytes a person plus the distinct texts,
+// where a Person takes 336 bytes plus a string per value). Departments, titles, dates and
+// the like are stored once for the whole directory. Build one with a SnapshotBuilder or
+// NewSnapshot; read it with Len and Person.
 type Snapshot struct {
 	// Version increases with every change to the company's people; a plan records the
 	// version it was made on and the apply refuses a stale one.
 	Version int64
-	People  []Person
+	people  []snapshotPerson
+	text    string   // every distinct text, back to back
+	ends    []uint32 // text number k is text[ends[k-1]:ends[k]]; number 0 is ""
+}
+
+type snapshotPerson struct {
+	id         int64
+	managerIDs [2]int64
+	managers   [2]int32 // the managers' indexes in the snapshot, none if not in it
+	values     [NumFields]uint32
+	sourceID   uint32
+	active     bool
+	protected  bool
+}
+
+// NewSnapshot builds a snapshot of people; ManagerEmail and SecondaryManagerEmail come from
+// the manager ids when the manager is among people, and Status from Active.
+func NewSnapshot(version int64, people []Person) Snapshot {
+	b := NewSnapshotBuilder(version, len(people))
+	var raw RawPerson
+	for i := range people {
+		p := &people[i]
+		raw = RawPerson{ID: p.ID, ManagerID: p.ManagerID, SecondaryManagerID: p.SecondaryManagerID,
+			Active: p.Active, Protected: p.Protected, SourceID: []byte(p.SourceID)}
+		for f := range p.Values {
+			raw.Values[f] = []byte(p.Values[f])
+		}
+		b.Add(&raw)
+	}
+	return b.Snapshot()
+}
+
+// Len is the number of people.
+func (s *Snapshot) Len() int { return len(s.people) }
+
+// Person returns person i (0 <= i < Len()). Its strings share the snapshot's memory.
+func (s *Snapshot) Person(i int) Person {
+	e := &s.people[i]
+	return Person{ID: e.id, Values: s.values(int32(i)), ManagerID: e.managerIDs[0], SecondaryManagerID: e.managerIDs[1],
+		Active: e.active, Protected: e.protected, SourceID: s.textOf(e.sourceID)}
+}
+
+// All yields every person in order.
+func (s *Snapshot) All() iter.Seq[Person] {
+	return func(yield func(Person) bool) {
+		for i := range s.people {
+			if !yield(s.Person(i)) {
+				return
+			}
+		}
+	}
+}
+
+func (s *Snapshot) textOf(k uint32) string {
+	if k == 0 {
+		return ""
+	}
+	return s.text[s.ends[k-1]:s.ends[k]]
+}
+
+// value is field f of person n: a manager's current email when the manager is in the
+// snapshot, the status from the active flag.
+func (s *Snapshot) value(n int32, f Field) string {
+	e := &s.people[n]
+	switch f {
+	case ManagerEmail, SecondaryManagerEmail:
+		if m := e.managers[f2k(f)]; m != none {
+			return s.value(m, Email)
+		}
+	case Status:
+		return statusText(e.active)
+	}
+	return s.textOf(e.values[f])
+}
+
+// values are all fields of person n.
+func (s *Snapshot) values(n int32) [NumFields]string {
+	var out [NumFields]string
+	for f := range out {
+		out[f] = s.value(n, Field(f))
+	}
+	return out
+}
+
+// RawPerson is one person as a SnapshotBuilder takes it. The byte slices need only stay
+// valid until Add returns, so a loader can pass its read buffer. ManagerEmail,
+// SecondaryManagerEmail and Status may be left empty: they follow the manager ids and Active.
+type RawPerson struct {
+	ID, ManagerID, SecondaryManagerID int64
+	Active, Protected                 bool
+	SourceID                          []byte
+	Values                            [NumFields][]byte
+}
+
+// SnapshotBuilder builds a Snapshot person by person.
+type SnapshotBuilder struct {
+	s      Snapshot
+	text   strings.Builder
+	shared map[string]uint32 // texts of sharedFields already stored
+}
+
+// sharedFields are the fields whose values repeat across people; their texts are stored once.
+var sharedFields = func() [NumFields]bool {
+	var out [NumFields]bool
+	for _, f := range []Field{Gender, Title, Department, Team, Location, HireDate, LeavingDate, TerminationType, EmploymentType} {
+		out[f] = true
+	}
+	return out
+}()
+
+// sharedLimit bounds the texts looked up for sharing; past it new texts are simply stored.
+const sharedLimit = 1 << 16
+
+// bytesPerPerson is a first guess of the distinct text a person adds (names, email,
+// employee id); the text grows past it when needed.
+const bytesPerPerson = 64
+
+// NewSnapshotBuilder starts a snapshot at version for about people people.
+func NewSnapshotBuilder(version int64, people int) *SnapshotBuilder {
+	b := &SnapshotBuilder{s: Snapshot{Version: version}, shared: map[string]uint32{}}
+	b.s.people = make([]snapshotPerson, 0, people)
+	b.s.ends = make([]uint32, 1, 1+4*people)
+	b.text.Grow(bytesPerPerson * people)
+	return b
+}
+
+// Add adds a person.
+func (b *SnapshotBuilder) Add(p *RawPerson) {
+	e := snapshotPerson{id: p.ID, managerIDs: [2]int64{p.ManagerID, p.SecondaryManagerID},
+		active: p.Active, protected: p.Protected, sourceID: b.store(p.SourceID, false)}
+	for f := range p.Values {
+		if f != int(Status) {
+			e.values[f] = b.store(p.Values[f], sharedFields[f])
+		}
+	}
+	b.s.people = append(b.s.people, e)
+}
+
+// store keeps text and returns its number.
+func (b *SnapshotBuilder) store(text []byte, shared bool) uint32 {
+	if len(text) == 0 {
+		return 0
+	}
+	if shared {
+		if k, ok := b.shared[string(text)]; ok {
+			return k
+		}
+	}
+	b.text.Write(text)
+	b.s.ends = append(b.s.ends, uint32(b.text.Len()))
+	k := uint32(len(b.s.ends) - 1)
+	if shared && len(b.shared) < sharedLimit {
+		b.shared[string(text)] = k
+	}
+	return k
+}
+
+// Snapshot finishes the snapshot: it links every person to their managers. The builder
+// must not be used afterwards.
+func (b *SnapshotBuilder) Snapshot() Snapshot {
+	s := b.s
+	s.text = b.text.String()
+	if cap := b.text.Cap(); cap-len(s.text) > len(s.text)/4 {
+		s.text = strings.Clone(s.text) // do not keep a mostly empty buffer
+	}
+	s.ends = s.ends[:len(s.ends):len(s.ends)]
+	indexOf := s.indexByID()
+	for i := range s.people {
+		e := &s.people[i]
+		for k, id := range e.managerIDs {
+			e.managers[k] = none
+			if n, ok := indexOf(id); ok && id != 0 {
+				e.managers[k] = n
+			}
+		}
+	}
+	*b = SnapshotBuilder{}
+	return s
+}
+
+// indexByID finds people by id. A loaded snapshot comes sorted by id, so it is searched in
+// place; a map (tens of MiB for a large directory) is built only for an unsorted one.
+func (s *Snapshot) indexByID() func(id int64) (int32, bool) {
+	people := s.people
+	sorted := true
+	for i := 1; i < len(people) && sorted; i++ {
+		sorted = people[i-1].id <= people[i].id
+	}
+	if sorted {
+		return func(id int64) (int32, bool) {
+			n := sort.Search(len(people), func(i int) bool { return people[i].id >= id })
+			return int32(n), n < len(people) && people[n].id == id
+		}
+	}
+	byID := make(map[int64]int32, len(people))
+	for i := range people {
+		byID[people[i].id] = int32(i)
+	}
+	return func(id int64) (int32, bool) {
+		n, ok := byID[id]
+		return n, ok
+	}
 }
 
 // UnknownEmails lists the normalised login emails of the records that nobody in the
 // snapshot has (duplicates included). The snapshot's emails are indexed by hash, 8 bytes a
 // person, instead of in a map: a preview builds this list for a million-person directory.
-func (s Snapshot) UnknownEmails(records []Record) []string {
-	known := newKeyIndex(len(s.People), func(n int32) string { return NormalizeEmail(s.People[n].Values[Email]) }, nil)
+func (s *Snapshot) UnknownEmails(records []Record) []string {
+	known := newKeyIndex(s.Len(), func(n int32) string { return NormalizeEmail(s.value(n, Email)) }, nil)
 	var out []string
 	for i := range records {
 		if c := records[i].Cells.Get(Email); c.Op == Set {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -38,23 +37,22 @@ var managerFields = [2]Field{ManagerEmail, SecondaryManagerEmail}
 type planner struct {
 	in      Input
 	opts    Options
-	people  []Person
+	dir     *Snapshot // in.Directory
 	actor   string
 	byEmail keyIndex  // normalised login email -> person (first if duplicated)
 	byEmpID *keyIndex // employee id field -> person (first if duplicated); built on first use
 	bySrc   *keyIndex // HR source id -> person; built on first use
 	// File-side indexes.
 	rows        []rowPlan
-	personRow   []int32    // person -> the row that matched them, none if not in the file
-	seen        []bool     // person appears in the file (even on an error row)
-	newByEmail  keyIndex   // normalised email -> row of a new person
-	rowBySource keyIndex   // record source id -> row
-	activeAfter []bool     // node -> active once the import is applied
-	dirMgr      [2][]int32 // person -> current manager / secondary manager
-	order       []int32    // rows in output order
-	newIDs      []int64    // row -> id of the new person it creates (Draft.AssignIDs)
-	deactivated []bool     // person -> deactivated by this import
-	extra       []Change   // Row-0 changes
+	personRow   []int32  // person -> the row that matched them, none if not in the file
+	seen        []bool   // person appears in the file (even on an error row)
+	newByEmail  keyIndex // normalised email -> row of a new person
+	rowBySource keyIndex // record source id -> row
+	activeAfter []bool   // node -> active once the import is applied
+	order       []int32  // rows in output order
+	newIDs      []int64  // row -> id of the new person it creates (Draft.AssignIDs)
+	deactivated []bool   // person -> deactivated by this import
+	extra       []Change // Row-0 changes
 }
 
 // rowPlan is the planner's working state for one record.
@@ -129,52 +127,17 @@ func (r *rowPlan) fail(p Problem) { n := r.noted(); n.errs = append(n.errs, p) }
 func (r *rowPlan) warn(p Problem) { n := r.noted(); n.warns = append(n.warns, p) }
 
 func newPlanner(in Input) *planner {
-	people := in.Directory.People
 	p := &planner{
-		in:     in,
-		opts:   in.Options,
-		people: people,
-		actor:  NormalizeEmail(in.ActorEmail),
+		in:    in,
+		opts:  in.Options,
+		actor: NormalizeEmail(in.ActorEmail),
 	}
+	p.dir = &p.in.Directory
 	if p.opts.MatchBy == "" {
 		p.opts.MatchBy = MatchByEmail
 	}
-	p.dirMgr = [2][]int32{make([]int32, len(people)), make([]int32, len(people))}
-	p.byEmail = newKeyIndex(len(people), func(n int32) string { return NormalizeEmail(people[n].Values[Email]) }, nil)
-	personOf := personsByID(people)
-	for i := range people {
-		for k, id := range [2]int64{people[i].ManagerID, people[i].SecondaryManagerID} {
-			p.dirMgr[k][i] = none
-			if n, ok := personOf(id); ok && id != 0 {
-				p.dirMgr[k][i] = n
-			}
-		}
-	}
+	p.byEmail = newKeyIndex(p.dir.Len(), func(n int32) string { return NormalizeEmail(p.dir.value(n, Email)) }, nil)
 	return p
-}
-
-// personsByID finds people by id. A snapshot comes sorted by id, so it is searched in
-// place; a map (tens of MiB for a large directory) is built only for an unsorted one.
-func personsByID(people []Person) func(id int64) (int32, bool) {
-	// By index, not with slices' Func helpers, which would copy a 336-byte Person per step.
-	sorted := true
-	for i := 1; i < len(people) && sorted; i++ {
-		sorted = people[i-1].ID <= people[i].ID
-	}
-	if sorted {
-		return func(id int64) (int32, bool) {
-			n := sort.Search(len(people), func(i int) bool { return people[i].ID >= id })
-			return int32(n), n < len(people) && people[n].ID == id
-		}
-	}
-	byID := make(map[int64]int32, len(people))
-	for i := range people {
-		byID[people[i].ID] = int32(i)
-	}
-	return func(id int64) (int32, bool) {
-		n, ok := byID[id]
-		return n, ok
-	}
 }
 
 // readRows copies the records' problems and re-validates every Set value: records may come
@@ -263,7 +226,7 @@ func (p *planner) placeRows() {
 // sourceIndex finds people by HR source id; only syncs need it, so it is built on first use.
 func (p *planner) sourceIndex() *keyIndex {
 	if p.bySrc == nil {
-		x := newKeyIndex(len(p.people), func(n int32) string { return p.people[n].SourceID }, nil)
+		x := newKeyIndex(p.dir.Len(), func(n int32) string { return p.dir.textOf(p.dir.people[n].sourceID) }, nil)
 		p.bySrc = &x
 	}
 	return p.bySrc
@@ -272,7 +235,7 @@ func (p *planner) sourceIndex() *keyIndex {
 // employeeIDIndex finds people by employee id; only rows that change an id need it.
 func (p *planner) employeeIDIndex() *keyIndex {
 	if p.byEmpID == nil {
-		x := newKeyIndex(len(p.people), func(n int32) string { return p.people[n].Values[EmployeeID] }, nil)
+		x := newKeyIndex(p.dir.Len(), func(n int32) string { return p.dir.value(n, EmployeeID) }, nil)
 		p.byEmpID = &x
 	}
 	return p.byEmpID
@@ -289,16 +252,16 @@ func hasProblem(problems []Problem, f Field, code string) bool {
 
 // matchRows finds the person of every row (section 4) and flags duplicate identities.
 func (p *planner) matchRows() {
-	p.personRow = make([]int32, len(p.people))
+	p.personRow = make([]int32, p.dir.Len())
 	for i := range p.personRow {
 		p.personRow[i] = none
 	}
-	p.seen = make([]bool, len(p.people))
+	p.seen = make([]bool, p.dir.Len())
 
 	// Duplicate emails: rows with a directory person's email are grouped by that person (no
 	// string map over the whole file); only unknown emails go through a map.
 	mailPerson := make([]int32, len(p.rows))
-	firstByMail := make([]int32, len(p.people))
+	firstByMail := make([]int32, p.dir.Len())
 	for i := range firstByMail {
 		firstByMail[i] = none
 	}
@@ -379,7 +342,7 @@ func (p *planner) matchRows() {
 			case sourceFound && mailFound && bySource != byMail:
 				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: Email, Value: Clip(r.cells.Get(Email).Text),
 					Message: fmt.Sprintf("identity conflict: the HR system's employee id %q belongs to %s but the email %s belongs to %s; nothing is changed for either until the HR system is fixed",
-						Clip(r.sourceID()), p.people[bySource].Values[Email], Clip(r.cells.Get(Email).Text), p.people[byMail].Values[Email])})
+						Clip(r.sourceID()), p.dir.value(bySource, Email), Clip(r.cells.Get(Email).Text), p.dir.value(byMail, Email))})
 				for _, person := range []int32{bySource, byMail} {
 					p.seen[person] = true
 					if _, ok := locked[person]; !ok {
@@ -389,10 +352,10 @@ func (p *planner) matchRows() {
 				continue
 			case sourceFound:
 				r.person = bySource
-				if r.email != "" && r.email != NormalizeEmail(p.people[bySource].Values[Email]) {
+				if r.email != "" && r.email != NormalizeEmail(p.dir.value(bySource, Email)) {
 					r.warn(Problem{Severity: SeverityWarning, Code: "email_change_ignored", Field: Email, Value: Clip(r.cells.Get(Email).Text),
 						Message: fmt.Sprintf("%s: the HR system has %q but the login email is %s; imports do not change login emails, so it is kept",
-							fieldLabel(Email), Clip(r.cells.Get(Email).Text), p.people[bySource].Values[Email])})
+							fieldLabel(Email), Clip(r.cells.Get(Email).Text), p.dir.value(bySource, Email))})
 				}
 			case mailFound:
 				r.person = byMail
@@ -420,7 +383,7 @@ func (p *planner) matchRows() {
 			if isLocked {
 				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: NoField, Value: "",
 					Message: fmt.Sprintf("identity conflict on row %d involves %s; nothing is changed for this person until it is fixed",
-						p.rows[conflictRow].rec.Row, p.people[person].Values[Email])})
+						p.rows[conflictRow].rec.Row, p.dir.value(person, Email))})
 				continue
 			}
 			if len(matched) > 1 && !hasProblem(r.errs(), Email, "duplicate_email") {
@@ -432,7 +395,7 @@ func (p *planner) matchRows() {
 				}
 				r.fail(Problem{Severity: SeverityError, Code: "duplicate_person", Field: NoField, Value: "",
 					Message: fmt.Sprintf("this row and %s all match %s; keep one row per person",
-						p.rowList(others), p.people[person].Values[Email])})
+						p.rowList(others), p.dir.value(person, Email))})
 			}
 		}
 	}
@@ -574,7 +537,7 @@ func isPlainField(f Field) bool {
 // cellChanges reports whether an existing person's row asks to change plain field f.
 func (p *planner) cellChanges(r *rowPlan, f Field) bool {
 	cell := r.cells.Get(f)
-	return cell.Op != Keep && !sameValue(f, p.people[r.person].Values[f], cell.Text)
+	return cell.Op != Keep && !sameValue(f, p.dir.value(r.person, f), cell.Text)
 }
 
 // valueAfter is field f (not a reporting line or the status) of a non-failed row once the
@@ -587,7 +550,7 @@ func (p *planner) valueAfter(r *rowPlan, f Field) string {
 		}
 		return v
 	}
-	stored := p.people[r.person].Values[f]
+	stored := p.dir.value(r.person, f)
 	if !isPlainField(f) || !p.opts.UpdateExistingCoreFields || r.owned&(1<<uint(f)) != 0 {
 		return stored
 	}
@@ -610,35 +573,35 @@ func sameValue(f Field, a, b string) bool {
 	return false
 }
 
-func (p *planner) nodeCount() int { return len(p.people) + len(p.rows) }
+func (p *planner) nodeCount() int { return p.dir.Len() + len(p.rows) }
 
 // nodeEmail is the login email shown for a graph node.
 func (p *planner) nodeEmail(n int32) string {
 	if n == none {
 		return ""
 	}
-	if int(n) < len(p.people) {
-		return p.people[n].Values[Email]
+	if int(n) < p.dir.Len() {
+		return p.dir.value(n, Email)
 	}
-	return p.rows[int(n)-len(p.people)].cells.Get(Email).Text
+	return p.rows[int(n)-p.dir.Len()].cells.Get(Email).Text
 }
 
 func (p *planner) rowNode(i int) int32 {
 	if r := &p.rows[i]; r.person != none {
 		return r.person
 	}
-	return int32(len(p.people) + i)
+	return int32(p.dir.Len() + i)
 }
 
 // rowOfNode is the non-failed row that plans node n, or none.
 func (p *planner) rowOfNode(n int32) int32 {
-	if int(n) < len(p.people) {
+	if int(n) < p.dir.Len() {
 		return p.personRow[n]
 	}
-	return n - int32(len(p.people))
+	return n - int32(p.dir.Len())
 }
 
-func (p *planner) personManager(person int32, k int) int32 { return p.dirMgr[k][person] }
+func (p *planner) personManager(person int32, k int) int32 { return p.dir.people[person].managers[k] }
 
 // resolveManagers finds the managers each row asks for (section 6 warnings and errors).
 func (p *planner) resolveManagers() {
@@ -734,7 +697,7 @@ func (p *planner) resolveEmail(email string) (int32, bool) {
 		return n, true
 	}
 	if row, ok := p.newByEmail.find(e); ok {
-		return int32(len(p.people)) + row, true
+		return int32(p.dir.Len()) + row, true
 	}
 	return none, false
 }
@@ -746,7 +709,7 @@ func (p *planner) resolveSource(id string) (int32, bool) {
 			return r.person, true
 		}
 		// A new person; if their row fails, dropManagersNotImported takes the manager back.
-		return int32(len(p.people)) + row, true
+		return int32(p.dir.Len()) + row, true
 	}
 	if n, ok := p.sourceIndex().find(id); ok {
 		return n, true
@@ -780,7 +743,7 @@ func (p *planner) dropManagersNotImported() {
 		}
 		for k, f := range managerFields {
 			n := r.mgr[k]
-			if n == none || int(n) < len(p.people) || !p.rows[int(n)-len(p.people)].failed() {
+			if n == none || int(n) < p.dir.Len() || !p.rows[int(n)-p.dir.Len()].failed() {
 				continue
 			}
 			outcome := "the manager is left empty"
@@ -789,7 +752,7 @@ func (p *planner) dropManagersNotImported() {
 			}
 			r.warn(Problem{Severity: SeverityWarning, Code: "manager_not_imported", Field: f, Value: Clip(r.managerRef(k)),
 				Message: fmt.Sprintf("%s: %s is on row %d, which has errors and is not imported; %s",
-					fieldLabel(f), quoteRef(r.managerRef(k)), p.rows[int(n)-len(p.people)].rec.Row, outcome)})
+					fieldLabel(f), quoteRef(r.managerRef(k)), p.rows[int(n)-p.dir.Len()].rec.Row, outcome)})
 			r.mgr[k] = r.oldMgr[k]
 			r.assigned[k] = false
 		}
@@ -805,7 +768,7 @@ func (p *planner) checkEmployeeIDs() bool {
 			continue
 		}
 		id := p.valueAfter(r, EmployeeID)
-		if id == "" || r.person != none && p.people[r.person].Values[EmployeeID] == id {
+		if id == "" || r.person != none && p.dir.value(r.person, EmployeeID) == id {
 			continue
 		}
 		owner, ok := p.employeeIDIndex().find(id)
@@ -817,7 +780,7 @@ func (p *planner) checkEmployeeIDs() bool {
 		}
 		r.fail(Problem{Severity: SeverityError, Code: "employee_id_taken", Field: EmployeeID, Value: Clip(id),
 			Message: fmt.Sprintf("%s: %q already belongs to %s; employee ids must be unique within the company",
-				fieldLabel(EmployeeID), Clip(id), p.people[owner].Values[Email])})
+				fieldLabel(EmployeeID), Clip(id), p.dir.value(owner, Email))})
 		changed = true
 	}
 	return changed
@@ -827,7 +790,7 @@ func (p *planner) checkEmployeeIDs() bool {
 // every row on one. The graph has one outgoing edge per node (the manager), so one iterative
 // walk per node finds every loop in linear time.
 func (p *planner) checkLoops(next, visit []int32) bool {
-	P := len(p.people)
+	P := p.dir.Len()
 	for n := range next {
 		next[n] = none
 		visit[n] = 0
@@ -913,11 +876,11 @@ func (p *planner) failLoop(loop []int32) bool {
 // decideStatuses works out who is active after the import: status cells, reactivation and
 // deactivate_missing (section 5).
 func (p *planner) decideStatuses() {
-	P := len(p.people)
+	P := p.dir.Len()
 	p.activeAfter = make([]bool, p.nodeCount())
 	p.deactivated = make([]bool, P)
 	for n := 0; n < P; n++ {
-		p.activeAfter[n] = p.people[n].Active
+		p.activeAfter[n] = p.dir.people[n].active
 	}
 	for i := range p.rows {
 		r := &p.rows[i]
@@ -931,28 +894,28 @@ func (p *planner) decideStatuses() {
 			p.activeAfter[P+i] = r.active
 			continue
 		}
-		person := &p.people[r.person]
-		r.active = person.Active
+		person := &p.dir.people[r.person]
+		r.active = person.active
 		if _, owned := p.ownedBy(Status); owned {
-			if wantInactive == person.Active {
+			if wantInactive == person.active {
 				r.owned |= 1 << uint(Status)
 			}
 			continue
 		}
 		switch {
-		case person.Active && wantInactive:
+		case person.active && wantInactive:
 			switch {
-			case person.Protected:
+			case person.protected:
 				r.warn(Problem{Severity: SeverityWarning, Code: "protected_not_deactivated", Field: Status, Value: StatusInactive,
 					Message: fieldLabel(Status) + ": this account is protected and is not deactivated; remove the protection first to deactivate it"})
-			case p.actor != "" && NormalizeEmail(person.Values[Email]) == p.actor:
+			case p.actor != "" && NormalizeEmail(p.dir.value(r.person, Email)) == p.actor:
 				r.warn(Problem{Severity: SeverityWarning, Code: "actor_not_deactivated", Field: Status, Value: StatusInactive,
 					Message: fieldLabel(Status) + ": this is your own account; you cannot deactivate yourself with an import"})
 			default:
 				r.active = false
 				p.deactivated[r.person] = true
 			}
-		case !person.Active && !wantInactive:
+		case !person.active && !wantInactive:
 			if p.opts.ReactivateMatching {
 				r.active = true
 			} else {
@@ -966,15 +929,15 @@ func (p *planner) decideStatuses() {
 		return
 	}
 	for n := 0; n < P; n++ {
-		person := &p.people[n]
-		if !person.Active || p.seen[n] {
+		person := &p.dir.people[n]
+		if !person.active || p.seen[n] {
 			continue
 		}
 		switch {
-		case person.Protected:
+		case person.protected:
 			p.extra = append(p.extra, p.keptChange(int32(n), "protected_not_deactivated",
 				"unchanged: not in the file, but the account is protected and is never deactivated by an import"))
-		case p.actor != "" && NormalizeEmail(person.Values[Email]) == p.actor:
+		case p.actor != "" && NormalizeEmail(p.dir.value(int32(n), Email)) == p.actor:
 			p.extra = append(p.extra, p.keptChange(int32(n), "actor_not_deactivated",
 				"unchanged: not in the file, but this is the account of the admin running the import"))
 		default:
@@ -982,19 +945,6 @@ func (p *planner) decideStatuses() {
 			p.activeAfter[n] = false
 		}
 	}
-}
-
-// directoryValues are a person's values with managers shown by their current emails.
-func (p *planner) directoryValues(n int32) [NumFields]string {
-	person := &p.people[n]
-	values := person.Values
-	for k, f := range managerFields {
-		if m := p.personManager(n, k); m != none {
-			values[f] = p.nodeEmail(m)
-		}
-	}
-	values[Status] = statusText(person.Active)
-	return values
 }
 
 func statusText(active bool) string {
@@ -1005,7 +955,7 @@ func statusText(active bool) string {
 }
 
 func (p *planner) keptChange(n int32, code, reason string) Change {
-	person := &p.people[n]
+	person := p.dir.Person(int(n))
 	return Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
 		Kind: KindUnchanged, ReasonCode: code, Reason: reason, SourceID: person.SourceID}
 }
@@ -1092,10 +1042,10 @@ func (p *planner) nodeID(n int32) int64 {
 	switch {
 	case n == none:
 		return 0
-	case int(n) < len(p.people):
-		return p.people[n].ID
+	case int(n) < p.dir.Len():
+		return p.dir.people[n].id
 	case p.newIDs != nil:
-		return p.newIDs[int(n)-len(p.people)]
+		return p.newIDs[int(n)-p.dir.Len()]
 	}
 	return 0
 }
@@ -1134,8 +1084,8 @@ func (d *Draft) Changes(yield func(*Change) bool) {
 		p.fillRowChange(int(i), &notInFile[k])
 	}
 	for _, n := range p.missingDeactivated() {
-		person := &p.people[n]
-		after := p.directoryValues(n)
+		person := p.dir.Person(int(n))
+		after := person.Values
 		after[Status] = StatusInactive
 		notInFile = append(notInFile, Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
 			Kind: KindDeactivated, ReasonCode: "not_in_file",
@@ -1163,7 +1113,7 @@ func (d *Draft) Changes(yield func(*Change) bool) {
 // missingDeactivated lists the people this import deactivates who have no row of their own.
 func (p *planner) missingDeactivated() []int32 {
 	var out []int32
-	for n := range p.people {
+	for n := range p.dir.people {
 		if p.deactivated[n] && !p.seen[n] {
 			out = append(out, int32(n))
 		}
@@ -1174,7 +1124,7 @@ func (p *planner) missingDeactivated() []int32 {
 // Outcome sums up the plan once Changes has yielded every change.
 func (d *Draft) Outcome() Outcome {
 	deactivations := 0
-	for n := range d.p.people {
+	for n := range d.p.dir.people {
 		if d.p.deactivated[n] {
 			deactivations++
 		}
@@ -1189,8 +1139,8 @@ func (d *Draft) Outcome() Outcome {
 // An explicit positive limit always applies; a negative one turns the check off.
 func (p *planner) guard(deactivations, managerChanges int) (bool, string) {
 	active := 0
-	for i := range p.people {
-		if p.people[i].Active {
+	for i := range p.dir.people {
+		if p.dir.people[i].active {
 			active++
 		}
 	}
@@ -1221,11 +1171,10 @@ func (p *planner) fillRowChange(i int, c *Change) {
 	*c = Change{}
 	c.Row, c.Email, c.SourceID = r.rec.Row, r.cells.Get(Email).Text, r.sourceID()
 	if r.person != none {
-		person := &p.people[r.person]
-		c.PersonID = person.ID
-		c.Email = person.Values[Email]
+		c.PersonID = p.dir.people[r.person].id
+		c.Email = p.dir.value(r.person, Email)
 		if c.SourceID == "" {
-			c.SourceID = person.SourceID
+			c.SourceID = p.dir.textOf(p.dir.people[r.person].sourceID)
 		}
 	}
 	if r.failed() {
@@ -1239,7 +1188,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 		c.Errors = errs
 		c.Warnings = r.warns()
 		if r.person != none {
-			c.Name = displayName(p.people[r.person].Values)
+			c.Name = displayName(p.dir.values(r.person))
 		} else {
 			c.Name = displayName([NumFields]string{FirstName: r.cells.Get(FirstName).Text, LastName: r.cells.Get(LastName).Text})
 		}
@@ -1248,7 +1197,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 
 	var after [NumFields]string
 	if r.person != none {
-		after = p.people[r.person].Values
+		after = p.dir.values(r.person)
 	}
 	for f := Field(0); f < NumFields; f++ {
 		if f != ManagerEmail && f != SecondaryManagerEmail && f != Status {
@@ -1262,7 +1211,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 			after[f] = p.nodeEmail(r.mgr[k])
 		case r.person != none && r.mgr[k] == r.oldMgr[k]:
 			// keep what the directory shows (a manager outside the snapshot stays as it was)
-			after[f] = p.people[r.person].Values[f]
+			after[f] = p.dir.value(r.person, f)
 		default:
 			after[f] = ""
 		}
@@ -1289,7 +1238,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 		return
 	}
 
-	before := p.directoryValues(r.person)
+	before := p.dir.values(r.person)
 	for f := Field(0); f < NumFields; f++ {
 		if f == ManagerEmail || f == SecondaryManagerEmail {
 			if r.mgr[f2k(f)] != r.oldMgr[f2k(f)] {
@@ -1301,12 +1250,12 @@ func (p *planner) fillRowChange(i int, c *Change) {
 			c.Fields = append(c.Fields, FieldChange{Field: f, Old: before[f], New: after[f]})
 		}
 	}
-	person := &p.people[r.person]
-	sourceLinked := r.sourceID() != "" && r.sourceID() != person.SourceID
+	person := &p.dir.people[r.person]
+	sourceLinked := r.sourceID() != "" && r.sourceID() != p.dir.textOf(person.sourceID)
 	switch {
-	case person.Active && !r.active:
+	case person.active && !r.active:
 		c.Kind, c.ReasonCode, c.Reason = KindDeactivated, "status_inactive", "deactivated: the status in the file is Inactive"
-	case !person.Active && r.active:
+	case !person.active && r.active:
 		c.Kind, c.ReasonCode, c.Reason = KindReactivated, "reactivated", "reactivated: in the file and 'reactivate matching accounts' is on"
 	case len(c.Fields) > 0:
 		names := make([]string, len(c.Fields))
@@ -1349,7 +1298,7 @@ func (p *planner) warnInactiveManagers(r *rowPlan) {
 		if m == none || p.activeAfter[m] {
 			continue
 		}
-		byThisImport := int(m) < len(p.people) && p.deactivated[m]
+		byThisImport := int(m) < p.dir.Len() && p.deactivated[m]
 		if !byThisImport && m == r.oldMgr[k] {
 			continue
 		}

@@ -34,7 +34,7 @@ func benchInput(n int) Input {
 			p.Values[ManagerEmail] = people[i/10].Values[Email]
 		}
 	}
-	s := Snapshot{Version: 1, People: people}
+	s := NewSnapshot(1, people)
 	records := make([]Record, 0, n+n/100)
 	for i, r := range exportRecords(s) {
 		switch {

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,7 +42,7 @@ func snapshot(specs ...personSpec) Snapshot {
 		p.Values[Status] = statusText(p.Active)
 		people[i] = p
 	}
-	return Snapshot{Version: 7, People: people}
+	return NewSnapshot(7, people)
 }
 
 // record builds a row: "" is a blank cell (Keep), "-" a dash (Clear), anything else Set.
@@ -70,15 +71,16 @@ func full(row int, email string, extra map[Field]string) Record {
 
 // exportRecords turns a directory into the records an export would re-import.
 func exportRecords(s Snapshot) []Record {
-	records := make([]Record, len(s.People))
-	for i, p := range s.People {
+	records := make([]Record, 0, s.Len())
+	for p := range s.All() {
+		i := len(records)
 		r := Record{Row: i + 2, SourceID: p.SourceID}
 		for f := Field(0); f < NumFields; f++ {
 			if p.Values[f] != "" {
 				r.Cells.Set(f, SetValue(p.Values[f]))
 			}
 		}
-		records[i] = r
+		records = append(records, r)
 	}
 	return records
 }
@@ -86,7 +88,7 @@ func exportRecords(s Snapshot) []Record {
 // applyPlan simulates the apply step: writes After for every applied change.
 func applyPlan(t testing.TB, s Snapshot, plan Plan) Snapshot {
 	t.Helper()
-	people := append([]Person(nil), s.People...)
+	people := slices.Collect(s.All())
 	index := map[int64]int{}
 	nextID := int64(1)
 	for i, p := range people {
@@ -122,7 +124,7 @@ func applyPlan(t testing.TB, s Snapshot, plan Plan) Snapshot {
 			t.Fatalf("applied manager %q of %s is nobody", people[i].Values[ManagerEmail], people[i].Values[Email])
 		}
 	}
-	return Snapshot{Version: s.Version + 1, People: people}
+	return NewSnapshot(s.Version+1, people)
 }
 
 // changeFor finds the change of a row (row > 0) or of a person not in the file (by email).

@@ -295,7 +295,7 @@ func TestDraftYieldsThePlan(t *testing.T) {
 		}
 		draft.AssignIDs(ids)
 		idOf := map[string]int64{} // email -> id, for the manager ids
-		for _, p := range in.Directory.People {
+		for p := range in.Directory.All() {
 			idOf[NormalizeEmail(p.Values[Email])] = p.ID
 		}
 		var got []Change

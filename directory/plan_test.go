@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -455,23 +456,47 @@ func nilIfEmpty(s []string) []string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func TestPersonsByID(t *testing.T) {
+// Managers are linked by id whether or not the loader sorted the people by id.
+func TestSnapshotLinksManagersByID(t *testing.T) {
 	for name, ids := range map[string][]int64{"sorted": {3, 7, 9, 40}, "unsorted": {9, 3, 40, 7}} {
 		people := make([]Person, len(ids))
 		for i, id := range ids {
-			people[i].ID = id
+			people[i] = Person{ID: id, ManagerID: ids[(i+1)%len(ids)], SecondaryManagerID: 41}
+			people[i].Values[Email] = "p" + itoa(int(id)) + "@x.com"
 		}
-		personOf := personsByID(people)
-		for i, id := range ids {
-			if n, ok := personOf(id); !ok || n != int32(i) {
-				t.Errorf("%s: person %d = %d, %v; want %d", name, id, n, ok, i)
+		s := NewSnapshot(1, people)
+		for i := range ids {
+			got := s.Person(i)
+			want := "p" + itoa(int(ids[(i+1)%len(ids)])) + "@x.com"
+			if got.ID != ids[i] || got.Values[ManagerEmail] != want || got.Values[SecondaryManagerEmail] != "" || got.SecondaryManagerID != 41 {
+				t.Errorf("%s: person %d = %+v, want manager %s and no secondary manager email", name, i, got, want)
 			}
 		}
-		for _, id := range []int64{0, 5, 41} {
-			if _, ok := personOf(id); ok {
-				t.Errorf("%s: person %d found", name, id)
-			}
+	}
+}
+
+// A person reads back as it was added; repeated values are stored once.
+func TestSnapshotKeepsPeople(t *testing.T) {
+	people := make([]Person, 3)
+	for i := range people {
+		p := &people[i]
+		p.ID, p.Active, p.Protected, p.SourceID = int64(i+1), i != 1, i == 2, "S"+itoa(i)
+		for f := range p.Values {
+			p.Values[f] = Field(f).Key() + "-" + itoa(i%2)
 		}
+		p.Values[ManagerEmail], p.Values[SecondaryManagerEmail] = "", ""
+		p.Values[Status] = statusText(p.Active)
+	}
+	people[2].Values[Title] = ""
+	s := NewSnapshot(4, people)
+	if s.Version != 4 || s.Len() != 3 {
+		t.Fatalf("version %d, %d people", s.Version, s.Len())
+	}
+	if got := slices.Collect(s.All()); !reflect.DeepEqual(got, people) {
+		t.Errorf("people read back as\n%+v\nwant\n%+v", got, people)
+	}
+	if len(s.text) > 600 {
+		t.Errorf("%d bytes of text for 3 people who share most values", len(s.text))
 	}
 }
 
@@ -487,7 +512,7 @@ func TestUnknownEmails(t *testing.T) {
 	if got, want := s.UnknownEmails(records), []string{"new@x.com", "new@x.com"}; !slices.Equal(got, want) {
 		t.Errorf("UnknownEmails = %q, want %q", got, want)
 	}
-	if got := (Snapshot{}).UnknownEmails(records[:1]); !slices.Equal(got, []string{"ann@x.com"}) {
+	if got := (&Snapshot{}).UnknownEmails(records[:1]); !slices.Equal(got, []string{"ann@x.com"}) {
 		t.Errorf("UnknownEmails of an empty directory = %q", got)
 	}
 }

@@ -36,14 +36,14 @@ func scanPerson(row pgx.Row, p *directory.Person) error {
 func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapshot, error) {
 	var snap directory.Snapshot
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT directory_version FROM companies WHERE id = $1`, companyID).Scan(&snap.Version); err != nil {
+		var version int64
+		if err := tx.QueryRow(ctx, `SELECT directory_version FROM companies WHERE id = $1`, companyID).Scan(&version); err != nil {
 			return fmt.Errorf("read directory version: %w", err)
 		}
 		var count int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM people WHERE company_id = $1`, companyID).Scan(&count); err != nil {
 			return fmt.Errorf("count people: %w", err)
 		}
-		snap.People = make([]directory.Person, 0, count)
 		// Sorting a large directory by id must not spill to disk.
 		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '128MB'`); err != nil {
 			return err
@@ -59,17 +59,19 @@ func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapsh
 		if err := requireBinary(rows, snapshotBinaryColumns...); err != nil {
 			return err
 		}
-		var strs interner
+		build := directory.NewSnapshotBuilder(version, count)
+		var person directory.RawPerson
+		var dates [2][10]byte
 		for rows.Next() {
-			snap.People = append(snap.People, directory.Person{})
-			if err := decodeSnapshotPerson(rows.RawValues(), &snap.People[len(snap.People)-1], &strs); err != nil {
+			if err := decodeSnapshotPerson(rows.RawValues(), &person, &dates); err != nil {
 				return err
 			}
+			build.Add(&person)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		fillManagerEmails(snap.People)
+		snap = build.Snapshot()
 		return nil
 	})
 	if err != nil {
@@ -79,7 +81,7 @@ func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapsh
 }
 
 // snapshotColumns are the template fields in column order A..R with the managers and the
-// status left out (they are filled from the ids and the active flag), then id, manager ids,
+// status left out (they follow the ids and the active flag), then id, manager ids,
 // active, protected and source id.
 const snapshotColumns = `first_name, last_name, gender, title, email, department, team, location, employee_id, hire_date,
 	alt_email, preferred_name, leaving_date, termination_type, employment_type,
@@ -93,7 +95,9 @@ var snapshotFields = []directory.Field{directory.FirstName, directory.LastName, 
 // snapshotBinaryColumns are the dates, ids and flags of snapshotColumns.
 var snapshotBinaryColumns = []int{9, 12, 15, 16, 17, 18, 19}
 
-func decodeSnapshotPerson(values [][]byte, p *directory.Person, strs *interner) error {
+// decodeSnapshotPerson reads one row of snapshotColumns into p. p's values alias values and
+// dates (the formatted hire and leaving dates), so they last until the next row.
+func decodeSnapshotPerson(values [][]byte, p *directory.RawPerson, dates *[2][10]byte) error {
 	n := len(snapshotFields)
 	if len(values) != n+6 {
 		return fmt.Errorf("person row has %d columns, want %d", len(values), n+6)
@@ -103,15 +107,17 @@ func decodeSnapshotPerson(values [][]byte, p *directory.Person, strs *interner) 
 		return fmt.Errorf("person id: %w", err)
 	}
 	for i, f := range snapshotFields {
-		switch {
-		case f == directory.HireDate || f == directory.LeavingDate:
-			if p.Values[f], err = decodeDate(values[i], strs); err != nil {
+		switch f {
+		case directory.HireDate, directory.LeavingDate:
+			buf := &dates[0]
+			if f == directory.LeavingDate {
+				buf = &dates[1]
+			}
+			if p.Values[f], err = decodeDate(values[i], buf); err != nil {
 				return fmt.Errorf("%s of person %d: %w", f.Key(), p.ID, err)
 			}
-		case internedFields[f]:
-			p.Values[f] = strs.text(values[i])
 		default:
-			p.Values[f] = string(values[i])
+			p.Values[f] = values[i]
 		}
 	}
 	if p.ManagerID, err = decodeInt64(values[n+1]); err != nil {
@@ -123,29 +129,11 @@ func decodeSnapshotPerson(values [][]byte, p *directory.Person, strs *interner) 
 	if p.Active, err = decodeBool(values[n+3]); err != nil {
 		return fmt.Errorf("active flag of person %d: %w", p.ID, err)
 	}
-	p.Values[directory.Status] = directory.StatusInactive
-	if p.Active {
-		p.Values[directory.Status] = directory.StatusActive
-	}
 	if p.Protected, err = decodeBool(values[n+4]); err != nil {
 		return fmt.Errorf("protected flag of person %d: %w", p.ID, err)
 	}
-	p.SourceID = string(values[n+5])
+	p.SourceID = values[n+5]
 	return nil
-}
-
-// fillManagerEmails sets every person's manager emails from the manager ids. Reporting
-// lines stay within a company, so every manager is in the same snapshot.
-func fillManagerEmails(people []directory.Person) {
-	emails := make(map[int64]string, len(people))
-	for i := range people {
-		emails[people[i].ID] = people[i].Values[directory.Email]
-	}
-	for i := range people {
-		p := &people[i]
-		p.Values[directory.ManagerEmail] = emails[p.ManagerID]
-		p.Values[directory.SecondaryManagerEmail] = emails[p.SecondaryManagerID]
-	}
 }
 
 // ForeignEmails returns which of the given emails (normalised) belong to people of other companies.

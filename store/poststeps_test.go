@@ -254,7 +254,7 @@ func participantID(t *testing.T, st *Store, p Principal, email string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, person := range snap.People {
+	for person := range snap.All() {
 		if person.Values[directory.Email] == email {
 			return person.ID
 		}

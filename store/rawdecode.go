@@ -8,8 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-
-	"github.com/staffsync/staffsync/directory"
 )
 
 // Bulk reads (an import's rows, a company's directory) decode PostgreSQL's binary result
@@ -97,52 +95,17 @@ func decodeTextArray(raw []byte, fn func(i int, b []byte, ok bool)) error {
 	return nil
 }
 
-// interner shares the strings of low-cardinality columns (departments, locations, titles,
-// enum values, dates) across a bulk read: a large company repeats them on every row.
-type interner struct {
-	seen map[string]string
-}
-
-// internLimit bounds the interner; past it new values are simply copied.
-const internLimit = 1 << 16
-
-func (in *interner) text(b []byte) string {
-	if s, ok := in.seen[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if in.seen == nil {
-		in.seen = make(map[string]string)
-	}
-	if len(in.seen) < internLimit {
-		in.seen[s] = s
-	}
-	return s
-}
-
-// internedFields are the fields whose values repeat across people.
-var internedFields = func() [directory.NumFields]bool {
-	var out [directory.NumFields]bool
-	for _, f := range []directory.Field{directory.Gender, directory.Title, directory.Department, directory.Team, directory.Location,
-		directory.HireDate, directory.LeavingDate, directory.TerminationType, directory.EmploymentType, directory.Status} {
-		out[f] = true
-	}
-	return out
-}()
-
 // postgresEpoch is day 0 of PostgreSQL's binary date format.
 var postgresEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// decodeDate formats a binary date as YYYY-MM-DD; NULL is "". The text is interned: a
-// directory has a few thousand distinct dates.
-func decodeDate(raw []byte, strs *interner) (string, error) {
+// decodeDate formats a binary date as YYYY-MM-DD into buf; NULL is empty.
+func decodeDate(raw []byte, buf *[10]byte) ([]byte, error) {
 	if raw == nil {
-		return "", nil
+		return nil, nil
 	}
 	days, err := decodeInt32(raw)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var buf [10]byte
-	return strs.text(postgresEpoch.AddDate(0, 0, int(days)).AppendFormat(buf[:0], time.DateOnly)), nil
+	return postgresEpoch.AddDate(0, 0, int(days)).AppendFormat(buf[:0], time.DateOnly), nil
 }

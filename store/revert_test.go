@@ -50,7 +50,7 @@ func directoryValues(t *testing.T, st *Store, companyID int64) map[string][direc
 		t.Fatal(err)
 	}
 	out := map[string][directory.NumFields]string{}
-	for _, person := range snap.People {
+	for person := range snap.All() {
 		out[person.Values[directory.Email]] = person.Values
 	}
 	return out

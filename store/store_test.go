@@ -155,12 +155,12 @@ func TestApplyIsAtomicIdempotentAndChecksVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if snap.Version != 1 || len(snap.People) != 2 {
-		t.Fatalf("snapshot version %d with %d people, want version 1 with 2", snap.Version, len(snap.People))
+	if snap.Version != 1 || snap.Len() != 2 {
+		t.Fatalf("snapshot version %d with %d people, want version 1 with 2", snap.Version, snap.Len())
 	}
-	bob := snap.People[1]
+	bob := snap.Person(1)
 	if bob.Values[directory.Email] != "Bob@acme.example" || bob.Values[directory.ManagerEmail] != "ann@acme.example" ||
-		bob.ManagerID != snap.People[0].ID || bob.Values[directory.EmploymentType] != "Full-time" || !bob.Active {
+		bob.ManagerID != snap.Person(0).ID || bob.Values[directory.EmploymentType] != "Full-time" || !bob.Active {
 		t.Fatalf("Bob = %+v", bob)
 	}
 
@@ -296,14 +296,14 @@ func TestSavePlanUsesReservedIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := map[string]int64{}
-	for _, person := range after.People {
+	for person := range after.All() {
 		ids[person.Values[directory.Email]] = person.ID
 	}
 	ann, bo := ids["ann@r.example"], ids["bo@r.example"]
 	if ann != reserved[0] || bo == 0 || bo == ann {
 		t.Fatalf("ids: ann %d, bo %d; reserved %v", ann, bo, reserved)
 	}
-	for _, person := range after.People {
+	for person := range after.All() {
 		if person.ID == bo && person.ManagerID != ann {
 			t.Fatalf("bo's manager is %d, want ann %d", person.ManagerID, ann)
 		}
