@@ -35,7 +35,7 @@ func (a *Activities) ParseImport(ctx context.Context, ref ImportRef) (ParseResul
 		// Already parsed by an earlier attempt whose completion was lost.
 		return ParseResult{Rows: im.RowsTotal, Failed: im.Status == directory.StatusFailed}, nil
 	}
-	records, failed, err := a.readRecords(ctx, ref, im)
+	records, failed, err := a.readRecords(ctx, ref, im, nil)
 	if err != nil || failed {
 		return ParseResult{Failed: failed}, err
 	}
@@ -44,15 +44,16 @@ func (a *Activities) ParseImport(ctx context.Context, ref ImportRef) (ParseResul
 
 // readRecords returns the import's records: its file parsed, or the records an integration
 // or a revert stored. A file the reader refuses marks the import failed with the reader's
-// message (failed is true) and is not an error: retrying cannot fix a file.
-func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Import) (records []directory.Record, failed bool, err error) {
+// message (failed is true) and is not an error: retrying cannot fix a file. absorb (if
+// not nil) sees each record as it is read.
+func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Import, absorb func(*directory.Record)) (records []directory.Record, failed bool, err error) {
 	if im.Status == directory.StatusFailed {
 		return nil, true, nil
 	}
 	name, content, err := a.Store.ImportFile(ctx, ref.CompanyID, ref.ImportID)
 	if errors.Is(err, directory.ErrNotFound) {
 		// No file: the records an HR sync or a revert stored.
-		records, err := a.Store.LoadRows(ctx, ref.ImportID)
+		records, err := a.Store.LoadRows(ctx, ref.ImportID, absorb)
 		return records, false, err
 	}
 	if err != nil {
@@ -78,6 +79,9 @@ func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Im
 			return nil, failed, err
 		}
 		records = append(records, rec)
+		if absorb != nil {
+			absorb(&records[len(records)-1])
+		}
 		if len(records)%progressEvery == 0 {
 			activity.RecordHeartbeat(ctx, len(records))
 			a.progress(ctx, ref.ImportID, store.ImportProgress{Phase: PhaseParsing, Processed: len(records)})
@@ -125,32 +129,30 @@ type PreviewResult struct {
 }
 
 // PreviewImport reads the import's records, plans them against the current directory and
-// stores the preview. The file is read while the directory loads.
+// stores the preview.
 func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewResult, error) {
 	defer keepHeartbeating(ctx, stepHeartbeat)()
 	im, err := a.Store.GetImport(ctx, ref.CompanyID, ref.ImportID)
 	if err != nil {
 		return PreviewResult{}, permanentOrRetryable(err)
 	}
-	var (
-		snapshot    directory.Snapshot
-		snapshotErr error
-		loading     sync.WaitGroup
-	)
+	if im.Status == directory.StatusFailed {
+		return PreviewResult{Failed: true}, nil
+	}
+	// The directory first, then the records: a record with exactly the values of its
+	// person is absorbed by the snapshot as it is read (Snapshot.Absorb), so a re-sync of a
+	// large unchanged directory does not hold every value twice. Loading the two at once
+	// was quicker, but held the whole file and the whole directory at the same time.
 	started := time.Now()
-	var directoryLoaded time.Duration
-	loading.Go(func() {
-		snapshot, snapshotErr = a.Store.Snapshot(ctx, ref.CompanyID)
-		directoryLoaded = time.Since(started)
-	})
-	records, failed, err := a.readRecords(ctx, ref, im)
-	recordsRead := time.Since(started)
-	loading.Wait()
+	snapshot, err := a.Store.Snapshot(ctx, ref.CompanyID)
+	if err != nil {
+		return PreviewResult{}, err
+	}
+	directoryLoaded := time.Since(started)
+	records, failed, err := a.readRecords(ctx, ref, im, snapshot.Absorb)
+	recordsRead := time.Since(started) - directoryLoaded
 	if err != nil || failed {
 		return PreviewResult{Failed: failed}, err
-	}
-	if snapshotErr != nil {
-		return PreviewResult{}, snapshotErr
 	}
 	owned := map[directory.Field]string{}
 	if im.Options.MatchBy != directory.MatchByEmployeeID {
@@ -204,7 +206,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	// Operators and the benchmark read where a preview's time goes from this line.
 	a.log().Info("preview stored", "import", ref.ImportID, "rows", rows,
 		"read_records", recordsRead.Round(time.Millisecond), "load_directory", directoryLoaded.Round(time.Millisecond),
-		"prepare", checked.Sub(started.Add(max(recordsRead, directoryLoaded))).Round(time.Millisecond),
+		"prepare", checked.Sub(started.Add(directoryLoaded+recordsRead)).Round(time.Millisecond),
 		"plan", planOnly.Round(time.Millisecond), "checks", planned.Sub(checked.Add(planOnly)).Round(time.Millisecond),
 		"store", time.Since(planned).Round(time.Millisecond))
 	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(saved.Summary), GuardTripped: saved.GuardTripped, Rows: rows}, nil

@@ -39,7 +39,6 @@ type planner struct {
 	opts    Options
 	dir     *Snapshot // in.Directory
 	actor   string
-	byEmail keyIndex  // normalised login email -> person (first if duplicated)
 	byEmpID *keyIndex // employee id field -> person (first if duplicated); built on first use
 	bySrc   *keyIndex // HR source id -> person; built on first use
 	// File-side indexes.
@@ -55,20 +54,29 @@ type planner struct {
 	extra       []Change // Row-0 changes
 }
 
+// cell is cell f of row r.
+func (p *planner) cell(r *rowPlan, f Field) Value {
+	if r.cells == nil {
+		return p.dir.cell(r.rec, f)
+	}
+	return r.cells.Get(f)
+}
+
 // rowPlan is the planner's working state for one record.
 type rowPlan struct {
 	rec *Record
 	// cells are the validated, canonical cells: the record's own unless a value had to be
-	// rewritten (saves a copy per row on large imports).
-	cells  *Cells
-	email  string // normalised login email of the record ("" if none)
-	person int32  // matched person, none for a new person
+	// rewritten (saves a copy per row on large imports); nil for a record the snapshot
+	// absorbed, whose cells read through it (planner.cell).
+	cells *Cells
+	email string // normalised login email of the record ("" if none)
 	// problems is nil for the many rows without any: two slices a row cost 48 bytes.
 	problems *rowProblems
+	person   int32 // matched person, none for a new person
 	// Managers as graph nodes: what the person has now and will have after the import.
 	oldMgr, mgr [2]int32
 	assigned    [2]bool    // the row itself names the manager (not kept from the directory)
-	mgrRef      [2]refKind // how the row named the manager, for messages (see managerRef)
+	mgrRef      [2]refKind // how the row named the manager, for messages (see planner.managerRef)
 	owned       uint32     // bit per field the row wanted to change but an integration owns
 	active      bool       // status after the import
 }
@@ -83,10 +91,10 @@ const (
 )
 
 // managerRef is how row r named its manager k, for messages.
-func (r *rowPlan) managerRef(k int) string {
+func (p *planner) managerRef(r *rowPlan, k int) string {
 	switch r.mgrRef[k] {
 	case refCell:
-		return r.cells.Get(managerFields[k]).Text
+		return p.cell(r, managerFields[k]).Text
 	case refSource:
 		return strings.TrimSpace(r.rec.ManagerSourceID)
 	}
@@ -136,7 +144,6 @@ func newPlanner(in Input) *planner {
 	if p.opts.MatchBy == "" {
 		p.opts.MatchBy = MatchByEmail
 	}
-	p.byEmail = newKeyIndex(p.dir.Len(), func(n int32) string { return NormalizeEmail(p.dir.value(n, Email)) }, nil)
 	return p
 }
 
@@ -158,6 +165,9 @@ func (p *planner) readRowRange(from, to int) {
 		r := &p.rows[i]
 		r.rec = rec
 		r.cells = &rec.Cells
+		if rec.Cells.twin != 0 {
+			r.cells = nil // absorbed: the cells read through the snapshot (see cell)
+		}
 		r.person = none
 		r.mgr = [2]int32{none, none}
 		r.oldMgr = [2]int32{none, none}
@@ -169,7 +179,10 @@ func (p *planner) readRowRange(from, to int) {
 			}
 		}
 		// Rewritten cells are packed into a Cells of the row's own; most rows need none.
-		values := rec.Cells.Unpack()
+		var values [NumFields]Value
+		for f := range values {
+			values[f] = p.dir.cell(rec, Field(f))
+		}
 		rewritten := false
 		for f := Field(0); f < NumFields; f++ {
 			cell := values[f]
@@ -197,7 +210,7 @@ func (p *planner) readRowRange(from, to int) {
 			own := PackCells(&values)
 			r.cells = &own
 		}
-		if email := r.cells.Get(Email); email.Op == Set {
+		if email := p.cell(r, Email); email.Op == Set {
 			r.email = NormalizeEmail(email.Text)
 		}
 	}
@@ -269,7 +282,7 @@ func (p *planner) matchRows() {
 	for i := range p.rows {
 		mailPerson[i] = none
 		if e := p.rows[i].email; e != "" {
-			if n, ok := p.byEmail.find(e); ok {
+			if n, ok := p.dir.personByEmail(e); ok {
 				mailPerson[i] = n
 				if firstByMail[n] == none {
 					firstByMail[n] = int32(i)
@@ -296,7 +309,7 @@ func (p *planner) matchRows() {
 	}
 	sourceRows := occurrences(len(p.rows), func(i int) string { return p.rows[i].sourceID() })
 	empIDRows := occurrences(len(p.rows), func(i int) string {
-		if c := p.rows[i].cells.Get(EmployeeID); c.Op == Set {
+		if c := p.cell(&p.rows[i], EmployeeID); c.Op == Set {
 			return c.Text
 		}
 		return ""
@@ -310,16 +323,16 @@ func (p *planner) matchRows() {
 	for i := range p.rows {
 		r := &p.rows[i]
 		if others := emailDuplicates(i); others != nil {
-			r.fail(Problem{Severity: SeverityError, Code: "duplicate_email", Field: Email, Value: Clip(r.cells.Get(Email).Text),
+			r.fail(Problem{Severity: SeverityError, Code: "duplicate_email", Field: Email, Value: Clip(p.cell(r, Email).Text),
 				Message: fmt.Sprintf("%s: %q appears more than once in the file (also on %s); keep one row per person",
-					fieldLabel(Email), Clip(r.cells.Get(Email).Text), p.rowList(others))})
+					fieldLabel(Email), Clip(p.cell(r, Email).Text), p.rowList(others))})
 		}
 		if others := sourceRows.others(r.sourceID(), i); others != nil {
 			r.fail(Problem{Severity: SeverityError, Code: "duplicate_source_id", Field: NoField, Value: Clip(r.sourceID()),
 				Message: fmt.Sprintf("the HR system's employee id %q appears more than once (also on %s); each employee must appear once",
 					Clip(r.sourceID()), p.rowList(others))})
 		}
-		if id := r.cells.Get(EmployeeID); id.Op == Set {
+		if id := p.cell(r, EmployeeID); id.Op == Set {
 			if others := empIDRows.others(id.Text, i); others != nil {
 				r.fail(Problem{Severity: SeverityError, Code: "duplicate_employee_id", Field: EmployeeID, Value: Clip(id.Text),
 					Message: fmt.Sprintf("%s: %q appears more than once in the file (also on %s); employee ids must be unique within the company",
@@ -340,9 +353,9 @@ func (p *planner) matchRows() {
 			}
 			switch {
 			case sourceFound && mailFound && bySource != byMail:
-				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: Email, Value: Clip(r.cells.Get(Email).Text),
+				r.fail(Problem{Severity: SeverityError, Code: "identity_conflict", Field: Email, Value: Clip(p.cell(r, Email).Text),
 					Message: fmt.Sprintf("identity conflict: the HR system's employee id %q belongs to %s but the email %s belongs to %s; nothing is changed for either until the HR system is fixed",
-						Clip(r.sourceID()), p.dir.value(bySource, Email), Clip(r.cells.Get(Email).Text), p.dir.value(byMail, Email))})
+						Clip(r.sourceID()), p.dir.value(bySource, Email), Clip(p.cell(r, Email).Text), p.dir.value(byMail, Email))})
 				for _, person := range []int32{bySource, byMail} {
 					p.seen[person] = true
 					if _, ok := locked[person]; !ok {
@@ -353,9 +366,9 @@ func (p *planner) matchRows() {
 			case sourceFound:
 				r.person = bySource
 				if r.email != "" && r.email != NormalizeEmail(p.dir.value(bySource, Email)) {
-					r.warn(Problem{Severity: SeverityWarning, Code: "email_change_ignored", Field: Email, Value: Clip(r.cells.Get(Email).Text),
+					r.warn(Problem{Severity: SeverityWarning, Code: "email_change_ignored", Field: Email, Value: Clip(p.cell(r, Email).Text),
 						Message: fmt.Sprintf("%s: the HR system has %q but the login email is %s; imports do not change login emails, so it is kept",
-							fieldLabel(Email), Clip(r.cells.Get(Email).Text), p.dir.value(bySource, Email))})
+							fieldLabel(Email), Clip(p.cell(r, Email).Text), p.dir.value(bySource, Email))})
 				}
 			case mailFound:
 				r.person = byMail
@@ -369,7 +382,7 @@ func (p *planner) matchRows() {
 				extraRows[r.person] = append(extraRows[r.person], int32(i))
 			}
 		} else if r.email != "" && p.in.ForeignEmails[r.email] {
-			r.fail(Problem{Severity: SeverityError, Code: "email_taken", Field: Email, Value: Clip(r.cells.Get(Email).Text),
+			r.fail(Problem{Severity: SeverityError, Code: "email_taken", Field: Email, Value: Clip(p.cell(r, Email).Text),
 				Message: "this email is already used by another account; use a different login email"})
 		}
 	}
@@ -501,7 +514,7 @@ func (p *planner) computeValues() {
 		}
 		existing := r.person != none
 		for _, f := range []Field{FirstName, LastName, Email} {
-			switch r.cells.Get(f).Op {
+			switch p.cell(r, f).Op {
 			case Clear:
 				r.fail(Problem{Severity: SeverityError, Code: "required_cleared", Field: f, Value: "",
 					Message: fmt.Sprintf("%s is required and cannot be cleared with a dash; enter a value or leave the cell blank to keep the current one", fieldLabel(f))})
@@ -536,7 +549,7 @@ func isPlainField(f Field) bool {
 
 // cellChanges reports whether an existing person's row asks to change plain field f.
 func (p *planner) cellChanges(r *rowPlan, f Field) bool {
-	cell := r.cells.Get(f)
+	cell := p.cell(r, f)
 	return cell.Op != Keep && !sameValue(f, p.dir.value(r.person, f), cell.Text)
 }
 
@@ -544,7 +557,7 @@ func (p *planner) cellChanges(r *rowPlan, f Field) bool {
 // import is applied.
 func (p *planner) valueAfter(r *rowPlan, f Field) string {
 	if r.person == none {
-		v := r.cells.Get(f).Text // "" unless Set
+		v := p.cell(r, f).Text // "" unless Set
 		if f == EmploymentType && v == "" {
 			v = "Full-time"
 		}
@@ -554,7 +567,7 @@ func (p *planner) valueAfter(r *rowPlan, f Field) string {
 	if !isPlainField(f) || !p.opts.UpdateExistingCoreFields || r.owned&(1<<uint(f)) != 0 {
 		return stored
 	}
-	cell := r.cells.Get(f)
+	cell := p.cell(r, f)
 	if cell.Op == Keep || sameValue(f, stored, cell.Text) {
 		return stored
 	}
@@ -583,7 +596,7 @@ func (p *planner) nodeEmail(n int32) string {
 	if int(n) < p.dir.Len() {
 		return p.dir.value(n, Email)
 	}
-	return p.rows[int(n)-p.dir.Len()].cells.Get(Email).Text
+	return p.cell(&p.rows[int(n)-p.dir.Len()], Email).Text
 }
 
 func (p *planner) rowNode(i int) int32 {
@@ -622,7 +635,7 @@ func (p *planner) resolveManagers() {
 		}
 		self := p.rowNode(i)
 		for k, f := range managerFields {
-			cell := r.cells.Get(f)
+			cell := p.cell(r, f)
 			if existing {
 				if _, owned := p.ownedBy(f); owned {
 					if p.managerCellChanges(r, k) {
@@ -672,7 +685,7 @@ func quoteRef(ref string) string { return strconv.Quote(Clip(ref)) }
 
 // managerCellChanges says whether a row's manager cell asks for a different manager.
 func (p *planner) managerCellChanges(r *rowPlan, k int) bool {
-	cell := r.cells.Get(managerFields[k])
+	cell := p.cell(r, managerFields[k])
 	switch cell.Op {
 	case Clear:
 		return r.oldMgr[k] != none
@@ -693,7 +706,7 @@ func (p *planner) managerNotFound(r *rowPlan, f Field, what string, existing boo
 
 func (p *planner) resolveEmail(email string) (int32, bool) {
 	e := NormalizeEmail(email)
-	if n, ok := p.byEmail.find(e); ok {
+	if n, ok := p.dir.personByEmail(e); ok {
 		return n, true
 	}
 	if row, ok := p.newByEmail.find(e); ok {
@@ -750,9 +763,9 @@ func (p *planner) dropManagersNotImported() {
 			if r.person != none {
 				outcome = "the manager is left unchanged"
 			}
-			r.warn(Problem{Severity: SeverityWarning, Code: "manager_not_imported", Field: f, Value: Clip(r.managerRef(k)),
+			r.warn(Problem{Severity: SeverityWarning, Code: "manager_not_imported", Field: f, Value: Clip(p.managerRef(r, k)),
 				Message: fmt.Sprintf("%s: %s is on row %d, which has errors and is not imported; %s",
-					fieldLabel(f), quoteRef(r.managerRef(k)), p.rows[int(n)-p.dir.Len()].rec.Row, outcome)})
+					fieldLabel(f), quoteRef(p.managerRef(r, k)), p.rows[int(n)-p.dir.Len()].rec.Row, outcome)})
 			r.mgr[k] = r.oldMgr[k]
 			r.assigned[k] = false
 		}
@@ -868,7 +881,7 @@ func (p *planner) failLoop(loop []int32) bool {
 			continue
 		}
 		r := &p.rows[row]
-		r.fail(Problem{Severity: SeverityError, Code: "manager_loop", Field: ManagerEmail, Value: Clip(r.managerRef(0)), Message: message})
+		r.fail(Problem{Severity: SeverityError, Code: "manager_loop", Field: ManagerEmail, Value: Clip(p.managerRef(r, 0)), Message: message})
 	}
 	return true
 }
@@ -887,7 +900,7 @@ func (p *planner) decideStatuses() {
 		if r.failed() {
 			continue
 		}
-		cell := r.cells.Get(Status)
+		cell := p.cell(r, Status)
 		wantInactive := cell.Op == Set && cell.Text == StatusInactive
 		if r.person == none {
 			r.active = !wantInactive
@@ -1169,7 +1182,7 @@ func (p *planner) guard(deactivations, managerChanges int) (bool, string) {
 func (p *planner) fillRowChange(i int, c *Change) {
 	r := &p.rows[i]
 	*c = Change{}
-	c.Row, c.Email, c.SourceID = r.rec.Row, r.cells.Get(Email).Text, r.sourceID()
+	c.Row, c.Email, c.SourceID = r.rec.Row, p.cell(r, Email).Text, r.sourceID()
 	if r.person != none {
 		c.PersonID = p.dir.people[r.person].id
 		c.Email = p.dir.value(r.person, Email)
@@ -1190,7 +1203,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 		if r.person != none {
 			c.Name = displayName(p.dir.values(r.person))
 		} else {
-			c.Name = displayName([NumFields]string{FirstName: r.cells.Get(FirstName).Text, LastName: r.cells.Get(LastName).Text})
+			c.Name = displayName([NumFields]string{FirstName: p.cell(r, FirstName).Text, LastName: p.cell(r, LastName).Text})
 		}
 		return // nothing is applied: no After
 	}

@@ -125,6 +125,44 @@ func TestPlanIgnoresRecordOrder(t *testing.T) {
 	}
 }
 
+// Records that a snapshot absorbed plan exactly like the records themselves.
+func TestAbsorbedRecordsPlanTheSame(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		for _, matchBy := range []MatchBy{MatchByEmail, MatchByEmployeeID} {
+			in := messyInput(seed)
+			in.Options.MatchBy = matchBy
+			again := in.Records[len(in.Records)/2]
+			again.Row = 400 // a row twice: both copies are duplicates
+			in.Records = append(in.Records, again)
+			want := PlanImport(in)
+			absorbed := in
+			absorbed.Records = slices.Clone(in.Records)
+			count := 0
+			for i := range absorbed.Records {
+				in.Directory.Absorb(&absorbed.Records[i])
+				if absorbed.Records[i].Cells.twin != 0 {
+					count++
+				}
+			}
+			if count == 0 || count == len(in.Records) {
+				t.Fatalf("seed %d: %d of %d records absorbed; the input must have both kinds", seed, count, len(in.Records))
+			}
+			if got, want := in.Directory.UnknownEmails(absorbed.Records), in.Directory.UnknownEmails(in.Records); !slices.Equal(got, want) {
+				t.Fatalf("seed %d: unknown emails %q, want %q", seed, got, want)
+			}
+			got := PlanImport(absorbed)
+			if !reflect.DeepEqual(got, want) {
+				for i := range want.Changes {
+					if !reflect.DeepEqual(got.Changes[i], want.Changes[i]) {
+						t.Fatalf("seed %d, %s: change %d differs:\n got %+v\nwant %+v", seed, matchBy, i, got.Changes[i], want.Changes[i])
+					}
+				}
+				t.Fatalf("seed %d, %s: plans differ", seed, matchBy)
+			}
+		}
+	}
+}
+
 func TestPlanLoopAndLongChainIsLinear(t *testing.T) {
 	const chain = 10_000
 	// A chain of 10,000 people, each reporting to the one before; the file closes a loop

@@ -1,6 +1,9 @@
 package directory
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // CellOp says what an incoming cell does to the stored value of a field.
 type CellOp uint8
@@ -43,12 +46,18 @@ type Record struct {
 // Cells are a record's incoming cells, packed: the texts of all Set cells in one string and
 // each cell's end offset and op beside it. A million records are held at once while a large
 // import is planned; an array of 18 Values took 432 bytes a row and a string per cell, this
-// takes 96 bytes and one string. Build them with PackCells (or Set, which repacks), read
+// takes 72 bytes and one string. Build them with PackCells (or Set, which repacks), read
 // them with Get.
 type Cells struct {
 	text string
-	ends [NumFields]uint32 // cell f's text is text[ends[f-1]:ends[f]]
-	ops  uint64            // 2 bits per field: its CellOp
+	ops  uint64 // 2 bits per field: its CellOp
+	// cell f's text is text[ends[f-1]:ends[f]]; a text over 64 KiB (possible, with 18 cells
+	// of up to 1,000 characters) keeps its end offsets in long instead.
+	long *[NumFields]uint32
+	ends [NumFields]uint16
+	// twin is 1 + the snapshot person whose values the Set cells are, when a Snapshot
+	// absorbed the record (Snapshot.Absorb); text is then empty.
+	twin int32
 }
 
 // PackCells packs values. Only Set cells keep their text, and an op other than Set or Clear
@@ -63,6 +72,9 @@ func PackCells(values *[NumFields]Value) Cells {
 	}
 	var text strings.Builder
 	text.Grow(size)
+	if size > math.MaxUint16 {
+		c.long = new([NumFields]uint32)
+	}
 	for f := range values {
 		switch values[f].Op {
 		case Set:
@@ -71,7 +83,11 @@ func PackCells(values *[NumFields]Value) Cells {
 		case Clear:
 			c.ops |= uint64(Clear) << (2 * f)
 		}
-		c.ends[f] = uint32(text.Len())
+		if c.long != nil {
+			c.long[f] = uint32(text.Len())
+		} else {
+			c.ends[f] = uint16(text.Len())
+		}
 	}
 	c.text = text.String()
 	return c
@@ -79,11 +95,22 @@ func PackCells(values *[NumFields]Value) Cells {
 
 // Get returns cell f. Its Text is empty unless it is Set.
 func (c *Cells) Get(f Field) Value {
-	start := uint32(0)
-	if f > 0 {
-		start = c.ends[f-1]
+	v := Value{Op: CellOp(c.ops >> (2 * f) & 3)}
+	switch {
+	case c.long != nil:
+		start := uint32(0)
+		if f > 0 {
+			start = c.long[f-1]
+		}
+		v.Text = c.text[start:c.long[f]]
+	default:
+		start := uint16(0)
+		if f > 0 {
+			start = c.ends[f-1]
+		}
+		v.Text = c.text[start:c.ends[f]]
 	}
-	return Value{Op: CellOp(c.ops >> (2 * f) & 3), Text: c.text[start:c.ends[f]]}
+	return v
 }
 
 // Unpack returns all cells.

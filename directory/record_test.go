@@ -2,6 +2,7 @@ package directory
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -29,6 +30,13 @@ func TestCellsPackAndRead(t *testing.T) {
 			in:   map[Field]Value{FirstName: {Op: Keep, Text: "x"}, LastName: {Op: Clear, Text: "y"}, Title: {Op: 7, Text: "z"}},
 			want: map[Field]Value{LastName: {Op: Clear}},
 		},
+		{
+			name: "a text over 64 KiB keeps every cell",
+			in: map[Field]Value{Title: SetValue(strings.Repeat("t", 40_000)), Department: SetValue(strings.Repeat("d", 30_000)),
+				Team: {Op: Clear}, Status: SetValue("Active")},
+			want: map[Field]Value{Title: SetValue(strings.Repeat("t", 40_000)), Department: SetValue(strings.Repeat("d", 30_000)),
+				Team: {Op: Clear}, Status: SetValue("Active")},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +57,7 @@ func TestCellsPackAndRead(t *testing.T) {
 					t.Errorf("%s = %+v, want %+v", f.Key(), got, tt.want[f])
 				}
 			}
-			if unpacked := packed.Unpack(); PackCells(&unpacked) != packed {
+			if unpacked := packed.Unpack(); !reflect.DeepEqual(PackCells(&unpacked), packed) {
 				t.Errorf("unpacking and packing again changed the cells")
 			}
 		})

@@ -19,7 +19,7 @@ func applyStoredRows(t *testing.T, st *Store, p Principal, importID int64) direc
 	if err != nil {
 		t.Fatal(err)
 	}
-	records, err := st.LoadRows(ctx, importID)
+	records, err := st.LoadRows(ctx, importID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

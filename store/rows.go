@@ -95,8 +95,9 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 	return parsed, nil
 }
 
-// LoadRows returns an import's parsed rows in row order.
-func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Record, error) {
+// LoadRows returns an import's parsed rows in row order. absorb (if not nil) sees each
+// record as it is read, so that a preview can shrink it before the next one is read.
+func (s *Store) LoadRows(ctx context.Context, importID int64, absorb func(*directory.Record)) ([]directory.Record, error) {
 	var count int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM import_rows WHERE import_id = $1`, importID).Scan(&count); err != nil {
 		return nil, fmt.Errorf("count rows of import %d: %w", importID, unavailable(err))
@@ -120,6 +121,9 @@ func (s *Store) LoadRows(ctx context.Context, importID int64) ([]directory.Recor
 		out = append(out, directory.Record{})
 		if err := decodeRow(rows.RawValues(), problemsFormat, &out[len(out)-1]); err != nil {
 			return nil, fmt.Errorf("load rows of import %d: %w", importID, err)
+		}
+		if absorb != nil {
+			absorb(&out[len(out)-1])
 		}
 	}
 	if err := rows.Err(); err != nil {

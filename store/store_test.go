@@ -65,7 +65,7 @@ func importRecords(t *testing.T, st *Store, p Principal, records []directory.Rec
 	if parsed.Rows != len(records) {
 		t.Fatalf("saved %d rows, want %d", parsed.Rows, len(records))
 	}
-	loaded, err := st.LoadRows(ctx, id)
+	loaded, err := st.LoadRows(ctx, id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
