@@ -13,7 +13,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 
 # Packages whose code runs goroutines of its own: tested with the race detector.
-RACE_PACKAGES := ./api/... ./directory/... ./importfile/... ./parallel/... ./cmd/... ./devstack/... ./testenv/... ./e2e/... ./store/... ./sources/... ./workflows/... ./mailer/...
+RACE_PACKAGES := ./activities/... ./api/... ./directory/... ./importfile/... ./parallel/... ./cmd/... ./devstack/... ./testenv/... ./e2e/... ./store/... ./sources/... ./workflows/... ./mailer/...
 # Fuzzing budgets are execution counts, not durations: with a duration, Go 1.26's fuzz
 # coordinator can fail a clean run with "context deadline exceeded" when the time runs out
 # during a worker's call (go.dev/issue/75804). Minimizing a new input is capped at 1 s;

@@ -44,16 +44,16 @@ func (a *Activities) ParseImport(ctx context.Context, ref ImportRef) (ParseResul
 
 // readRecords returns the import's records: its file parsed, or the records an integration
 // or a revert stored. A file the reader refuses marks the import failed with the reader's
-// message (failed is true) and is not an error: retrying cannot fix a file. absorb (if
-// not nil) sees each record as it is read.
-func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Import, absorb func(*directory.Record)) (records []directory.Record, failed bool, err error) {
+// message (failed is true) and is not an error: retrying cannot fix a file. onRead (if
+// not nil) is given the records read so far after each new one.
+func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Import, onRead func([]directory.Record)) (records []directory.Record, failed bool, err error) {
 	if im.Status == directory.StatusFailed {
 		return nil, true, nil
 	}
 	name, content, err := a.Store.ImportFile(ctx, ref.CompanyID, ref.ImportID)
 	if errors.Is(err, directory.ErrNotFound) {
 		// No file: the records an HR sync or a revert stored.
-		records, err := a.Store.LoadRows(ctx, ref.ImportID, absorb)
+		records, err := a.Store.LoadRows(ctx, ref.ImportID, onRead)
 		return records, false, err
 	}
 	if err != nil {
@@ -79,8 +79,8 @@ func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Im
 			return nil, failed, err
 		}
 		records = append(records, rec)
-		if absorb != nil {
-			absorb(&records[len(records)-1])
+		if onRead != nil {
+			onRead(records)
 		}
 		if len(records)%progressEvery == 0 {
 			activity.RecordHeartbeat(ctx, len(records))
@@ -139,21 +139,24 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	if im.Status == directory.StatusFailed {
 		return PreviewResult{Failed: true}, nil
 	}
-	// The directory first, then the records: a record with exactly the values of its
-	// person is absorbed by the snapshot as it is read (Snapshot.Absorb), so a re-sync of a
-	// large unchanged directory does not hold every value twice. Loading the two at once
-	// was quicker, but held the whole file and the whole directory at the same time.
+	// The directory loads while the records are read; it absorbs those that repeat their
+	// person (see directoryLoad).
+	loadCtx, cancelLoad := context.WithCancel(ctx)
+	defer cancelLoad()
 	started := time.Now()
-	snapshot, err := a.Store.Snapshot(ctx, ref.CompanyID)
-	if err != nil {
-		return PreviewResult{}, err
-	}
-	directoryLoaded := time.Since(started)
-	records, failed, err := a.readRecords(ctx, ref, im, snapshot.Absorb)
-	recordsRead := time.Since(started) - directoryLoaded
+	load := startDirectoryLoad(loadCtx, func(ctx context.Context) (directory.Snapshot, error) {
+		return a.Store.Snapshot(ctx, ref.CompanyID)
+	})
+	records, failed, err := a.readRecords(ctx, ref, im, func(read []directory.Record) { load.onRead(ctx, read) })
+	recordsRead := time.Since(started)
 	if err != nil || failed {
 		return PreviewResult{Failed: failed}, err
 	}
+	snapshot, err := load.finish(records)
+	if err != nil {
+		return PreviewResult{}, err
+	}
+	directoryLoaded := load.took
 	owned := map[directory.Field]string{}
 	if im.Options.MatchBy != directory.MatchByEmployeeID {
 		// Only file imports defer to an HR integration; the integration's own sync writes its fields.
@@ -206,7 +209,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	// Operators and the benchmark read where a preview's time goes from this line.
 	a.log().Info("preview stored", "import", ref.ImportID, "rows", rows,
 		"read_records", recordsRead.Round(time.Millisecond), "load_directory", directoryLoaded.Round(time.Millisecond),
-		"prepare", checked.Sub(started.Add(directoryLoaded+recordsRead)).Round(time.Millisecond),
+		"prepare", checked.Sub(started.Add(max(recordsRead, directoryLoaded))).Round(time.Millisecond),
 		"plan", planOnly.Round(time.Millisecond), "checks", planned.Sub(checked.Add(planOnly)).Round(time.Millisecond),
 		"store", time.Since(planned).Round(time.Millisecond))
 	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(saved.Summary), GuardTripped: saved.GuardTripped, Rows: rows}, nil

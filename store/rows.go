@@ -95,9 +95,9 @@ func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next fu
 	return parsed, nil
 }
 
-// LoadRows returns an import's parsed rows in row order. absorb (if not nil) sees each
-// record as it is read, so that a preview can shrink it before the next one is read.
-func (s *Store) LoadRows(ctx context.Context, importID int64, absorb func(*directory.Record)) ([]directory.Record, error) {
+// LoadRows returns an import's parsed rows in row order. onRead (if not nil) is given the
+// rows read so far after each new one, so that a preview can shrink them as they come.
+func (s *Store) LoadRows(ctx context.Context, importID int64, onRead func([]directory.Record)) ([]directory.Record, error) {
 	var count int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM import_rows WHERE import_id = $1`, importID).Scan(&count); err != nil {
 		return nil, fmt.Errorf("count rows of import %d: %w", importID, unavailable(err))
@@ -122,8 +122,8 @@ func (s *Store) LoadRows(ctx context.Context, importID int64, absorb func(*direc
 		if err := decodeRow(rows.RawValues(), problemsFormat, &out[len(out)-1]); err != nil {
 			return nil, fmt.Errorf("load rows of import %d: %w", importID, err)
 		}
-		if absorb != nil {
-			absorb(&out[len(out)-1])
+		if onRead != nil {
+			onRead(out)
 		}
 	}
 	if err := rows.Err(); err != nil {
