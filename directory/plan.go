@@ -166,6 +166,9 @@ func (p *planner) readRowRange(from, to int) {
 		r.rec = rec
 		r.cells = &rec.Cells
 		if rec.Cells.twin != 0 {
+			if int(rec.Cells.twin) > p.dir.Len() {
+				panic(fmt.Sprintf("directory: row %d was absorbed by another directory snapshot than the one it is planned against", rec.Row))
+			}
 			r.cells = nil // absorbed: the cells read through the snapshot (see cell)
 		}
 		r.person = none

@@ -384,3 +384,19 @@ func TestDraftYieldsThePlan(t *testing.T) {
 		}()
 	}
 }
+
+// A record that one snapshot absorbed has no values of its own: planning it against another
+// directory is a programming error and says so.
+func TestAbsorbedRecordsNeedTheirSnapshot(t *testing.T) {
+	s := sampleDirectory(5)
+	records := exportRecords(s)
+	for i := range records {
+		s.Absorb(&records[i])
+	}
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "absorbed by another directory snapshot") {
+			t.Errorf("planning against another directory panicked with %q", msg)
+		}
+	}()
+	PlanImport(Input{Directory: sampleDirectory(2), Records: records, Options: DefaultOptions()})
+}
