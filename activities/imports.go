@@ -126,6 +126,9 @@ type PreviewResult struct {
 	GuardTripped   bool
 	Rows           int
 	Failed         bool
+	// ApprovalTimeout is how long the import waits for a decision on this preview, from its
+	// options; the deadline admins are shown is counted from the preview with it.
+	ApprovalTimeout time.Duration
 }
 
 // PreviewImport reads the import's records, plans them against the current directory and
@@ -212,7 +215,8 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 		"prepare", checked.Sub(started.Add(max(recordsRead, directoryLoaded))).Round(time.Millisecond),
 		"plan", planOnly.Round(time.Millisecond), "checks", planned.Sub(checked.Add(planOnly)).Round(time.Millisecond),
 		"store", time.Since(planned).Round(time.Millisecond))
-	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(saved.Summary), GuardTripped: saved.GuardTripped, Rows: rows}, nil
+	return PreviewResult{PreviewVersion: saved.PreviewVersion, Summary: countsOf(saved.Summary), GuardTripped: saved.GuardTripped, Rows: rows,
+		ApprovalTimeout: im.Options.ApprovalWait()}, nil
 }
 
 // ApplyInput names the approved preview to apply.

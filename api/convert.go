@@ -10,7 +10,6 @@ import (
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/store"
-	"github.com/staffsync/staffsync/workflows"
 )
 
 var statusToProto = map[directory.ImportStatus]v1.ImportStatus{
@@ -98,16 +97,8 @@ func optionsToProto(o directory.Options) *v1.ImportOptions {
 		MaxDeactivations:                 int32(o.MaxDeactivations),
 		MaxManagerChanges:                int32(o.MaxManagerChanges),
 		RequireSecondApprover:            b(o.RequireSecondApprover),
-		ApprovalTimeout:                  durationpb.New(approvalTimeout(o)),
+		ApprovalTimeout:                  durationpb.New(o.ApprovalWait()),
 	}
-}
-
-// approvalTimeout is how long an import with these options waits for a decision.
-func approvalTimeout(o directory.Options) time.Duration {
-	if o.ApprovalTimeout > 0 {
-		return o.ApprovalTimeout
-	}
-	return workflows.DefaultApprovalTimeout
 }
 
 func importToProto(im store.Import) *v1.Import {
@@ -139,6 +130,9 @@ func importToProto(im store.Import) *v1.Import {
 	}
 	if im.DecidedAt != nil {
 		out.DecidedAt = timestamppb.New(*im.DecidedAt)
+	}
+	if im.ApprovalExpiresAt != nil {
+		out.ApprovalExpiresAt = timestamppb.New(*im.ApprovalExpiresAt)
 	}
 	return out
 }

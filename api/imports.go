@@ -78,6 +78,10 @@ func (s *ImportServer) startUpload(ctx context.Context, name string, opts direct
 	if name == "" {
 		name = "upload"
 	}
+	if opts.ApprovalTimeout <= 0 {
+		// Stored with the import, so the deadline it shows is the workflow's.
+		opts.ApprovalTimeout = s.ApprovalTimeout
+	}
 	id, err := create(store.NewImport{CompanyID: p.CompanyID, AdminID: p.AdminID, Source: directory.SourceUpload, FileName: name, Options: opts})
 	if err != nil {
 		return nil, err

@@ -41,10 +41,22 @@ type Options struct {
 	MaxDeactivations  int
 	MaxManagerChanges int
 	// ApprovalTimeout is how long the import waits for a decision before it expires; zero
-	// means the default of 7 days.
+	// means DefaultApprovalTimeout (see ApprovalWait).
 	ApprovalTimeout time.Duration
 	// RequireSecondApprover: the admin who started the import cannot approve it.
 	RequireSecondApprover bool
+}
+
+// DefaultApprovalTimeout is how long an import waits for a decision before it expires,
+// unless its options say otherwise.
+const DefaultApprovalTimeout = 7 * 24 * time.Hour
+
+// ApprovalWait is how long the import waits for a decision on each preview.
+func (o Options) ApprovalWait() time.Duration {
+	if o.ApprovalTimeout > 0 {
+		return o.ApprovalTimeout
+	}
+	return DefaultApprovalTimeout
 }
 
 // DefaultOptions are the options of an import nobody configured.

@@ -120,12 +120,17 @@ func TestApprovalOptionsThroughTheAPI(t *testing.T) {
 	ctx := context.Background()
 	tn := s.newTenant(t, "Four Eyes GmbH")
 	b := func(v bool) *bool { return &v }
+	started := time.Now()
 	im := tn.start(t, "people.csv", generatedPeople(3, "four-eyes.example"), &v1.ImportOptions{
 		RequireSecondApprover: b(true), ApprovalTimeout: durationpb.New(72 * time.Hour),
 	})
 	im = tn.waitFor(t, im.Id, v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL)
 	if !im.Options.GetRequireSecondApprover() || im.Options.GetApprovalTimeout().AsDuration() != 72*time.Hour {
 		t.Fatalf("options = %v, want second approver and 72h", im.Options)
+	}
+	// The deadline the admin is shown is 72 hours after the preview.
+	if expires := im.GetApprovalExpiresAt().AsTime(); expires.Before(started.Add(72*time.Hour)) || expires.After(time.Now().Add(72*time.Hour)) {
+		t.Fatalf("approval expires at %v, want 72h after the preview (started %v)", expires, started)
 	}
 	_, err := tn.imports.ApproveImport(ctx, connect.NewRequest(&v1.ApproveImportRequest{ImportId: im.Id, PreviewVersion: im.PreviewVersion}))
 	wantCode(t, "uploader approves", err, connect.CodeFailedPrecondition, "needs a second approver")

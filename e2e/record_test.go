@@ -72,7 +72,8 @@ func TestImportHistoriesReplay(t *testing.T) {
 			return tn.workflowID(t, im.Id)
 		}},
 		{"expired", func(t *testing.T, tn *tenant) string {
-			id := tn.startDirect(t, s, file, workflows.ImportInput{ApprovalTimeout: 2 * time.Second})
+			// The timeout comes from the import's options, as for an integration's import.
+			id := tn.startDirectWith(t, s, file, workflows.ImportInput{}, func(o *directory.Options) { o.ApprovalTimeout = 2 * time.Second })
 			tn.waitFor(t, formatInt(id), v1.ImportStatus_IMPORT_STATUS_EXPIRED)
 			return workflows.ImportWorkflowID(tn.companyID, id)
 		}},
@@ -136,9 +137,17 @@ func (tn *tenant) workflowID(t *testing.T, importID string) string {
 // filled in), as an integration sync does.
 func (tn *tenant) startDirect(t *testing.T, s *stack, content []byte, in workflows.ImportInput) int64 {
 	t.Helper()
+	return tn.startDirectWith(t, s, content, in, func(*directory.Options) {})
+}
+
+// startDirectWith is startDirect with the import's options changed by set.
+func (tn *tenant) startDirectWith(t *testing.T, s *stack, content []byte, in workflows.ImportInput, set func(*directory.Options)) int64 {
+	t.Helper()
 	ctx := context.Background()
+	opts := directory.DefaultOptions()
+	set(&opts)
 	id, err := s.store.CreateImport(ctx, store.NewImport{CompanyID: tn.companyID, Source: directory.SourceUpload,
-		FileName: "people.csv", Content: content, Options: directory.DefaultOptions()})
+		FileName: "people.csv", Content: content, Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 		err = tx.QueryRow(ctx, `
 			UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
 				directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
-				decided_by = NULL, decided_at = NULL, updated_at = now()
+				decided_by = NULL, decided_at = NULL, updated_at = now(), previewed_at = clock_timestamp()
 			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')
 			RETURNING preview_version`,
 			companyID, importID, saved.DirectoryVersion, summary, saved.GuardTripped, saved.GuardReason).Scan(&saved.PreviewVersion)

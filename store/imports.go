@@ -44,6 +44,9 @@ type Import struct {
 	RowsProcessed     int
 	ProgressTotal     int
 	ProgressUpdatedAt *time.Time
+	// ApprovalExpiresAt is when an import awaiting approval expires if nobody decides (nil
+	// in any other status, and for previews stored before this was recorded).
+	ApprovalExpiresAt *time.Time
 }
 
 // NewImport is what starting an import stores.
@@ -101,7 +104,8 @@ const importColumns = `
 	i.directory_version, i.summary, i.guard_tripped, i.guard_reason,
 	coalesce(da.name, NULLIF(i.decided_by_system, ''), ''),
 	i.decided_at, i.reject_reason, i.applied_at, coalesce(i.created_by, 0),
-	coalesce(pr.phase, ''), coalesce(pr.rows_processed, 0), coalesce(pr.rows_total, 0), pr.updated_at
+	coalesce(pr.phase, ''), coalesce(pr.rows_processed, 0), coalesce(pr.rows_total, 0), pr.updated_at,
+	i.previewed_at
 	FROM imports i
 	LEFT JOIN admins ca ON ca.id = i.created_by
 	LEFT JOIN admins da ON da.id = i.decided_by
@@ -111,11 +115,12 @@ func scanImport(row pgx.Row) (Import, error) {
 	var im Import
 	var options, summary []byte
 	var status string
+	var previewedAt *time.Time
 	err := row.Scan(&im.ID, &im.CompanyID, &im.Source, &im.FileName, &im.CreatedBy, &im.CreatedAt, &im.UpdatedAt,
 		&status, &options, &im.RowsTotal, &im.FileWarnings, &im.ErrorMessage, &im.PreviewVersion,
 		&im.DirectoryVersion, &summary, &im.GuardTripped, &im.GuardReason, &im.DecidedBy,
 		&im.DecidedAt, &im.RejectReason, &im.AppliedAt, &im.CreatedByID,
-		&im.ProgressPhase, &im.RowsProcessed, &im.ProgressTotal, &im.ProgressUpdatedAt)
+		&im.ProgressPhase, &im.RowsProcessed, &im.ProgressTotal, &im.ProgressUpdatedAt, &previewedAt)
 	if err != nil {
 		return Import{}, err
 	}
@@ -126,6 +131,12 @@ func scanImport(row pgx.Row) (Import, error) {
 	}
 	if err := json.Unmarshal(summary, &im.Summary); err != nil {
 		return Import{}, fmt.Errorf("decode summary of import %d: %w", im.ID, err)
+	}
+	if im.Status == directory.StatusAwaitingApproval && previewedAt != nil {
+		// The workflow starts waiting just after the preview is stored, so this errs a
+		// moment early, never late.
+		expires := previewedAt.Add(im.Options.ApprovalWait())
+		im.ApprovalExpiresAt = &expires
 	}
 	return im, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/testenv"
@@ -45,9 +46,15 @@ func record(row int, first, last, email, manager string) directory.Record {
 // importRecords runs records through the store the way the workflow does, up to awaiting approval.
 func importRecords(t *testing.T, st *Store, p Principal, records []directory.Record) (int64, directory.Plan, PreviewSaved) {
 	t.Helper()
+	return importRecordsWith(t, st, p, records, directory.DefaultOptions())
+}
+
+// importRecordsWith is importRecords with the import's options.
+func importRecordsWith(t *testing.T, st *Store, p Principal, records []directory.Record, opts directory.Options) (int64, directory.Plan, PreviewSaved) {
+	t.Helper()
 	ctx := context.Background()
 	id, err := st.CreateImport(ctx, NewImport{CompanyID: p.CompanyID, AdminID: p.AdminID, Source: directory.SourceUpload,
-		FileName: "people.csv", Content: []byte("x"), Options: directory.DefaultOptions()})
+		FileName: "people.csv", Content: []byte("x"), Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +117,43 @@ func TestAuthenticateRejectsUnknownToken(t *testing.T) {
 	_, err := st.Authenticate(context.Background(), "sst_nope")
 	if !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("unknown token: %v, want not found", err)
+	}
+}
+
+// An import awaiting approval shows when it expires: its approval timeout after the preview
+// was stored. A decided import has no deadline.
+func TestAwaitingImportShowsItsApprovalDeadline(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name    string
+		timeout time.Duration
+		want    time.Duration
+	}{
+		{"default", 0, 7 * 24 * time.Hour},
+		{"from the options", 72 * time.Hour, 72 * time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newCompany(t, st, "Deadline "+tt.name)
+			opts := directory.DefaultOptions()
+			opts.ApprovalTimeout = tt.timeout
+			before := time.Now()
+			id, _, _ := importRecordsWith(t, st, p, []directory.Record{record(2, "Ann", "Lee", "ann@deadline.example", "")}, opts)
+			after := time.Now()
+			im, err := st.GetImport(ctx, p.CompanyID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if im.ApprovalExpiresAt == nil || im.ApprovalExpiresAt.Before(before.Add(tt.want-time.Second)) || im.ApprovalExpiresAt.After(after.Add(tt.want+time.Second)) {
+				t.Fatalf("expires at %v, want %v after the preview (between %v and %v)", im.ApprovalExpiresAt, tt.want, before, after)
+			}
+			if err := st.RejectImport(ctx, p, id, "not now"); err != nil {
+				t.Fatal(err)
+			}
+			if im, err = st.GetImport(ctx, p.CompanyID, id); err != nil || im.ApprovalExpiresAt != nil {
+				t.Fatalf("a rejected import expires at %v (%v)", im.ApprovalExpiresAt, err)
+			}
+		})
 	}
 }
 

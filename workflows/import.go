@@ -30,7 +30,7 @@ const (
 const QueryImportState = "state"
 
 // DefaultApprovalTimeout is how long an import waits for a decision before it expires.
-const DefaultApprovalTimeout = 7 * 24 * time.Hour
+const DefaultApprovalTimeout = directory.DefaultApprovalTimeout
 
 // Search attributes operators filter on in the Temporal UI.
 var (
@@ -48,7 +48,8 @@ func ImportWorkflowID(companyID, importID int64) string {
 type ImportInput struct {
 	CompanyID int64
 	ImportID  int64
-	// ApprovalTimeout is how long to wait for approval; zero means DefaultApprovalTimeout.
+	// ApprovalTimeout is how long to wait for approval; zero means the import's options say
+	// (DefaultApprovalTimeout unless set).
 	ApprovalTimeout time.Duration
 	// AutoApprove (scheduled syncs) applies without waiting for an admin, unless the
 	// preview's safety guard tripped: then the import waits for a decision like an upload.
@@ -139,6 +140,11 @@ func postStepOptions(ctx workflow.Context) workflow.Context {
 const (
 	changeSinglePassPreview  = "single-pass-preview"
 	versionSinglePassPreview = 1
+	// changeTimeoutFromOptions: without a timeout in its input, an import waits as long as
+	// its own options say (PreviewResult.ApprovalTimeout), which is also the deadline admins
+	// are shown. Before it, such an import (an integration's) always waited 7 days.
+	changeTimeoutFromOptions  = "approval-timeout-from-options"
+	versionTimeoutFromOptions = 1
 )
 
 // maxPreviewsPerRun bounds the previews of one run; each adds about 15 history events.
@@ -223,7 +229,7 @@ func (r *importRun) run(ctx workflow.Context) (ImportResult, error) {
 				why = "the safety guard tripped: waiting for an admin to approve or reject"
 			}
 			r.setStatus(ctx, directory.StatusAwaitingApproval, why)
-			switch r.waitForDecision(ctx, preview.PreviewVersion) {
+			switch r.waitForDecision(ctx, preview.PreviewVersion, preview.ApprovalTimeout) {
 			case decisionRejected:
 				r.setStatus(ctx, directory.StatusRejected, "rejected by an admin")
 				return r.result, nil
@@ -399,11 +405,15 @@ const (
 	decisionExpired
 )
 
-// waitForDecision blocks until an approval of the current preview, a rejection, or expiry,
-// keeping track of hold and release meanwhile. An approval of an older preview cannot be
-// valid (the API checks) and is ignored.
-func (r *importRun) waitForDecision(ctx workflow.Context, current int64) decision {
+// waitForDecision blocks until an approval of the current preview, a rejection, or expiry
+// (after the input's timeout, else the import's own, optionsTimeout), keeping track of hold
+// and release meanwhile. An approval of an older preview cannot be valid (the API checks)
+// and is ignored.
+func (r *importRun) waitForDecision(ctx workflow.Context, current int64, optionsTimeout time.Duration) decision {
 	timeout := r.in.ApprovalTimeout
+	if timeout <= 0 && workflow.GetVersion(ctx, changeTimeoutFromOptions, workflow.DefaultVersion, versionTimeoutFromOptions) >= versionTimeoutFromOptions {
+		timeout = optionsTimeout
+	}
 	if timeout <= 0 {
 		timeout = DefaultApprovalTimeout
 	}

@@ -17,10 +17,11 @@ func TestReplayRecordedImportHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := []string{"approved_with_post_steps", "rejected", "stale_preview_previewed_again", "file_failed", "expired", "auto_approved_held_and_released"}
-	// Every main path is recorded twice: by the current code, and by the code before
-	// versionSinglePassPreview (runs of it may still be open when a worker is upgraded).
+	// Every main path is recorded by the current code and by the code before each version
+	// change (runs of it may still be open when a worker is upgraded): before
+	// versionTimeoutFromOptions and before versionSinglePassPreview.
 	var want []string
-	for _, generation := range []string{"", "before_single_pass_"} {
+	for _, generation := range []string{"", "before_options_timeout_", "before_single_pass_"} {
 		for _, p := range paths {
 			want = append(want, generation+p)
 		}

@@ -31,6 +31,8 @@ type importJSON struct {
 	FileWarnings   []string    `json:"file_warnings"`
 	Options        optionsJSON `json:"options"`
 	Summary        summaryJSON `json:"summary"`
+	// ApprovalExpiresAt is set while the import awaits approval.
+	ApprovalExpiresAt *string `json:"approval_expires_at"`
 }
 
 // optionsJSON holds the options an import ran with; null means the server did not say.
@@ -159,6 +161,10 @@ func toImportJSON(im *v1.Import) importJSON {
 			New: s.GetNew(), Updated: s.GetUpdated(), Unchanged: s.GetUnchanged(), Deactivated: s.GetDeactivated(),
 			Reactivated: s.GetReactivated(), Error: s.GetError(), Warning: s.GetWarning(),
 		},
+	}
+	if im.ApprovalExpiresAt != nil {
+		expires := timestampJSON(im.GetApprovalExpiresAt())
+		out.ApprovalExpiresAt = &expires
 	}
 	return out
 }
@@ -363,6 +369,9 @@ func writeImportText(w io.Writer, im *v1.Import, formatTime func(*timestamppb.Ti
 	field("Started", formatTime(im.GetCreatedAt())+" by "+orDash(im.GetCreatedBy()))
 	if im.GetDecidedBy() != "" {
 		field("Decided", formatTime(im.GetDecidedAt())+" by "+im.GetDecidedBy())
+	}
+	if im.GetStatus() == v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL && im.ApprovalExpiresAt != nil {
+		field("Expires", formatTime(im.GetApprovalExpiresAt())+" if nobody approves or rejects it by then")
 	}
 	if im.GetRejectReason() != "" {
 		field("Rejected", im.GetRejectReason())

@@ -32,8 +32,9 @@ func sampleImport() *v1.Import {
 		},
 		Summary:        &v1.Summary{New: 30, Deactivated: 12, Error: 1, Warning: 2},
 		PreviewVersion: 3, GuardTripped: true, GuardReason: "would deactivate 12 of 60 active people (limit 6)",
-		FileWarnings: []string{"row 2 looks like the template's instruction row and was skipped"},
-		RowsTotal:    31,
+		FileWarnings:      []string{"row 2 looks like the template's instruction row and was skipped"},
+		RowsTotal:         31,
+		ApprovalExpiresAt: timestamppb.New(testCreatedAt.Add(7 * 24 * time.Hour)),
 	}
 }
 
@@ -79,7 +80,8 @@ func TestImportJSON(t *testing.T) {
     "reactivated": 0,
     "error": 1,
     "warning": 2
-  }
+  },
+  "approval_expires_at": "2026-03-09T09:30:00Z"
 }
 `
 	if buf.String() != want {
@@ -108,7 +110,8 @@ func TestImportJSONEmptyListsAndStatuses(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := buf.String()
-		for _, want := range []string{`"status": "` + tt.want + `"`, `"file_warnings": []`, `"send_password_emails": null`, `"warning": 0`, `"created_at": ""`} {
+		for _, want := range []string{`"status": "` + tt.want + `"`, `"file_warnings": []`, `"send_password_emails": null`, `"warning": 0`, `"created_at": ""`,
+			`"approval_expires_at": null`} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%v: JSON lacks %s:\n%s", tt.status, want, out)
 			}
@@ -231,6 +234,7 @@ Status:    awaiting approval
 File:      people.csv
 Source:    upload
 Started:   2026-03-02 09:30 UTC by Ada Admin
+Expires:   2026-03-09 09:30 UTC if nobody approves or rejects it by then
 Options:
   send-password-emails                   no
   update-existing-core-fields            yes

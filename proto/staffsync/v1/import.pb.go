@@ -471,6 +471,8 @@ type Import struct {
 	DecidedBy    string                 `protobuf:"bytes,16,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
 	DecidedAt    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=decided_at,json=decidedAt,proto3" json:"decided_at,omitempty"`
 	RejectReason string                 `protobuf:"bytes,18,opt,name=reject_reason,json=rejectReason,proto3" json:"reject_reason,omitempty"`
+	// Set while the import awaits approval: when it expires if nobody approves or rejects it.
+	ApprovalExpiresAt *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=approval_expires_at,json=approvalExpiresAt,proto3" json:"approval_expires_at,omitempty"`
 	// Progress of the running step: "parsing", "planning", "applying", "applied"; rows_processed
 	// of progress_total rows (progress_total is 0 when unknown). Updated every few thousand rows.
 	ProgressPhase string `protobuf:"bytes,30,opt,name=progress_phase,json=progressPhase,proto3" json:"progress_phase,omitempty"`
@@ -634,6 +636,13 @@ func (x *Import) GetRejectReason() string {
 		return x.RejectReason
 	}
 	return ""
+}
+
+func (x *Import) GetApprovalExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ApprovalExpiresAt
+	}
+	return nil
 }
 
 func (x *Import) GetProgressPhase() string {
@@ -1867,7 +1876,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\vdeactivated\x18\x04 \x01(\x03R\vdeactivated\x12 \n" +
 	"\vreactivated\x18\x05 \x01(\x03R\vreactivated\x12\x14\n" +
 	"\x05error\x18\x06 \x01(\x03R\x05error\x12\x18\n" +
-	"\awarning\x18\a \x01(\x03R\awarning\"\xcc\x06\n" +
+	"\awarning\x18\a \x01(\x03R\awarning\"\x98\a\n" +
 	"\x06Import\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1a.staffsync.v1.ImportStatusR\x06status\x12\x16\n" +
@@ -1893,7 +1902,8 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"decided_by\x18\x10 \x01(\tR\tdecidedBy\x129\n" +
 	"\n" +
 	"decided_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\x12#\n" +
-	"\rreject_reason\x18\x12 \x01(\tR\frejectReason\x12%\n" +
+	"\rreject_reason\x18\x12 \x01(\tR\frejectReason\x12J\n" +
+	"\x13approval_expires_at\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\x11approvalExpiresAt\x12%\n" +
 	"\x0eprogress_phase\x18\x1e \x01(\tR\rprogressPhase\x12%\n" +
 	"\x0erows_processed\x18\x1f \x01(\x03R\rrowsProcessed\x12%\n" +
 	"\x0eprogress_total\x18  \x01(\x03R\rprogressTotal\"\x82\x01\n" +
@@ -2061,44 +2071,45 @@ var file_staffsync_v1_import_proto_depIdxs = []int32{
 	3,  // 4: staffsync.v1.Import.options:type_name -> staffsync.v1.ImportOptions
 	4,  // 5: staffsync.v1.Import.summary:type_name -> staffsync.v1.Summary
 	28, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
-	3,  // 7: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
-	5,  // 8: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 9: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
-	1,  // 10: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
-	10, // 11: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
-	11, // 12: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
-	11, // 13: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
-	1,  // 14: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
-	12, // 15: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
-	5,  // 16: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 17: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 18: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
-	5,  // 19: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
-	2,  // 20: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
-	5,  // 21: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
-	6,  // 22: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
-	8,  // 23: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
-	13, // 24: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
-	15, // 25: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
-	17, // 26: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
-	19, // 27: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
-	21, // 28: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
-	25, // 29: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
-	23, // 30: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
-	7,  // 31: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
-	9,  // 32: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
-	14, // 33: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
-	16, // 34: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
-	18, // 35: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
-	20, // 36: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
-	22, // 37: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
-	26, // 38: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
-	24, // 39: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
-	31, // [31:40] is the sub-list for method output_type
-	22, // [22:31] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	28, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
+	3,  // 8: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
+	5,  // 9: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 10: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
+	1,  // 11: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
+	10, // 12: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
+	11, // 13: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
+	11, // 14: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
+	1,  // 15: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
+	12, // 16: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
+	5,  // 17: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 18: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 19: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
+	5,  // 20: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
+	2,  // 21: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
+	5,  // 22: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
+	6,  // 23: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
+	8,  // 24: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
+	13, // 25: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
+	15, // 26: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
+	17, // 27: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
+	19, // 28: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
+	21, // 29: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
+	25, // 30: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
+	23, // 31: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
+	7,  // 32: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
+	9,  // 33: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
+	14, // 34: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
+	16, // 35: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
+	18, // 36: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
+	20, // 37: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
+	22, // 38: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
+	26, // 39: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
+	24, // 40: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
+	32, // [32:41] is the sub-list for method output_type
+	23, // [23:32] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_import_proto_init() }

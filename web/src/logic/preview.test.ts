@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { ChangeKind, ImportSchema, ImportStatus, SummarySchema } from "../gen/staffsync/v1/import_pb";
-import { appliedLines, approvalLines, canDecide, changesRequest, filterDescription, hasPreview, noFilter, toggleKind, toggleWarnings } from "./preview";
+import { appliedLines, approvalDeadline, approvalLines, canDecide, changesRequest, filterDescription, hasPreview, noFilter, toggleKind, toggleWarnings } from "./preview";
 
 describe("filters", () => {
   it("selects a kind and clears it on a second click", () => {
@@ -93,3 +94,15 @@ describe("what the page offers", () => {
   });
 });
 
+
+describe("approvalDeadline", () => {
+  const expires = timestampFromDate(new Date(2026, 2, 9, 9, 30));
+  it("tells an import awaiting approval when it expires", () => {
+    const im = create(ImportSchema, { status: ImportStatus.AWAITING_APPROVAL, approvalExpiresAt: expires });
+    expect(approvalDeadline(im)).toBe("Decide by 2026-03-09 09:30: after that the import expires and nothing is changed.");
+  });
+  it("says nothing once decided, or when the server did not say", () => {
+    expect(approvalDeadline(create(ImportSchema, { status: ImportStatus.APPLIED, approvalExpiresAt: expires }))).toBe("");
+    expect(approvalDeadline(create(ImportSchema, { status: ImportStatus.AWAITING_APPROVAL }))).toBe("");
+  });
+});

@@ -8,7 +8,7 @@ import {
   type Summary,
 } from "../gen/staffsync/v1/import_pb";
 import { kindByKey, summaryCount, type KindKey } from "./kinds";
-import { formatCount, people } from "./format";
+import { formatCount, formatDateTime, people } from "./format";
 
 export interface ChangeFilter {
   kind?: KindKey;
@@ -61,6 +61,12 @@ export function approvalLines(summary: Summary | undefined): string[] {
   }
   if (n("unchanged")) lines.push(`${people(n("unchanged"))} ${n("unchanged") === 1 ? "stays" : "stay"} unchanged.`);
   return lines;
+}
+
+/** When an import awaiting a decision expires; empty when the server did not say. */
+export function approvalDeadline(im: Import): string {
+  if (im.status !== ImportStatus.AWAITING_APPROVAL || !im.approvalExpiresAt) return "";
+  return `Decide by ${formatDateTime(im.approvalExpiresAt)}: after that the import expires and nothing is changed.`;
 }
 
 /** The result of an applied import, in the past tense. */

@@ -11,6 +11,7 @@ import { changedFromDefaults } from "../logic/options";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
 import {
   appliedLines,
+  approvalDeadline,
   approvalLines,
   canDecide,
   changesRequest,
@@ -249,6 +250,7 @@ export function PreviewPage({ route }: PageProps) {
           <p>
             <strong>Review the changes below.</strong> {approvalLines(im.summary).join(" ")}
           </p>
+          {approvalDeadline(im) && <p class="muted">{approvalDeadline(im)}</p>}
           <div class="actions">
             <button type="button" class="button primary" onClick={() => setDialog("approve")}>Approve…</button>
             <button type="button" class="button danger-outline" onClick={() => setDialog("reject")}>Reject…</button>
