@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -14,7 +11,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/staffsync/staffsync/sources/sshtest"
 
@@ -22,100 +18,22 @@ import (
 	"github.com/staffsync/staffsync/workflows"
 )
 
-// pullServer is a real OpenSSH sshd on 127.0.0.1 that logs the current user in with a key
-// and serves files from dir over internal-sftp.
-type pullServer struct {
-	port        int
-	user        string
-	dir         string
-	fingerprint string // SHA256 of the host key, for pinning
-	userKeyPEM  string
-}
-
+// startPullServer runs a real OpenSSH sshd on 127.0.0.1 that logs the current user in with
+// a key and serves files over internal-sftp.
 func startPullServer(t *testing.T) *pullServer {
 	t.Helper()
-	const sshd = "/usr/sbin/sshd"
-	if _, err := os.Stat(sshd); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: run scripts/install-system-packages.sh (make test does)", sshd)
-		}
-		t.Skipf("%s is missing: run scripts/install-system-packages.sh", sshd)
-	}
 	me, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := t.TempDir()
-	dir := filepath.Join(root, "exports")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	_ = os.MkdirAll("/run/sshd", 0o755) // privilege separation directory, when run as root
-
-	hostPEM, hostSigner := sshtest.NewKey(t)
-	userPEM, userSigner := sshtest.NewKey(t)
-	write := func(name, content string) string {
-		p := filepath.Join(root, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	// StrictModes no: the key files live in a test directory, not in a home directory.
-	config := write("sshd_config", fmt.Sprintf(`ListenAddress 127.0.0.1
-Port %d
-HostKey %s
-PidFile %s
-AuthorizedKeysFile %s
-StrictModes no
-UsePAM no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AllowUsers %s
-Subsystem sftp internal-sftp
-ForceCommand internal-sftp
-LogLevel ERROR
-`, port, write("host_key", hostPEM), filepath.Join(root, "sshd.pid"),
-		write("authorized_keys", string(ssh.MarshalAuthorizedKey(userSigner.PublicKey()))), me.Username))
-	cmd := exec.Command(sshd, "-D", "-e", "-f", config)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start sshd: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("sshd log:\n%s", logs.String())
-		}
-	})
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sshd did not listen: %v\n%s", err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return &pullServer{port: port, user: me.Username, dir: dir,
-		fingerprint: ssh.FingerprintSHA256(hostSigner.PublicKey()), userKeyPEM: userPEM}
+	return &pullServer{sshtest.Start(t, sshtest.Options{User: me.Username})}
 }
+
+type pullServer struct{ *sshtest.Server }
 
 func (p *pullServer) put(t *testing.T, name string, content []byte, mtime time.Time) {
 	t.Helper()
-	path := filepath.Join(p.dir, name)
+	path := filepath.Join(p.Dir, name)
 	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -136,9 +54,9 @@ func TestSFTPPullIntegrationImportsEachNewFileOnce(t *testing.T) {
 
 	created, err := tn.integrations.CreateIntegration(ctx, connect.NewRequest(&v1.CreateIntegrationRequest{
 		Kind: "sftp", Name: "Payroll SFTP", AutoApply: true,
-		Settings: map[string]string{"host": "127.0.0.1", "port": strconv.Itoa(srv.port), "user": srv.user,
-			"dir": srv.dir, "glob": "people-*.csv", "host_key": srv.fingerprint},
-		Secrets: map[string]string{"private_key": srv.userKeyPEM},
+		Settings: map[string]string{"host": "127.0.0.1", "port": strconv.Itoa(srv.Port), "user": srv.User,
+			"dir": srv.Dir, "glob": "people-*.csv", "host_key": srv.Fingerprint},
+		Secrets: map[string]string{"private_key": srv.UserKeyPEM},
 	}))
 	if err != nil {
 		t.Fatalf("create: %v", err)
@@ -173,7 +91,7 @@ func TestSFTPPullIntegrationImportsEachNewFileOnce(t *testing.T) {
 	}
 
 	// The private key never leaves the worker: look for its key material.
-	keyLine := strings.Split(srv.userKeyPEM, "\n")[1]
+	keyLine := strings.Split(srv.UserKeyPEM, "\n")[1]
 	shown, err := tn.integrations.GetIntegration(ctx, connect.NewRequest(&v1.GetIntegrationRequest{Id: id}))
 	if err != nil {
 		t.Fatal(err)

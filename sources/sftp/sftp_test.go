@@ -13,7 +13,7 @@ import (
 )
 
 func (d *sshd) config(auth string) Config {
-	cfg := Config{Host: "127.0.0.1", Port: d.Port, User: d.User, HostKey: d.HostKey, Dir: d.Dir, Glob: "people-*.csv",
+	cfg := Config{Host: "127.0.0.1", Port: d.Port, User: d.User, HostKey: d.HostKey(), Dir: d.Dir, Glob: "people-*.csv",
 		Network: sources.Network{AllowPrivate: true}, Timeout: 10 * time.Second}
 	if auth == "password" {
 		cfg.Password = d.Password
@@ -104,7 +104,7 @@ func TestSFTPPull(t *testing.T) {
 		cfg := d.config("password")
 		cfg.HostKey = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 		_, err := mustNew(t, cfg).FetchFile(ctx, "")
-		if !errors.Is(err, sources.ErrHostKey) || !strings.Contains(err.Error(), "presented "+d.HostKey) {
+		if !errors.Is(err, sources.ErrHostKey) || !strings.Contains(err.Error(), "presented "+d.HostKey()) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -114,7 +114,7 @@ func TestSFTPPull(t *testing.T) {
 		cfg.HostKey = ""
 		src := mustNew(t, cfg)
 		msg, err := src.TestConnection(ctx)
-		if err != nil || !strings.Contains(msg, d.HostKey) {
+		if err != nil || !strings.Contains(msg, d.HostKey()) {
 			t.Fatalf("test: %q %v", msg, err)
 		}
 		if _, err := src.FetchFile(ctx, ""); !errors.Is(err, sources.ErrConfig) || !strings.Contains(err.Error(), "not pinned") {

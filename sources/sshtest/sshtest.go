@@ -1,4 +1,4 @@
-// Package sshtest holds what the SFTP tests share: throwaway SSH keys.
+// Package sshtest holds what the SFTP tests share: throwaway SSH keys and a real sshd.
 package sshtest
 
 import (
