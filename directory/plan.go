@@ -51,6 +51,7 @@ type planner struct {
 	order       []int32  // rows in output order
 	newIDs      []int64  // row -> id of the new person it creates (Draft.AssignIDs)
 	deactivated []bool   // person -> deactivated by this import
+	missing     []int32  // people deactivated without a row of their own (missingDeactivated)
 	extra       []Change // Row-0 changes
 }
 
@@ -1008,12 +1009,13 @@ func Prepare(in Input) *Draft {
 	p.resolveManagers()
 	p.settle()
 	p.decideStatuses()
+	p.missing = p.missingDeactivated()
 	return &Draft{p: p}
 }
 
 // Len is the number of changes the plan has.
 func (d *Draft) Len() int {
-	return len(d.p.rows) + len(d.p.extra) + len(d.p.missingDeactivated())
+	return len(d.p.rows) + len(d.p.extra) + len(d.p.missing)
 }
 
 // NewPeople is the number of people the plan creates.
@@ -1099,7 +1101,7 @@ func (d *Draft) Changes(yield func(*Change) bool) {
 	for k, i := range p.order[:lead] {
 		p.fillRowChange(int(i), &notInFile[k])
 	}
-	for _, n := range p.missingDeactivated() {
+	for _, n := range p.missing {
 		person := p.dir.Person(int(n))
 		after := person.Values
 		after[Status] = StatusInactive
