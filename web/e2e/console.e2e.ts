@@ -171,6 +171,25 @@ describe("web console", () => {
     await page.getByTestId("billable").getByText("30").waitFor();
   });
 
+  it("opens a person, edits a field and shows it in their history", async () => {
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByLabel("Name or email").fill("noah.tremblay");
+    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 1);
+    await page.getByRole("link", { name: "Noah Tremblay" }).click();
+    await page.waitForURL(/\/people\/\d+$/);
+    await page.getByRole("heading", { name: "Noah Tremblay" }).waitFor();
+    await page.getByText("Manager:").waitFor();
+    await page.getByRole("button", { name: "Edit…" }).click();
+    await page.getByLabel("Title", { exact: true }).fill("Staff Engineer");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved: Title.").waitFor();
+    const entry = page.locator("ul.history > li", { hasText: "Staff Engineer" });
+    await entry.waitFor();
+    expect(await entry.locator("strong").innerText()).toMatch(/^Updated \d{4}-\d{2}-\d{2} \d{2}:\d{2} by /);
+    expect(await page.locator("table.diff tr", { hasText: "Title" }).locator("td").innerText()).toBe("Staff Engineer");
+    await shot("person");
+  });
+
   it("prepares a revert of an applied import", async () => {
     await page.getByRole("link", { name: "History" }).click();
     await page.locator("table.history tbody tr", { hasText: "Applied" }).getByRole("link", { name: "people.csv" }).click();

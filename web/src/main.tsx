@@ -50,7 +50,7 @@ function App() {
                 <a
                   href={item.path}
                   onClick={linkClick}
-                  aria-current={route.page === item.page || (item.page === "history" && route.page === "preview") ? "page" : undefined}
+                  aria-current={route.page === item.page || (item.page === "history" && route.page === "preview") || (item.page === "directory" && route.page === "person") ? "page" : undefined}
                 >
                   {item.label}
                 </a>

@@ -18,13 +18,15 @@ describe("routes", () => {
     ["/history", { page: "history" }],
     ["/directory", { page: "directory" }],
     ["/integrations", { page: "integrations" }],
+    ["/people/9", { page: "person", personId: "9" }],
     ["/imports/abc", { page: "notFound", path: "/imports/abc" }],
+    ["/people/ann@x.com", { page: "notFound", path: "/people/ann@x.com" }],
   ])("parses %s", (path, want) => {
     expect(parseRoute(path)).toEqual(want);
   });
 
   it("round-trips paths", () => {
-    for (const p of ["/import", "/imports/7", "/history", "/directory", "/integrations"]) expect(routePath(parseRoute(p))).toBe(p);
+    for (const p of ["/import", "/imports/7", "/history", "/directory", "/people/9", "/integrations"]) expect(routePath(parseRoute(p))).toBe(p);
   });
 });
 

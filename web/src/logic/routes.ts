@@ -6,6 +6,7 @@ export type Route =
   | { page: "preview"; importId: string }
   | { page: "history" }
   | { page: "directory" }
+  | { page: "person"; personId: string }
   | { page: "integrations" }
   | { page: "notFound"; path: string };
 
@@ -27,6 +28,8 @@ export function parseRoute(pathname: string): Route {
   if (path === "/integrations") return { page: "integrations" };
   const m = /^\/imports\/(\d+)$/.exec(path);
   if (m) return { page: "preview", importId: m[1] };
+  const person = /^\/people\/(\d+)$/.exec(path);
+  if (person) return { page: "person", personId: person[1] };
   return { page: "notFound", path: pathname };
 }
 
@@ -37,6 +40,7 @@ export function routePath(r: Route): string {
     case "preview": return `/imports/${r.importId}`;
     case "history": return "/history";
     case "directory": return "/directory";
+    case "person": return `/people/${r.personId}`;
     case "integrations": return "/integrations";
     case "notFound": return r.path;
   }

@@ -6,6 +6,7 @@ import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
 import { formatCount, people } from "../logic/format";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
+import { linkClick } from "../router";
 import { displayName, emptyPeopleFilter, peopleRequest, statusNotice, type PeopleFilter } from "../logic/people";
 
 const pageSize = 100;
@@ -147,7 +148,7 @@ export function DirectoryPage() {
               {rows.length === 0 && <tr><td colSpan={9} class="empty">Nobody matches these filters.</td></tr>}
               {rows.map((p) => (
                 <tr key={p.id}>
-                  <td>{displayName(p)}</td>
+                  <td><a href={`/people/${p.id}`} onClick={linkClick}>{displayName(p)}</a></td>
                   <td class="email">{p.email}</td>
                   <td>{p.title}</td>
                   <td>{p.department}</td>

@@ -6,6 +6,7 @@ import { DirectoryPage } from "./DirectoryPage";
 import { HistoryPage } from "./HistoryPage";
 import { ImportPage } from "./ImportPage";
 import { IntegrationsPage } from "./IntegrationsPage";
+import { PersonPage } from "./PersonPage";
 import { PreviewPage } from "./PreviewPage";
 
 export type PageProps = { route: Route };
@@ -32,6 +33,8 @@ export function pageFor(route: Route): FunctionComponent<PageProps> {
       return HistoryPage;
     case "directory":
       return DirectoryPage;
+    case "person":
+      return PersonPage;
     case "integrations":
       return IntegrationsPage;
     case "notFound":

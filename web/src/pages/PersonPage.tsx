@@ -1,0 +1,168 @@
+// One person: their fields, reporting lines and history, and a form to edit the fields.
+import { useEffect, useState } from "preact/hooks";
+import { directory } from "../api";
+import { Alert, Spinner } from "../components";
+import type { GetPersonResponse, HistoryEntry, PersonRef } from "../gen/staffsync/v1/directory_pb";
+import { errorMessage } from "../logic/errors";
+import { displayValue, fieldLabel } from "../logic/fields";
+import { displayName } from "../logic/people";
+import { formOf, historyTitle, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
+import { linkClick } from "../router";
+import type { PageProps } from "./index";
+
+const historyPageSize = 50;
+
+function PersonLink({ person }: { person: PersonRef }) {
+  return (
+    <a href={`/people/${person.id}`} onClick={linkClick}>
+      {person.name || person.email}
+      {!person.active && " (deactivated)"}
+    </a>
+  );
+}
+
+export function PersonPage({ route }: PageProps) {
+  const id = route.page === "person" ? route.personId : "";
+  const [info, setInfo] = useState<GetPersonResponse>();
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [moreHistory, setMoreHistory] = useState("");
+  const [error, setError] = useState("");
+  const [form, setForm] = useState<PersonForm>();
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState("");
+  const [notice, setNotice] = useState("");
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([directory.getPerson({ person: id }), directory.getPersonHistory({ person: id, pageSize: historyPageSize })])
+      .then(([person, hist]) => {
+        if (!live) return;
+        setInfo(person);
+        setHistory(hist.entries);
+        setMoreHistory(hist.nextPageToken);
+        setError("");
+      })
+      .catch((err) => live && setError(errorMessage(err)));
+    return () => void (live = false);
+  }, [id, reload]);
+
+  async function loadMoreHistory() {
+    try {
+      const hist = await directory.getPersonHistory({ person: id, pageSize: historyPageSize, pageToken: moreHistory });
+      setHistory((h) => [...h, ...hist.entries]);
+      setMoreHistory(hist.nextPageToken);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!info?.person || !form) return;
+    const req = updateRequest(info.person, form);
+    if (!req) {
+      setForm(undefined);
+      setNotice("Nothing changed.");
+      return;
+    }
+    setSaving(true);
+    setSaveError("");
+    try {
+      const res = await directory.updatePerson(req);
+      const changed = res.changes.map((c) => fieldLabel(c.field)).join(", ");
+      setNotice([changed ? `Saved: ${changed}.` : "Nothing changed.", ...res.warnings].join(" "));
+      setForm(undefined);
+      setReload((n) => n + 1);
+    } catch (err) {
+      setSaveError(errorMessage(err));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  if (error) return <section><h1 tabIndex={-1}>Person</h1><Alert tone="error" title={error} /></section>;
+  if (!info?.person) return <Spinner label="Loading the person…" />;
+  const p = info.person;
+  const owned = new Map(info.ownedFields.map((o) => [o.field, o.integration]));
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>{displayName(p)}</h1>
+      <p class="muted">
+        {p.email} · {p.active ? "active" : "deactivated"}
+        {info.mergedInto && <> · merged into <PersonLink person={info.mergedInto} /></>}
+      </p>
+      {notice && <Alert tone="success" title={notice} live />}
+
+      <div class="card">
+        <h2>Reporting lines</h2>
+        <p>Manager: {info.manager ? <PersonLink person={info.manager} /> : "none"}</p>
+        {info.secondaryManager && <p>Secondary manager: <PersonLink person={info.secondaryManager} /></p>}
+        <p>
+          Direct reports: {info.directReports.length === 0 ? "none" : info.directReports.map((r, i) => (
+            <span key={r.id}>{i > 0 && ", "}<PersonLink person={r} /></span>
+          ))}
+        </p>
+      </div>
+
+      {form ? (
+        <form class="card" onSubmit={save} noValidate>
+          <h2>Edit {displayName(p)}</h2>
+          <p class="help">Empty a field to clear it. Managers are given by their login email.</p>
+          {personFields.map((f) => (
+            <div class="field" key={f}>
+              <label for={`person-${f}`}>{fieldLabel(f)}</label>
+              <input id={`person-${f}`} value={form[f]} disabled={owned.has(f)} aria-describedby={owned.has(f) ? `person-${f}-owned` : undefined}
+                onInput={(e) => setForm({ ...form, [f]: (e.target as HTMLInputElement).value })} />
+              {owned.has(f) && <p id={`person-${f}-owned`} class="help">Kept in step by {owned.get(f)}; change it there.</p>}
+            </div>
+          ))}
+          {saveError && <Alert tone="error" title={saveError} />}
+          <div class="actions">
+            <button type="submit" class="button primary" disabled={saving}>{saving ? "Saving…" : "Save"}</button>
+            <button type="button" class="button secondary" onClick={() => { setForm(undefined); setSaveError(""); }}>Cancel</button>
+          </div>
+        </form>
+      ) : (
+        <div class="card">
+          <h2>Fields</h2>
+          <table class="diff">
+            <caption class="visually-hidden">Fields of {displayName(p)}</caption>
+            <tbody>
+              {personFields.map((f) => (
+                <tr key={f}>
+                  <th scope="row">{fieldLabel(f)}</th>
+                  <td class={personValue(p, f) === "" ? "empty-value" : undefined}>{displayValue(personValue(p, f))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div class="actions">
+            <button type="button" class="button primary" onClick={() => { setForm(formOf(p)); setNotice(""); }}>Edit…</button>
+          </div>
+        </div>
+      )}
+
+      <div class="card">
+        <h2>History</h2>
+        {history.length === 0 && <p class="muted">No history yet.</p>}
+        <ul class="history">
+          {history.map((e) => (
+            <li key={e.id}>
+              <strong>{historyTitle(e)}</strong>
+              {e.changes.length > 0 && (
+                <ul>
+                  {e.changes.map((c) => (
+                    <li key={c.field}>{fieldLabel(c.field)}: {displayValue(c.old)} → {displayValue(c.new)}</li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+        {moreHistory && <button type="button" class="button secondary" onClick={loadMoreHistory}>Older entries</button>}
+      </div>
+    </section>
+  );
+}
