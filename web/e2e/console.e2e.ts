@@ -231,5 +231,20 @@ describe("web console", () => {
     await shot("integrations");
     await row.getByRole("button", { name: "Resume" }).click();
     await row.getByText("Resumed; a sync runs now.").waitFor();
+
+    // Edit: the token is kept unless a new one is typed; the name changes.
+    await row.getByRole("button", { name: "Edit Payroll export" }).click();
+    const form = page.locator("form.integration-form");
+    await form.getByText("Set, ends in").first().waitFor();
+    await form.getByLabel("Name (required)").fill("Payroll export (nightly)");
+    await form.getByRole("button", { name: "Save changes" }).click();
+    const edited = page.locator("table.integrations tbody tr", { hasText: "Payroll export (nightly)" });
+    await edited.getByText("Saved. The next run uses the new settings.").waitFor();
+    await shot("integration-edited");
+
+    await edited.getByRole("button", { name: "Delete Payroll export (nightly)" }).click();
+    await page.getByRole("dialog", { name: "Delete this integration?" }).getByRole("button", { name: "Delete" }).click();
+    await page.getByText("Deleted Payroll export (nightly). Its imports stay in the history.").waitFor();
+    expect(await page.locator("table.integrations tbody tr", { hasText: "Payroll export" }).count()).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { IntegrationState } from "../gen/staffsync/v1/integration_pb";
-import { createRequest, emptyIntegrationForm, formProblems, hostKeyFingerprint, integrationKinds, stateInfo } from "./integrations";
+import { ImportOptionsSchema } from "../gen/staffsync/v1/import_pb";
+import { IntegrationSchema, IntegrationState } from "../gen/staffsync/v1/integration_pb";
+import {
+  createRequest, editForm, emptyIntegrationForm, formProblems, hostKeyFingerprint, integrationKinds, stateInfo, updateRequest,
+} from "./integrations";
 
 describe("integration form", () => {
   it("asks for the name and the kind's required fields", () => {
@@ -52,5 +57,55 @@ describe("hostKeyFingerprint", () => {
     ["SHA256:short", undefined],
   ])("finds the fingerprint in %s", (message, want) => {
     expect(hostKeyFingerprint(message)).toBe(want);
+  });
+});
+
+describe("editing an integration", () => {
+  const sftp = create(IntegrationSchema, {
+    id: "4", kind: "sftp", name: "Payroll", intervalSeconds: 3600n, autoApply: true,
+    settings: { host: "sftp.example.com", user: "hr", glob: "people-*.csv" },
+    secrets: { password: "set, ends in 9xyz" },
+    options: create(ImportOptionsSchema, {
+      deactivateMissing: true, updateExistingCoreFields: true, delimiter: "semicolon", maxDeactivations: 25,
+      approvalTimeout: durationFromMs(72 * 3_600_000), requireSecondApprover: true,
+    }),
+  });
+
+  it("starts from the integration as it is, secrets blank", () => {
+    const f = editForm(sftp);
+    expect(f.settings).toEqual({ host: "sftp.example.com", user: "hr", glob: "people-*.csv" });
+    expect(f.secrets).toEqual({});
+    expect(f.options.switches.deactivateMissing).toBe(true);
+    expect(f.options.delimiter).toBe("semicolon");
+    expect(f.options.maxDeactivations).toBe("25");
+    expect(formProblems(f, sftp)).toEqual([]); // the password is set: blank keeps it
+    expect(updateRequest(sftp, f)).toBeUndefined();
+  });
+
+  it("sends only what changed: a rotated secret, an emptied setting, the interval", () => {
+    const f = editForm(sftp);
+    f.name = "Payroll SFTP";
+    f.settings.glob = " ";
+    f.settings.dir = "/exports";
+    f.secrets = { password: "new-secret", private_key: "" };
+    f.intervalSeconds = 86400;
+    const req = updateRequest(sftp, f)!;
+    expect(req.id).toBe("4");
+    expect(req.name).toBe("Payroll SFTP");
+    expect(req.settings).toEqual({ glob: "", dir: "/exports" });
+    expect(req.secrets).toEqual({ password: "new-secret" });
+    expect(req.intervalSeconds).toBe(86400n);
+    expect(req.autoApply).toBeUndefined();
+    expect(req.options).toBeUndefined();
+  });
+
+  it("keeps the options the form does not show when the options change", () => {
+    const f = editForm(sftp);
+    f.options.switches.deactivateMissing = false;
+    const req = updateRequest(sftp, f)!;
+    expect(req.options?.deactivateMissing).toBe(false);
+    expect(req.options?.delimiter).toBe("semicolon");
+    expect(req.options?.requireSecondApprover).toBe(true);
+    expect(Number(req.options?.approvalTimeout?.seconds)).toBe(72 * 3600);
   });
 });

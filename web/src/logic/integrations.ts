@@ -1,12 +1,16 @@
 // View logic of the integrations page: the form of each kind, states, requests.
 import { create } from "@bufbuild/protobuf";
+import { equals } from "@bufbuild/protobuf";
+import { ImportOptionsSchema } from "../gen/staffsync/v1/import_pb";
 import {
   CreateIntegrationRequestSchema,
   IntegrationState,
+  UpdateIntegrationRequestSchema,
   type CreateIntegrationRequest,
   type Integration,
+  type UpdateIntegrationRequest,
 } from "../gen/staffsync/v1/integration_pb";
-import { defaultOptionValues, optionsToProto, type OptionValues } from "./options";
+import { defaultOptionValues, optionValuesOf, optionsToProto, type OptionValues } from "./options";
 
 export interface FieldSpec {
   key: string;
@@ -147,17 +151,80 @@ export function emptyIntegrationForm(kind = "https"): IntegrationForm {
   return { kind, name: "", settings: {}, secrets: {}, intervalSeconds: 0, autoApply: true, options: defaultOptionValues() };
 }
 
-/** What the admin must still fill in, as sentences; empty when the form can be sent. */
-export function formProblems(f: IntegrationForm): string[] {
+/**
+ * What the admin must still fill in, as sentences; empty when the form can be sent. When
+ * editing (existing), a secret that is already set may stay blank: blank keeps it.
+ */
+export function formProblems(f: IntegrationForm, existing?: Integration): string[] {
   const spec = kindSpec(f.kind);
   if (!spec) return ["Choose what kind of source this is."];
   const out: string[] = [];
   if (!f.name.trim()) out.push("Give the integration a name, e.g. \"Payroll export\".");
   for (const field of [...spec.settings, ...spec.secrets]) {
-    const value = (spec.secrets.includes(field) ? f.secrets : f.settings)[field.key] ?? "";
+    const secret = spec.secrets.includes(field);
+    const value = (secret ? f.secrets : f.settings)[field.key] ?? "";
+    if (secret && existing?.secrets[field.key]) continue;
     if (field.required && !value.trim()) out.push(`Fill in "${field.label}".`);
   }
   return out;
+}
+
+/** The form to edit an integration: its settings and options as they are, secrets blank (kept). */
+export function editForm(i: Integration): IntegrationForm {
+  return {
+    kind: i.kind,
+    name: i.name,
+    settings: { ...i.settings },
+    secrets: {},
+    intervalSeconds: Number(i.intervalSeconds),
+    autoApply: i.autoApply,
+    options: optionValuesOf(i.options),
+  };
+}
+
+/**
+ * The request that saves what the admin changed, or undefined when nothing changed. A
+ * setting emptied is removed; a secret is sent only when typed (rotation). Options the form
+ * does not show (approval timeout, second approver) are kept as they are.
+ */
+export function updateRequest(i: Integration, f: IntegrationForm): UpdateIntegrationRequest | undefined {
+  const spec = kindSpec(i.kind);
+  const req = create(UpdateIntegrationRequestSchema, { id: i.id });
+  let changed = false;
+  if (f.name.trim() !== i.name) {
+    req.name = f.name.trim();
+    changed = true;
+  }
+  for (const field of spec?.settings ?? []) {
+    const typed = (f.settings[field.key] ?? "").trim();
+    if (typed !== (i.settings[field.key] ?? "")) {
+      req.settings[field.key] = typed;
+      changed = true;
+    }
+  }
+  for (const field of spec?.secrets ?? []) {
+    const typed = f.secrets[field.key] ?? "";
+    if (typed.trim() !== "") {
+      req.secrets[field.key] = typed;
+      changed = true;
+    }
+  }
+  if (f.intervalSeconds !== Number(i.intervalSeconds)) {
+    req.intervalSeconds = BigInt(f.intervalSeconds);
+    changed = true;
+  }
+  if (f.autoApply !== i.autoApply) {
+    req.autoApply = f.autoApply;
+    changed = true;
+  }
+  const options = optionsToProto(f.options);
+  if (!equals(ImportOptionsSchema, options, optionsToProto(optionValuesOf(i.options)))) {
+    options.approvalTimeout = i.options?.approvalTimeout;
+    options.requireSecondApprover = i.options?.requireSecondApprover;
+    req.options = options;
+    changed = true;
+  }
+  return changed ? req : undefined;
 }
 
 /** Only the kind's own fields, trimmed, without empty values. */

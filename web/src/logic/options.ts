@@ -70,6 +70,21 @@ export function optionsToProto(values: OptionValues): ImportOptions {
   });
 }
 
+/** The form values of stored options (an integration's); what the server left unset is the default. */
+export function optionValuesOf(options: ImportOptions | undefined): OptionValues {
+  const values = defaultOptionValues();
+  if (!options) return values;
+  for (const o of switchOptions) {
+    const v = options[o.key];
+    if (v !== undefined) values.switches[o.key] = v;
+  }
+  if (delimiterOptions.some((d) => d.value === options.delimiter)) values.delimiter = options.delimiter as Delimiter;
+  values.sheet = options.sheet;
+  values.maxDeactivations = options.maxDeactivations ? String(options.maxDeactivations) : "";
+  values.maxManagerChanges = options.maxManagerChanges ? String(options.maxManagerChanges) : "";
+  return values;
+}
+
 /** The switches that differ from the defaults, for the history and the confirmation. */
 export function changedFromDefaults(options: ImportOptions | undefined): string[] {
   if (!options) return [];

@@ -6,6 +6,7 @@ import { errorMessage } from "../logic/errors";
 import { formatDateTime } from "../logic/format";
 import {
   createRequest,
+  editForm,
   emptyIntegrationForm,
   formProblems,
   hostKeyFingerprint,
@@ -16,6 +17,7 @@ import {
   stateInfo,
   type FieldSpec,
   type IntegrationForm,
+  updateRequest,
 } from "../logic/integrations";
 import { IntegrationState } from "../gen/staffsync/v1/integration_pb";
 import { OptionsFieldset } from "../OptionsFieldset";
@@ -26,11 +28,14 @@ type RowMessage = { tone: "success" | "error" | "info"; text: string };
 export function IntegrationsPage() {
   const [list, setList] = useState<Integration[]>();
   const [error, setError] = useState("");
+  const [notice, setNotice] = useState("");
   const [creating, setCreating] = useState(false);
   const [messages, setMessages] = useState<Record<string, RowMessage>>({});
   const [busy, setBusy] = useState("");
   const [pauseTarget, setPauseTarget] = useState<Integration>();
   const [pauseReason, setPauseReason] = useState("");
+  const [editing, setEditing] = useState<Integration>();
+  const [deleteTarget, setDeleteTarget] = useState<Integration>();
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -53,6 +58,21 @@ export function IntegrationsPage() {
       replace((await integrations.updateIntegration({ id: i.id, settings: { host_key: fingerprint } })).integration);
       setMessages({ ...messages, [i.id]: { tone: "success", text: `Pinned ${fingerprint}. Test the connection again to check it.` } });
     } catch (err) {
+      setMessages({ ...messages, [i.id]: { tone: "error", text: errorMessage(err) } });
+    } finally {
+      setBusy("");
+    }
+  }
+
+  async function remove(i: Integration) {
+    setBusy(`${i.id}:delete`);
+    try {
+      await integrations.deleteIntegration({ id: i.id });
+      setDeleteTarget(undefined);
+      setList((list ?? []).filter((x) => x.id !== i.id));
+      setNotice(`Deleted ${i.name}. Its imports stay in the history.`);
+    } catch (err) {
+      setDeleteTarget(undefined);
       setMessages({ ...messages, [i.id]: { tone: "error", text: errorMessage(err) } });
     } finally {
       setBusy("");
@@ -90,18 +110,31 @@ export function IntegrationsPage() {
           <h1 tabIndex={-1}>Integrations</h1>
           <p class="meta">Sources that keep the directory in step by themselves, on a schedule.</p>
         </div>
-        {!creating && <button type="button" class="button primary" onClick={() => setCreating(true)}>New integration</button>}
+        {!creating && <button type="button" class="button primary" onClick={() => { setEditing(undefined); setCreating(true); }}>New integration</button>}
       </div>
       {creating && (
-        <CreateForm
+        <IntegrationFormCard
           onCancel={() => setCreating(false)}
-          onCreated={(i, note) => {
+          onSaved={(i, note) => {
             setCreating(false);
             setList([...(list ?? []), i]);
             setMessages({ ...messages, [i.id]: { tone: "success", text: note } });
           }}
         />
       )}
+      {editing && (
+        <IntegrationFormCard
+          key={editing.id}
+          existing={editing}
+          onCancel={() => setEditing(undefined)}
+          onSaved={(i, note) => {
+            setEditing(undefined);
+            replace(i);
+            setMessages({ ...messages, [i.id]: { tone: "success", text: note } });
+          }}
+        />
+      )}
+      {notice && <Alert tone="success" title={notice} live />}
       {error && <Alert tone="error" title={error} />}
       {!list && !error && <Spinner label="Loading integrations…" />}
       {list && list.length === 0 && !creating && <p>No integrations yet. Create one to import on a schedule instead of uploading files by hand.</p>}
@@ -153,6 +186,10 @@ export function IntegrationsPage() {
                           <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => { setPauseReason(""); setPauseTarget(i); }}>Pause…</button>
                         </>
                       )}
+                      <button type="button" class="button secondary small" disabled={busy !== ""} aria-label={`Edit ${i.name}`}
+                        onClick={() => { setCreating(false); setNotice(""); setEditing(i); }}>Edit…</button>
+                      <button type="button" class="button danger-outline small" disabled={busy !== ""} aria-label={`Delete ${i.name}`}
+                        onClick={() => { setNotice(""); setDeleteTarget(i); }}>Delete…</button>
                     </div>
                     {msg && <p class={`row-message row-message-${msg.tone}`} role="status">{msg.text}</p>}
                     {msg && i.kind === "sftp" && msg.tone === "success" && !i.settings["host_key"] && hostKeyFingerprint(msg.text) && (
@@ -168,6 +205,16 @@ export function IntegrationsPage() {
           </tbody>
         </table>
       )}
+      <Dialog open={deleteTarget !== undefined} title="Delete this integration?" onClose={() => setDeleteTarget(undefined)}>
+        <p>
+          {deleteTarget?.name} stops syncing and its settings and credentials are deleted. The people it imported stay, and
+          its imports stay in the history; an import waiting for approval can still be approved or rejected.
+        </p>
+        <div class="actions">
+          <button type="button" class="button danger" disabled={busy !== ""} onClick={() => deleteTarget && remove(deleteTarget)}>Delete</button>
+          <button type="button" class="button secondary" onClick={() => setDeleteTarget(undefined)}>Cancel</button>
+        </div>
+      </Dialog>
       <Dialog open={pauseTarget !== undefined} title="Pause this integration?" onClose={() => setPauseTarget(undefined)}>
         <p>No new runs start until you resume it. A run in progress stops before it applies anything.</p>
         <div class="field">
@@ -183,9 +230,18 @@ export function IntegrationsPage() {
   );
 }
 
-function Field({ spec, value, onInput, secret }: { spec: FieldSpec; value: string; onInput: (v: string) => void; secret: boolean }) {
+function Field({ spec, value, onInput, secret, current }: {
+  spec: FieldSpec;
+  value: string;
+  onInput: (v: string) => void;
+  secret: boolean;
+  /** A secret already stored ("set, ends in WXYZ"): blank keeps it. */
+  current?: string;
+}) {
   const id = `${secret ? "secret" : "setting"}-${spec.key}`;
-  const helpId = spec.help ? `${id}-help` : undefined;
+  const help = current ? `${current[0].toUpperCase()}${current.slice(1)}; leave blank to keep it. ${spec.help ?? ""}`.trim() : spec.help;
+  const helpId = help ? `${id}-help` : undefined;
+  const required = spec.required && !current;
   if (spec.checkbox) {
     return (
       <div class="option">
@@ -198,42 +254,54 @@ function Field({ spec, value, onInput, secret }: { spec: FieldSpec; value: strin
     id,
     value,
     placeholder: spec.placeholder,
-    required: spec.required,
+    required,
     "aria-describedby": helpId,
     autoComplete: secret ? "new-password" : "off",
     spellcheck: false,
   };
   return (
     <div class="field">
-      <label for={id}>{spec.label}{spec.required ? " (required)" : ""}</label>
+      <label for={id}>{spec.label}{required ? " (required)" : ""}</label>
       {spec.multiline ? (
         <textarea {...common} rows={4} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
       ) : (
         <input {...common} type={secret ? "password" : "text"} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
       )}
-      {spec.help && <p id={helpId} class="help">{spec.help}</p>}
+      {help && <p id={helpId} class="help">{help}</p>}
     </div>
   );
 }
 
-function CreateForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (i: Integration, note: string) => void }) {
-  const [form, setForm] = useState<IntegrationForm>(() => emptyIntegrationForm());
+/** The form to create an integration, or to edit existing. */
+function IntegrationFormCard({ existing, onCancel, onSaved }: {
+  existing?: Integration;
+  onCancel: () => void;
+  onSaved: (i: Integration, note: string) => void;
+}) {
+  const [form, setForm] = useState<IntegrationForm>(() => (existing ? editForm(existing) : emptyIntegrationForm()));
   // After the first submit the list follows the form as the admin fixes it.
   const [tried, setTried] = useState(false);
   const [serverError, setServerError] = useState("");
   const [busy, setBusy] = useState(false);
   const spec = kindSpec(form.kind)!;
-  const problems = [...(tried ? formProblems(form) : []), ...(serverError ? [serverError] : [])];
+  const problems = [...(tried ? formProblems(form, existing) : []), ...(serverError ? [serverError] : [])];
 
   async function submit(e: Event) {
     e.preventDefault();
     setTried(true);
     setServerError("");
-    if (formProblems(form).length) return;
+    if (formProblems(form, existing).length) return;
     setBusy(true);
     try {
-      const res = await integrations.createIntegration(createRequest(form));
-      onCreated(res.integration!, "Created. Use Test connection to check the settings.");
+      if (existing) {
+        const req = updateRequest(existing, form);
+        if (!req) return onSaved(existing, "Nothing changed.");
+        const res = await integrations.updateIntegration(req);
+        onSaved(res.integration!, "Saved. The next run uses the new settings.");
+      } else {
+        const res = await integrations.createIntegration(createRequest(form));
+        onSaved(res.integration!, "Created. Use Test connection to check the settings.");
+      }
     } catch (err) {
       setServerError(errorMessage(err));
     } finally {
@@ -243,11 +311,11 @@ function CreateForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
 
   return (
     <form class="card integration-form" onSubmit={submit} noValidate>
-      <h2>New integration</h2>
+      <h2>{existing ? `Edit ${existing.name}` : "New integration"}</h2>
       <div class="option-row">
         <div class="field">
           <label for="integration-kind">Source</label>
-          <select id="integration-kind" value={form.kind}
+          <select id="integration-kind" value={form.kind} disabled={existing !== undefined}
             onChange={(e) => setForm({ ...emptyIntegrationForm((e.target as HTMLSelectElement).value), name: form.name })}>
             {integrationKinds.map((k) => <option key={k.kind} value={k.kind}>{k.label}</option>)}
           </select>
@@ -272,7 +340,7 @@ function CreateForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
           <legend>Credentials</legend>
           <p class="help">Stored encrypted and never shown again; to change one later, enter a new value.</p>
           {spec.secrets.map((f) => (
-            <Field key={f.key} spec={f} secret={true} value={form.secrets[f.key] ?? ""}
+            <Field key={f.key} spec={f} secret={true} value={form.secrets[f.key] ?? ""} current={existing?.secrets[f.key]}
               onInput={(v) => setForm({ ...form, secrets: { ...form.secrets, [f.key]: v } })} />
           ))}
         </fieldset>
@@ -301,7 +369,9 @@ function CreateForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
         </Alert>
       )}
       <div class="actions">
-        <button type="submit" class="button primary" disabled={busy}>{busy ? "Creating…" : "Create integration"}</button>
+        <button type="submit" class="button primary" disabled={busy}>
+          {existing ? (busy ? "Saving…" : "Save changes") : busy ? "Creating…" : "Create integration"}
+        </button>
         <button type="button" class="button secondary" onClick={onCancel}>Cancel</button>
       </div>
     </form>
