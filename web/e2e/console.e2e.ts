@@ -190,6 +190,28 @@ describe("web console", () => {
     await shot("person");
   });
 
+  it("creates a review cycle, adds people and resets the reviewers", async () => {
+    await page.getByRole("link", { name: "Cycles" }).click();
+    await page.getByRole("button", { name: "New cycle" }).click();
+    await page.getByRole("button", { name: "Create cycle" }).click();
+    await page.getByText('Give the cycle a name, e.g. "FY26 objectives".').waitFor();
+    await page.getByLabel("Name (required)").fill("Annual review");
+    await page.getByLabel("Kind").selectOption({ label: "Review" });
+    await page.getByRole("button", { name: "Create cycle" }).click();
+    await page.getByText("Created Annual review.").waitFor();
+    const row = page.locator("table.cycles tbody tr", { hasText: "Annual review" });
+    await row.getByRole("button", { name: "Add people to Annual review" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add people to Annual review" });
+    await dialog.getByLabel("Login emails, one per line or separated by commas").fill("noah.tremblay@northwind.example\namara.okafor@northwind.example, noah.tremblay@northwind.example");
+    await dialog.getByRole("button", { name: "Add people" }).click();
+    await page.getByText("2 people joined Annual review.").waitFor();
+    expect(await row.locator("td").nth(2).innerText()).toBe("2");
+    await row.getByRole("button", { name: "Reset reviewers of Annual review" }).click();
+    await page.getByRole("dialog", { name: "Reset the reviewers?" }).getByRole("button", { name: "Reset reviewers" }).click();
+    await page.getByText(/^Annual review: \d+ reviewers? changed to the current manager\.$/).waitFor();
+    await shot("cycles");
+  });
+
   it("prepares a revert of an applied import", async () => {
     await page.getByRole("link", { name: "History" }).click();
     await page.locator("table.history tbody tr", { hasText: "Applied" }).getByRole("link", { name: "people.csv" }).click();

@@ -2,6 +2,7 @@
 import { fromJson, toJsonString } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
+import { CycleService } from "./gen/staffsync/v1/cycle_pb";
 import { DirectoryService } from "./gen/staffsync/v1/directory_pb";
 import {
   ImportOptionsSchema,
@@ -48,6 +49,7 @@ const transport = createConnectTransport({
 export const imports: Client<typeof ImportService> = createClient(ImportService, transport);
 export const directory: Client<typeof DirectoryService> = createClient(DirectoryService, transport);
 export const integrations: Client<typeof IntegrationService> = createClient(IntegrationService, transport);
+export const cycles: Client<typeof CycleService> = createClient(CycleService, transport);
 
 /**
  * Starts an import of a file through POST /v1/imports/upload, the answer of StartImport. The

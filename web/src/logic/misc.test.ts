@@ -19,6 +19,7 @@ describe("routes", () => {
     ["/directory", { page: "directory" }],
     ["/integrations", { page: "integrations" }],
     ["/people/9", { page: "person", personId: "9" }],
+    ["/cycles", { page: "cycles" }],
     ["/imports/abc", { page: "notFound", path: "/imports/abc" }],
     ["/people/ann@x.com", { page: "notFound", path: "/people/ann@x.com" }],
   ])("parses %s", (path, want) => {
@@ -26,7 +27,7 @@ describe("routes", () => {
   });
 
   it("round-trips paths", () => {
-    for (const p of ["/import", "/imports/7", "/history", "/directory", "/people/9", "/integrations"]) expect(routePath(parseRoute(p))).toBe(p);
+    for (const p of ["/import", "/imports/7", "/history", "/directory", "/people/9", "/integrations", "/cycles"]) expect(routePath(parseRoute(p))).toBe(p);
   });
 });
 

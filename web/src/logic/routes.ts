@@ -8,6 +8,7 @@ export type Route =
   | { page: "directory" }
   | { page: "person"; personId: string }
   | { page: "integrations" }
+  | { page: "cycles" }
   | { page: "notFound"; path: string };
 
 export type PageName = Route["page"];
@@ -17,6 +18,7 @@ export const navItems: readonly { page: PageName; path: string; label: string }[
   { page: "history", path: "/history", label: "History" },
   { page: "directory", path: "/directory", label: "Directory" },
   { page: "integrations", path: "/integrations", label: "Integrations" },
+  { page: "cycles", path: "/cycles", label: "Cycles" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -26,6 +28,7 @@ export function parseRoute(pathname: string): Route {
   if (path === "/history") return { page: "history" };
   if (path === "/directory") return { page: "directory" };
   if (path === "/integrations") return { page: "integrations" };
+  if (path === "/cycles") return { page: "cycles" };
   const m = /^\/imports\/(\d+)$/.exec(path);
   if (m) return { page: "preview", importId: m[1] };
   const person = /^\/people\/(\d+)$/.exec(path);
@@ -42,6 +45,7 @@ export function routePath(r: Route): string {
     case "directory": return "/directory";
     case "person": return `/people/${r.personId}`;
     case "integrations": return "/integrations";
+    case "cycles": return "/cycles";
     case "notFound": return r.path;
   }
 }

@@ -2,6 +2,7 @@
 // its component here.
 import type { FunctionComponent } from "preact";
 import type { Route } from "../logic/routes";
+import { CyclesPage } from "./CyclesPage";
 import { DirectoryPage } from "./DirectoryPage";
 import { HistoryPage } from "./HistoryPage";
 import { ImportPage } from "./ImportPage";
@@ -37,6 +38,8 @@ export function pageFor(route: Route): FunctionComponent<PageProps> {
       return PersonPage;
     case "integrations":
       return IntegrationsPage;
+    case "cycles":
+      return CyclesPage;
     case "notFound":
       return NotFoundPage;
   }
