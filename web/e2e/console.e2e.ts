@@ -269,4 +269,35 @@ describe("web console", () => {
     await page.getByText("Deleted Payroll export (nightly). Its imports stay in the history.").waitFor();
     expect(await page.locator("table.integrations tbody tr", { hasText: "Payroll export" }).count()).toBe(0);
   });
+
+  // Last: it changes the directory the tests above look at.
+  it("checks a merge, then deletes a deactivated person for good", async () => {
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByLabel("Status").selectOption({ label: "Everyone" });
+    await page.getByLabel("Name or email").fill("noah.tremblay");
+    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 1);
+    await page.getByRole("button", { name: "Deactivate Noah Tremblay" }).click();
+    await page.getByRole("dialog", { name: "Deactivate this person?" }).getByRole("button", { name: "Deactivate" }).click();
+    await page.getByText("Noah Tremblay is deactivated.").waitFor();
+    await page.getByRole("link", { name: "Noah Tremblay" }).click();
+    await page.getByRole("heading", { name: "Noah Tremblay" }).waitFor();
+
+    await page.getByRole("button", { name: "Merge into another account…" }).click();
+    const merge = page.getByRole("dialog", { name: "Merge into another account?" });
+    await merge.getByLabel("Login email of the account that stays").fill("amara.okafor@northwind.example");
+    await merge.getByRole("button", { name: "Check what moves" }).click();
+    await merge.getByText(/^Merging would move .* from Noah Tremblay to Amara Okafor/).waitFor();
+    await merge.getByRole("button", { name: "Cancel" }).click();
+
+    await page.getByRole("button", { name: "Delete…" }).click();
+    const erase = page.getByRole("dialog", { name: "Delete this person for good?" });
+    const button = erase.getByRole("button", { name: "Delete for good" });
+    expect(await button.isDisabled()).toBe(true);
+    await erase.getByLabel("Type noah.tremblay@northwind.example to confirm").fill("noah.tremblay@northwind.example");
+    await button.click();
+    await page.waitForURL(/\/directory$/);
+    await page.getByLabel("Status").selectOption({ label: "Everyone" });
+    await page.getByLabel("Name or email").fill("noah.tremblay");
+    await page.getByText("Nobody matches these filters.").waitFor();
+  });
 });

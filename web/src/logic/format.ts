@@ -81,3 +81,9 @@ const sourceLabels: Record<string, string> = {
 export function sourceLabel(source: string): string {
   return sourceLabels[source] ?? source;
 }
+
+/** "a", "a and b", "a, b and c". */
+export function joinWords(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}

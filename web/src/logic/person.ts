@@ -4,10 +4,11 @@ import {
   FieldValueSchema,
   UpdatePersonRequestSchema,
   type HistoryEntry,
+  type MergePeopleResponse,
   type Person,
   type UpdatePersonRequest,
 } from "../gen/staffsync/v1/directory_pb";
-import { formatDateTime } from "./format";
+import { formatCount, formatDateTime, joinWords } from "./format";
 
 /** The template fields of a person, in template order; the status has its own buttons. */
 export const personFields = [
@@ -67,5 +68,23 @@ export function historyTitle(e: HistoryEntry): string {
   if (e.admin) line += ` by ${e.admin}`;
   if (e.importId) line += `, import ${e.importId}${e.importSource && e.importSource !== "upload" ? ` (${e.importSource})` : ""}`;
   if (e.mergedFrom) line += `, on the merged account ${e.mergedFrom}`;
+  return line;
+}
+
+const counted = (n: number | bigint, one: string, many: string) => `${formatCount(n)} ${Number(n) === 1 ? one : many}`;
+
+/** What a merge moves (or would move, for a dry run), as one sentence. */
+export function mergeSummary(res: MergePeopleResponse): string {
+  const from = res.source?.name || res.source?.email || "the account";
+  const to = res.destination?.name || res.destination?.email || "the other account";
+  const moves: string[] = [];
+  if (res.reportsMoved.length) moves.push(counted(res.reportsMoved.length, "direct report", "direct reports"));
+  if (res.secondaryReportsMoved.length) moves.push(counted(res.secondaryReportsMoved.length, "secondary report", "secondary reports"));
+  if (res.cycleParticipationsMoved) moves.push(counted(res.cycleParticipationsMoved, "cycle participation", "cycle participations"));
+  if (res.reviewerRolesMoved) moves.push(counted(res.reviewerRolesMoved, "reviewer role", "reviewer roles"));
+  if (res.historyEntries) moves.push(counted(res.historyEntries, "history entry", "history entries"));
+  let line = `${res.dryRun ? "Merging would move" : "Moved"} ${moves.length ? joinWords(moves) : "nothing"} from ${from} to ${to}`;
+  if (res.cyclesKeptWithSource) line += `; ${counted(res.cyclesKeptWithSource, "cycle stays", "cycles stay")} with ${from}, where ${to} already takes part`;
+  line += res.dryRun ? `, and deactivate ${from}.` : `${res.sourceDeactivated ? `, and deactivated ${from}` : ""}.`;
   return line;
 }

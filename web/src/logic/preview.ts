@@ -8,7 +8,7 @@ import {
   type Summary,
 } from "../gen/staffsync/v1/import_pb";
 import { kindByKey, summaryCount, type KindKey } from "./kinds";
-import { formatCount, formatDateTime, people } from "./format";
+import { formatCount, formatDateTime, joinWords, people } from "./format";
 
 export interface ChangeFilter {
   kind?: KindKey;
@@ -80,11 +80,6 @@ export function appliedLines(summary: Summary | undefined): string[] {
   const lines = [effects.length ? `staffsync ${joinWords(effects)}.` : "Nobody changed."];
   if (n("error")) lines.push(`${formatCount(n("error"))} ${n("error") === 1 ? "row was" : "rows were"} skipped because of errors.`);
   return lines;
-}
-
-function joinWords(items: string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 /** Approve and Reject are offered only while the import waits for a decision. */

@@ -1,13 +1,13 @@
 // One person: their fields, reporting lines and history, and a form to edit the fields.
 import { useEffect, useState } from "preact/hooks";
 import { directory } from "../api";
-import { Alert, Spinner } from "../components";
-import type { GetPersonResponse, HistoryEntry, PersonRef } from "../gen/staffsync/v1/directory_pb";
+import { Alert, Dialog, Spinner } from "../components";
+import type { GetPersonResponse, HistoryEntry, MergePeopleResponse, PersonRef } from "../gen/staffsync/v1/directory_pb";
 import { errorMessage } from "../logic/errors";
 import { displayValue, fieldLabel } from "../logic/fields";
 import { displayName } from "../logic/people";
-import { formOf, historyTitle, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
-import { linkClick } from "../router";
+import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
+import { linkClick, navigate } from "../router";
 import type { PageProps } from "./index";
 
 const historyPageSize = 50;
@@ -32,6 +32,11 @@ export function PersonPage({ route }: PageProps) {
   const [saveError, setSaveError] = useState("");
   const [notice, setNotice] = useState("");
   const [reload, setReload] = useState(0);
+  const [dialog, setDialog] = useState<"merge" | "delete">();
+  const [dialogText, setDialogText] = useState("");
+  const [mergeCheck, setMergeCheck] = useState<MergePeopleResponse>();
+  const [dialogBusy, setDialogBusy] = useState(false);
+  const [dialogError, setDialogError] = useState("");
 
   useEffect(() => {
     let live = true;
@@ -78,6 +83,48 @@ export function PersonPage({ route }: PageProps) {
       setSaveError(errorMessage(err));
     } finally {
       setSaving(false);
+    }
+  }
+
+  function openDialog(which: "merge" | "delete") {
+    setDialog(which);
+    setDialogText("");
+    setMergeCheck(undefined);
+    setDialogError("");
+    setNotice("");
+  }
+
+  async function merge(dryRun: boolean) {
+    setDialogBusy(true);
+    setDialogError("");
+    try {
+      const res = await directory.mergePeople({ source: id, destination: dialogText.trim(), dryRun });
+      if (dryRun) {
+        setMergeCheck(res);
+      } else {
+        setDialog(undefined);
+        setNotice([mergeSummary(res), ...res.warnings].join(" "));
+        setReload((n) => n + 1);
+      }
+    } catch (err) {
+      setMergeCheck(undefined);
+      setDialogError(errorMessage(err));
+    } finally {
+      setDialogBusy(false);
+    }
+  }
+
+  async function erase() {
+    setDialogBusy(true);
+    setDialogError("");
+    try {
+      await directory.deletePerson({ person: id, confirmEmail: dialogText.trim() });
+      setDialog(undefined);
+      navigate("/directory");
+    } catch (err) {
+      setDialogError(errorMessage(err));
+    } finally {
+      setDialogBusy(false);
     }
   }
 
@@ -143,6 +190,60 @@ export function PersonPage({ route }: PageProps) {
           </div>
         </div>
       )}
+
+      {!info.mergedInto && (
+        <div class="card">
+          <h2>Account</h2>
+          <p class="help">
+            Merge a duplicate account into the one that stays. A deactivated person can be deleted for good, for example on
+            a request to erase their data.
+          </p>
+          <div class="actions">
+            <button type="button" class="button secondary" onClick={() => openDialog("merge")}>Merge into another account…</button>
+            {!p.active && <button type="button" class="button danger-outline" onClick={() => openDialog("delete")}>Delete…</button>}
+          </div>
+        </div>
+      )}
+      <Dialog open={dialog === "merge"} title="Merge into another account?" onClose={() => setDialog(undefined)}>
+        <p>
+          {displayName(p)}'s direct reports, cycles, reviewer roles and history move to the account that stays, and this
+          account is deactivated.
+        </p>
+        <div class="field">
+          <label for="merge-destination">Login email of the account that stays</label>
+          <input id="merge-destination" value={dialogText} spellcheck={false}
+            onInput={(e) => { setDialogText((e.target as HTMLInputElement).value); setMergeCheck(undefined); }} />
+        </div>
+        {mergeCheck && <Alert tone="info" title={mergeSummary(mergeCheck)}>{mergeCheck.warnings.map((w) => <p key={w}>{w}</p>)}</Alert>}
+        {dialogError && <Alert tone="error" title={dialogError} />}
+        <div class="actions">
+          {mergeCheck ? (
+            <button type="button" class="button primary" disabled={dialogBusy} onClick={() => merge(false)}>{dialogBusy ? "Merging…" : "Merge"}</button>
+          ) : (
+            <button type="button" class="button primary" disabled={dialogBusy || dialogText.trim() === ""} onClick={() => merge(true)}>
+              {dialogBusy ? "Checking…" : "Check what moves"}
+            </button>
+          )}
+          <button type="button" class="button secondary" onClick={() => setDialog(undefined)}>Cancel</button>
+        </div>
+      </Dialog>
+      <Dialog open={dialog === "delete"} title="Delete this person for good?" onClose={() => setDialog(undefined)}>
+        <p>
+          {displayName(p)}'s data and history are erased and cannot be restored. Their reports lose them as manager.
+        </p>
+        <div class="field">
+          <label for="delete-confirm">Type {p.email} to confirm</label>
+          <input id="delete-confirm" value={dialogText} spellcheck={false} autoComplete="off"
+            onInput={(e) => setDialogText((e.target as HTMLInputElement).value)} />
+        </div>
+        {dialogError && <Alert tone="error" title={dialogError} />}
+        <div class="actions">
+          <button type="button" class="button danger" disabled={dialogBusy || dialogText.trim().toLowerCase() !== p.email.toLowerCase()} onClick={erase}>
+            {dialogBusy ? "Deleting…" : "Delete for good"}
+          </button>
+          <button type="button" class="button secondary" onClick={() => setDialog(undefined)}>Cancel</button>
+        </div>
+      </Dialog>
 
       <div class="card">
         <h2>History</h2>
