@@ -1,13 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { directory, downloadBytes } from "../api";
-import { Alert, Dialog, PagerControls, Spinner } from "../components";
+import { Alert, PagerControls, Spinner } from "../components";
+import { StatusDialog } from "../StatusDialog";
 import { PersonStatusFilter, type Person } from "../gen/staffsync/v1/directory_pb";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
 import { formatCount, people } from "../logic/format";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
 import { linkClick } from "../router";
-import { displayName, emptyPeopleFilter, peopleRequest, statusNotice, type PeopleFilter } from "../logic/people";
+import { displayName, emptyPeopleFilter, peopleRequest, type PeopleFilter } from "../logic/people";
 
 const pageSize = 100;
 
@@ -21,8 +22,6 @@ export function DirectoryPage() {
   const [error, setError] = useState("");
   const [exporting, setExporting] = useState(false);
   const [statusTarget, setStatusTarget] = useState<Person>();
-  const [statusBusy, setStatusBusy] = useState(false);
-  const [statusError, setStatusError] = useState("");
   const [notice, setNotice] = useState("");
   const [reload, setReload] = useState(0);
   const token = currentToken(pager);
@@ -53,22 +52,6 @@ export function DirectoryPage() {
       .catch((err) => live && setError(errorMessage(err)));
     return () => void (live = false);
   }, [filter, token, reload]);
-
-  async function changeStatus(p: Person) {
-    setStatusBusy(true);
-    setStatusError("");
-    try {
-      const req = { people: [p.email] };
-      const res = p.active ? await directory.deactivatePeople(req) : await directory.reactivatePeople(req);
-      setNotice(statusNotice(p, res.results));
-      setStatusTarget(undefined);
-      setReload((n) => n + 1);
-    } catch (err) {
-      setStatusError(errorMessage(err));
-    } finally {
-      setStatusBusy(false);
-    }
-  }
 
   async function exportAs(format: FileFormat) {
     setExporting(true);
@@ -157,7 +140,7 @@ export function DirectoryPage() {
                   <td class="email">{p.managerEmail}</td>
                   <td>{p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}</td>
                   <td>
-                    <button type="button" class="button secondary small" onClick={() => { setStatusError(""); setStatusTarget(p); }}
+                    <button type="button" class="button secondary small" onClick={() => setStatusTarget(p)}
                       aria-label={`${p.active ? "Deactivate" : "Reactivate"} ${displayName(p)}`}>
                       {p.active ? "Deactivate" : "Reactivate"}
                     </button>
@@ -170,22 +153,15 @@ export function DirectoryPage() {
             onPrevious={() => setPager(previousPage(pager))} onNext={() => setPager(nextPage(pager))} />
         </>
       )}
-      <Dialog open={statusTarget !== undefined} title={statusTarget?.active ? "Deactivate this person?" : "Reactivate this person?"} onClose={() => setStatusTarget(undefined)}>
-        {statusTarget && (
-          <p>
-            {statusTarget.active
-              ? `${displayName(statusTarget)} (${statusTarget.email}) loses access and no longer counts as billable. Their history is kept; you can reactivate them later.`
-              : `${displayName(statusTarget)} (${statusTarget.email}) gets access again and counts as billable.`}
-          </p>
-        )}
-        {statusError && <Alert tone="error" title={statusError} />}
-        <div class="actions">
-          <button type="button" class={statusTarget?.active ? "button danger" : "button primary"} disabled={statusBusy} onClick={() => statusTarget && changeStatus(statusTarget)}>
-            {statusTarget?.active ? "Deactivate" : "Reactivate"}
-          </button>
-          <button type="button" class="button secondary" onClick={() => setStatusTarget(undefined)}>Cancel</button>
-        </div>
-      </Dialog>
+      <StatusDialog
+        person={statusTarget}
+        onClose={() => setStatusTarget(undefined)}
+        onChanged={(text) => {
+          setNotice(text);
+          setStatusTarget(undefined);
+          setReload((n) => n + 1);
+        }}
+      />
     </section>
   );
 }

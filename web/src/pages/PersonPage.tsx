@@ -8,6 +8,7 @@ import { displayValue, fieldLabel } from "../logic/fields";
 import { displayName } from "../logic/people";
 import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
 import { linkClick, navigate } from "../router";
+import { StatusDialog } from "../StatusDialog";
 import type { PageProps } from "./index";
 
 const historyPageSize = 50;
@@ -32,7 +33,7 @@ export function PersonPage({ route }: PageProps) {
   const [saveError, setSaveError] = useState("");
   const [notice, setNotice] = useState("");
   const [reload, setReload] = useState(0);
-  const [dialog, setDialog] = useState<"merge" | "delete">();
+  const [dialog, setDialog] = useState<"merge" | "delete" | "status">();
   const [dialogText, setDialogText] = useState("");
   const [mergeCheck, setMergeCheck] = useState<MergePeopleResponse>();
   const [dialogBusy, setDialogBusy] = useState(false);
@@ -86,7 +87,7 @@ export function PersonPage({ route }: PageProps) {
     }
   }
 
-  function openDialog(which: "merge" | "delete") {
+  function openDialog(which: "merge" | "delete" | "status") {
     setDialog(which);
     setDialogText("");
     setMergeCheck(undefined);
@@ -195,15 +196,25 @@ export function PersonPage({ route }: PageProps) {
         <div class="card">
           <h2>Account</h2>
           <p class="help">
-            Merge a duplicate account into the one that stays. A deactivated person can be deleted for good, for example on
-            a request to erase their data.
+            Deactivate or reactivate the account, merge a duplicate into the one that stays, or delete a deactivated
+            person for good, for example on a request to erase their data.
           </p>
           <div class="actions">
+            <button type="button" class="button secondary" onClick={() => openDialog("status")}>{p.active ? "Deactivate…" : "Reactivate…"}</button>
             <button type="button" class="button secondary" onClick={() => openDialog("merge")}>Merge into another account…</button>
             {!p.active && <button type="button" class="button danger-outline" onClick={() => openDialog("delete")}>Delete…</button>}
           </div>
         </div>
       )}
+      <StatusDialog
+        person={dialog === "status" ? p : undefined}
+        onClose={() => setDialog(undefined)}
+        onChanged={(text) => {
+          setDialog(undefined);
+          setNotice(text);
+          setReload((n) => n + 1);
+        }}
+      />
       <Dialog open={dialog === "merge"} title="Merge into another account?" onClose={() => setDialog(undefined)}>
         <p>
           {displayName(p)}'s direct reports, cycles, reviewer roles and history move to the account that stays, and this
