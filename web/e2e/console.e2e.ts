@@ -188,6 +188,11 @@ describe("web console", () => {
     expect(await entry.locator("strong").innerText()).toMatch(/^Updated \d{4}-\d{2}-\d{2} \d{2}:\d{2} by /);
     expect(await page.locator("table.diff tr", { hasText: "Title" }).locator("td").innerText()).toBe("Staff Engineer");
     await shot("person");
+    // The manager's page, through the link; Noah is among the direct reports there.
+    await page.getByRole("link", { name: "Amara Okafor" }).click();
+    await page.getByRole("heading", { name: "Amara Okafor" }).waitFor();
+    await page.getByRole("link", { name: "Noah Tremblay" }).waitFor();
+    expect(await page.getByText("Saved: Title.").count()).toBe(0);
   });
 
   it("creates a review cycle, adds people and resets the reviewers", async () => {
