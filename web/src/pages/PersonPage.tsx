@@ -39,14 +39,6 @@ export function PersonPage({ route }: PageProps) {
   const [dialogBusy, setDialogBusy] = useState(false);
   const [dialogError, setDialogError] = useState("");
 
-  // Another person (a manager's link): nothing of the last one's page may stay.
-  useEffect(() => {
-    setInfo(undefined);
-    setForm(undefined);
-    setNotice("");
-    setDialog(undefined);
-  }, [id]);
-
   useEffect(() => {
     let live = true;
     Promise.all([directory.getPerson({ person: id }), directory.getPersonHistory({ person: id, pageSize: historyPageSize })])
