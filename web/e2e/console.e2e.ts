@@ -88,6 +88,7 @@ describe("web console", () => {
     expect(await diff.locator("tr", { hasText: "Title" }).locator("td.new").innerText()).toBe("Head of People");
     expect(await diff.locator("tr", { hasText: "Manager Email" }).locator("td.new").innerText()).toBe("ingrid.halvorsen@northwind.example");
     await shot("preview-new");
+    expect(await page.locator("footer").innerText()).toMatch(/^Times are in [A-Za-z_+\-/0-9]+\.$/);
     // The default approval timeout: a week from the preview.
     const deadline = await page.getByText(/^Decide by \d{4}-\d{2}-\d{2} \d{2}:\d{2}: after that the import expires/).innerText();
     const days = (Date.parse(deadline.slice("Decide by ".length, "Decide by ".length + 16).replace(" ", "T")) - Date.now()) / 86_400_000;

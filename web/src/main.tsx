@@ -74,6 +74,8 @@ function App() {
         {/* Keyed by path: a page for another import starts with fresh filters and paging. */}
         <Page key={routePath(route)} route={route} />
       </main>
+      {/* Dates and times show in the browser's zone; say which, for teams across zones. */}
+      <footer class="footer">Times are in {Intl.DateTimeFormat().resolvedOptions().timeZone}.</footer>
     </>
   );
 }
