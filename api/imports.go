@@ -78,10 +78,8 @@ func (s *ImportServer) startUpload(ctx context.Context, name string, opts direct
 	if name == "" {
 		name = "upload"
 	}
-	if opts.ApprovalTimeout <= 0 {
-		// Stored with the import, so the deadline it shows is the workflow's.
-		opts.ApprovalTimeout = s.ApprovalTimeout
-	}
+	// Stored with the import, so the deadline it shows is the workflow's.
+	opts.ApprovalTimeout = s.approvalTimeout(opts.ApprovalTimeout)
 	id, err := create(store.NewImport{CompanyID: p.CompanyID, AdminID: p.AdminID, Source: directory.SourceUpload, FileName: name, Options: opts})
 	if err != nil {
 		return nil, err
@@ -97,10 +95,16 @@ func (s *ImportServer) startUpload(ctx context.Context, name string, opts direct
 	return &v1.StartImportResponse{Import: importToProto(im)}, nil
 }
 
-func (s *ImportServer) startWorkflow(ctx context.Context, companyID, importID int64, source string, approvalTimeout time.Duration) error {
-	if approvalTimeout <= 0 {
-		approvalTimeout = s.ApprovalTimeout
+// approvalTimeout is an import's own timeout, else the server's override (0: the default).
+func (s *ImportServer) approvalTimeout(own time.Duration) time.Duration {
+	if own > 0 {
+		return own
 	}
+	return s.ApprovalTimeout
+}
+
+func (s *ImportServer) startWorkflow(ctx context.Context, companyID, importID int64, source string, approvalTimeout time.Duration) error {
+	approvalTimeout = s.approvalTimeout(approvalTimeout)
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        workflows.ImportWorkflowID(companyID, importID),
 		TaskQueue: workflows.TaskQueue,

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/staffsync/staffsync/devstack"
 )
 
 // sshdPath is OpenSSH's server, from the openssh-server package.
@@ -49,13 +51,15 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(root) })
 	files := filepath.Join(root, "files")
-	for dir, mode := range map[string]os.FileMode{root: 0o755, files: 0o777} {
-		if err := os.MkdirAll(dir, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(dir, mode); err != nil { // past the umask
-			t.Fatal(err)
-		}
+	if err := os.Mkdir(files, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	// Past the umask: the account reads the root and writes the files.
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(files, 0o777); err != nil {
+		t.Fatal(err)
 	}
 	_ = os.MkdirAll("/run/sshd", 0o755) // privilege separation directory, when run as root
 
@@ -72,7 +76,10 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Passwords {
 		passwords = "yes"
 	}
-	port := freePort(t)
+	port, err := devstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	// StrictModes no: the key files live in a test directory, not in a home directory.
 	config := write("sshd_config", fmt.Sprintf(`ListenAddress 127.0.0.1
 Port %d
@@ -116,14 +123,4 @@ LogLevel ERROR
 		time.Sleep(20 * time.Millisecond)
 	}
 	return &Server{Port: port, Dir: files, User: o.User, Fingerprint: ssh.FingerprintSHA256(hostSigner.PublicKey()), UserKeyPEM: userPEM}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
