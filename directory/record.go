@@ -37,7 +37,12 @@ type Record struct {
 	// ManagerSourceID is the HR system's id of the manager (empty for files). When set it
 	// wins over Cells[ManagerEmail] for the reporting line.
 	ManagerSourceID string
-	Cells           Cells
+	// Skip, when not empty, says why the source sent this person but they cannot be
+	// imported (no work email, invalid email, identity conflict): an admin-facing reason.
+	// A skipped record imports nothing, but the person it matches (by SourceID first) was
+	// seen: it is never deactivated for being missing, and the preview lists it with Skip.
+	Skip  string
+	Cells Cells
 	// Problems found while reading the cell values (invalid date, unknown enum value, ...).
 	// Any problem of severity Error makes the row an error row.
 	Problems []Problem
