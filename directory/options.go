@@ -45,6 +45,18 @@ type Options struct {
 	ApprovalTimeout time.Duration
 	// RequireSecondApprover: the admin who started the import cannot approve it.
 	RequireSecondApprover bool
+	// ActivateOnHireDate (option activate_on_hire_date): a new person whose hire date is
+	// after Input.Today is created pending and activated by the first import on or after
+	// that date. Nil means the default: on for HR syncs (MatchByEmployeeID), off for files.
+	ActivateOnHireDate *bool `json:",omitempty"`
+}
+
+// HoldsFutureHires reports whether option activate_on_hire_date is on.
+func (o Options) HoldsFutureHires() bool {
+	if o.ActivateOnHireDate != nil {
+		return *o.ActivateOnHireDate
+	}
+	return o.MatchBy == MatchByEmployeeID
 }
 
 // DefaultApprovalTimeout is how long an import waits for a decision before it expires,
@@ -84,4 +96,7 @@ type Input struct {
 	OwnedFields map[Field]string
 	// ActorEmail is the login email of the admin running the import: never deactivated.
 	ActorEmail string
+	// Today is the date (YYYY-MM-DD) hire dates are compared with (activate_on_hire_date);
+	// the caller passes it so the plan stays a pure function. Empty holds nobody pending.
+	Today string
 }

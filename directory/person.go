@@ -16,6 +16,8 @@ type Person struct {
 	ManagerID          int64 // 0 = none
 	SecondaryManagerID int64 // 0 = none
 	Active             bool
+	// Pending: not started yet (never with Active); Values[Status] is then "Pending".
+	Pending bool
 	// Protected accounts are never deactivated or changed by deactivate_missing.
 	Protected bool
 	// SourceID is the HR system's employee id last synced into this person (empty if none).
@@ -45,6 +47,7 @@ type snapshotPerson struct {
 	values     [NumFields]uint32
 	sourceID   uint32
 	active     bool
+	pending    bool
 	protected  bool
 }
 
@@ -56,7 +59,7 @@ func NewSnapshot(version int64, people []Person) Snapshot {
 	for i := range people {
 		p := &people[i]
 		raw = RawPerson{ID: p.ID, ManagerID: p.ManagerID, SecondaryManagerID: p.SecondaryManagerID,
-			Active: p.Active, Protected: p.Protected, SourceID: []byte(p.SourceID)}
+			Active: p.Active, Pending: p.Pending, Protected: p.Protected, SourceID: []byte(p.SourceID)}
 		for f := range p.Values {
 			raw.Values[f] = []byte(p.Values[f])
 		}
@@ -72,7 +75,7 @@ func (s *Snapshot) Len() int { return len(s.people) }
 func (s *Snapshot) Person(i int) Person {
 	e := &s.people[i]
 	return Person{ID: e.id, Values: s.values(int32(i)), ManagerID: e.managerIDs[0], SecondaryManagerID: e.managerIDs[1],
-		Active: e.active, Protected: e.protected, SourceID: s.textOf(e.sourceID)}
+		Active: e.active, Pending: e.pending, Protected: e.protected, SourceID: s.textOf(e.sourceID)}
 }
 
 // All yields every person in order.
@@ -103,6 +106,9 @@ func (s *Snapshot) value(n int32, f Field) string {
 			return s.value(m, Email)
 		}
 	case Status:
+		if e.pending {
+			return StatusPending
+		}
 		return statusText(e.active)
 	}
 	return s.textOf(e.values[f])
@@ -122,7 +128,7 @@ func (s *Snapshot) values(n int32) [NumFields]string {
 // SecondaryManagerEmail and Status may be left empty: they follow the manager ids and Active.
 type RawPerson struct {
 	ID, ManagerID, SecondaryManagerID int64
-	Active, Protected                 bool
+	Active, Pending, Protected        bool
 	SourceID                          []byte
 	Values                            [NumFields][]byte
 }
@@ -170,7 +176,7 @@ func NewSnapshotBuilder(version int64, people int) *SnapshotBuilder {
 // Add adds a person.
 func (b *SnapshotBuilder) Add(p *RawPerson) {
 	e := snapshotPerson{id: p.ID, managerIDs: [2]int64{p.ManagerID, p.SecondaryManagerID},
-		active: p.Active, protected: p.Protected, sourceID: b.store(p.SourceID, nil)}
+		active: p.Active, pending: p.Pending && !p.Active, protected: p.Protected, sourceID: b.store(p.SourceID, nil)}
 	for f := range p.Values {
 		if f != int(Status) {
 			e.values[f] = b.store(p.Values[f], b.shared[f])
@@ -270,7 +276,7 @@ func (s *Snapshot) UnknownEmails(records []Record) []string {
 // bytes a row). Absorb the records as they are read, and plan them only against this
 // snapshot: their cells are empty without it.
 func (s *Snapshot) Absorb(rec *Record) {
-	if rec.Cells.twin != 0 || len(rec.Problems) > 0 {
+	if rec.Cells.twin != 0 || len(rec.Problems) > 0 || rec.Skip != "" {
 		return // a problem may quote the text
 	}
 	email := rec.Cells.Get(Email)

@@ -43,16 +43,17 @@ type planner struct {
 	bySrc   *keyIndex // HR source id -> person; built on first use
 	// File-side indexes.
 	rows        []rowPlan
-	personRow   []int32  // person -> the row that matched them, none if not in the file
-	seen        []bool   // person appears in the file (even on an error row)
-	newByEmail  keyIndex // normalised email -> row of a new person
-	rowBySource keyIndex // record source id -> row
-	activeAfter []bool   // node -> active once the import is applied
-	order       []int32  // rows in output order
-	newIDs      []int64  // row -> id of the new person it creates (Draft.AssignIDs)
-	deactivated []bool   // person -> deactivated by this import
-	missing     []int32  // people deactivated without a row of their own (missingDeactivated)
-	extra       []Change // Row-0 changes
+	personRow   []int32    // person -> the row that matched them, none if not in the file
+	seen        []bool     // person appears in the file (even on an error row)
+	newByEmail  keyIndex   // normalised email -> row of a new person
+	rowBySource keyIndex   // record source id -> row
+	activeAfter []bool     // node -> active once the import is applied
+	order       []int32    // rows in output order
+	newIDs      []int64    // row -> id of the new person it creates (Draft.AssignIDs)
+	deactivated []bool     // person -> deactivated by this import
+	missing     []int32    // people deactivated without a row of their own (missingDeactivated)
+	extra       []Change   // Row-0 changes
+	starts      []rowStart // row -> activate_on_hire_date's decision (plan_trust.go); nil if none
 }
 
 // cell is cell f of row r.
@@ -175,6 +176,9 @@ func (p *planner) readRowRange(from, to int) {
 		r.person = none
 		r.mgr = [2]int32{none, none}
 		r.oldMgr = [2]int32{none, none}
+		if rec.Skip != "" { // the source's reason comes first: it is the row's reason
+			r.fail(skippedProblem(rec))
+		}
 		for _, prob := range rec.Problems {
 			if prob.IsError() {
 				r.fail(prob)
@@ -1004,11 +1008,14 @@ func Prepare(in Input) *Draft {
 	p := newPlanner(in)
 	p.readRows()
 	p.matchRows()
+	p.seeSkipped()
 	p.placeRows()
 	p.computeValues()
 	p.resolveManagers()
 	p.settle()
 	p.decideStatuses()
+	p.holdPending()
+	p.listNotSent()
 	p.missing = p.missingDeactivated()
 	return &Draft{p: p}
 }
@@ -1106,8 +1113,8 @@ func (d *Draft) Changes(yield func(*Change) bool) {
 		after := person.Values
 		after[Status] = StatusInactive
 		notInFile = append(notInFile, Change{PersonID: person.ID, Email: person.Values[Email], Name: displayName(person.Values),
-			Kind: KindDeactivated, ReasonCode: "not_in_file",
-			Reason:     "deactivated: not in the file and 'deactivate accounts not imported' is on",
+			Kind: KindDeactivated, ReasonCode: p.missingCode(),
+			Reason:     p.missingReason(),
 			Fields:     []FieldChange{{Field: Status, Old: StatusActive, New: StatusInactive}},
 			After:      &after,
 			SourceID:   person.SourceID,
@@ -1183,8 +1190,8 @@ func (p *planner) guard(deactivations, managerChanges int) (bool, string) {
 	return len(reasons) > 0, strings.Join(reasons, "; ")
 }
 
-// fillRowChange works out the Change of one row into c.
-func (p *planner) fillRowChange(i int, c *Change) {
+// fillRowPlan works out the Change of one row into c (fillRowChange adds issue 17's reasons).
+func (p *planner) fillRowPlan(i int, c *Change) {
 	r := &p.rows[i]
 	*c = Change{}
 	c.Row, c.Email, c.SourceID = r.rec.Row, p.cell(r, Email).Text, r.sourceID()
@@ -1222,7 +1229,7 @@ func (p *planner) fillRowChange(i int, c *Change) {
 			after[f] = p.valueAfter(r, f)
 		}
 	}
-	after[Status] = statusText(r.active)
+	after[Status] = p.statusAfter(i)
 	for k, f := range managerFields {
 		switch {
 		case r.mgr[k] != none:

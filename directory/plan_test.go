@@ -349,9 +349,11 @@ func TestPlanRules(t *testing.T) {
 				n.SourceID = "300"
 				return []Record{r, n}
 			}(),
+			count: 3,
 			want: []want{
 				{row: 2, kind: KindUpdated, fields: []FieldChange{{Field: ManagerEmail, New: "new@x.com"}}},
 				{row: 3, kind: KindNew, text: map[string]string{"SourceID": "300"}},
+				{row: 0, email: "ann@x.com", kind: KindUnchanged, reason: "not_sent_by_source"},
 			},
 		},
 	}

@@ -62,11 +62,17 @@ type Change struct {
 	// ManagerIDs are the ids of the manager and secondary manager in After (0 for none). A
 	// manager who is a new person has an id only once Draft.AssignIDs gave them one.
 	ManagerIDs [2]int64
+	// StartsOn is the hire date of a person who is pending once the change is applied
+	// (activate_on_hire_date); empty for everyone else.
+	StartsOn string
 }
 
 // Summary counts a plan's changes by kind; Warnings counts changes that carry warnings.
 type Summary struct {
 	New, Updated, Unchanged, Deactivated, Reactivated, Error, Warning int
+	// Pending counts the people of the plan who are pending once it is applied (not
+	// started yet); Started those it activates because their hire date has come.
+	Pending, Started int
 }
 
 // Add counts one change.
@@ -87,6 +93,12 @@ func (s *Summary) Add(c *Change) {
 	}
 	if len(c.Warnings) > 0 {
 		s.Warning++
+	}
+	if c.StartsOn != "" {
+		s.Pending++
+	}
+	if c.ReasonCode == ReasonPendingStarted {
+		s.Started++
 	}
 }
 

@@ -15,7 +15,7 @@ var (
 	}
 	employmentTypes  = canonicalSet("Full-time", "Part-time", "Intern", "Contractor", "Furloughed", "Casual", "Seasonal", "Temporary")
 	terminationTypes = canonicalSet("Voluntary", "Involuntary")
-	statuses         = map[string]string{"active": "Active", "true": "Active", "inactive": "Inactive", "false": "Inactive"}
+	statuses         = map[string]string{"active": "Active", "true": "Active", "inactive": "Inactive", "false": "Inactive", "pending": "Pending"}
 )
 
 func canonicalSet(values ...string) map[string]string {
@@ -43,6 +43,9 @@ var canonicalSpellings = func() map[Field]map[string]bool {
 const (
 	StatusActive   = "Active"
 	StatusInactive = "Inactive"
+	// StatusPending is a person who has not started yet (hire date in the future): not
+	// active, not billable, no password email; a sync activates them on their hire date.
+	StatusPending = "Pending"
 )
 
 // CanonicalValue checks a non-empty, trimmed value of field f and returns its stored form.
@@ -80,7 +83,7 @@ func CanonicalValue(f Field, value string) (string, *Problem) {
 	case TerminationType:
 		return lookup(terminationTypes, "invalid_termination_type", "Voluntary or Involuntary")
 	case Status:
-		return lookup(statuses, "invalid_status", "Active or Inactive (True/False also work), or leave it blank")
+		return lookup(statuses, "invalid_status", "Active, Inactive or Pending (True/False also work), or leave it blank")
 	case Email, ManagerEmail, SecondaryManagerEmail, AltEmail:
 		if !ValidEmail(value) {
 			return bad("invalid_email", "is not a valid email address")

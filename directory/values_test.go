@@ -22,7 +22,7 @@ func TestCanonicalValue(t *testing.T) {
 		{TerminationType, "voluntary", "Voluntary", "", ""},
 		{Status, "TRUE", "Active", "", ""},
 		{Status, "false", "Inactive", "", ""},
-		{Status, "gone", "", "invalid_status", `Active / Account Status (column R): "gone" is not allowed; use Active or Inactive (True/False also work), or leave it blank`},
+		{Status, "gone", "", "invalid_status", `Active / Account Status (column R): "gone" is not allowed; use Active, Inactive or Pending (True/False also work), or leave it blank`},
 		{Email, "Ann.Lee+hr@Example.co.uk", "Ann.Lee+hr@Example.co.uk", "", ""},
 		{ManagerEmail, "ann@localhost", "", "invalid_email", `Manager Email (column F): "ann@localhost" is not a valid email address`},
 		{HireDate, "2024-02-29", "2024-02-29", "", ""},
