@@ -4,6 +4,7 @@
 package activities
 
 import (
+	"time"
 	"context"
 	"errors"
 	"log/slog"
@@ -31,6 +32,9 @@ type Activities struct {
 	Network sources.Network
 	// Log receives operational messages (never secrets or rows); nil uses slog.Default.
 	Log *slog.Logger
+	// Now is the clock that decides today's date for activate_on_hire_date (UTC); nil
+	// uses time.Now. Tests set it to plan a given day.
+	Now func() time.Time
 }
 
 // ImportRef names an import.

@@ -187,7 +187,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	checked := time.Now()
 	activity.RecordHeartbeat(ctx, "planning")
 	a.progress(ctx, ref.ImportID, store.ImportProgress{Phase: PhasePlanning, Total: len(records)})
-	input := directory.Input{Directory: snapshot, Records: records, Options: im.Options, OwnedFields: owned}
+	input := directory.Input{Directory: snapshot, Records: records, Options: im.Options, OwnedFields: owned, Today: a.today()}
 	plan := directory.Prepare(input)
 	planOnly := time.Since(checked)
 	checking.Wait()
@@ -279,7 +279,7 @@ func (a *Activities) ApplyImport(ctx context.Context, in ApplyInput) (ApplyResul
 	return ApplyResult{
 		Applied: true, PeopleWritten: out.PeopleWritten, HistoryWritten: out.HistoryWritten,
 		PostSteps: PostStepPlan{
-			NewPeople:          im.Summary.New,
+			NewPeople:          im.Summary.New + im.Summary.Started, // pending people who start now get the new people's post-steps
 			JoinReviewCycles:   im.Options.AddNewToOpenReviewCycles,
 			ResetReviewers:     im.Options.ResetReviewersAfterManagerChange,
 			SendPasswordEmails: im.Options.SendPasswordEmails,

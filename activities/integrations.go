@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -107,11 +106,7 @@ func (a *Activities) FetchIntegration(ctx context.Context, in FetchInput) (Fetch
 		}
 		run.Records = records
 		run.Options.MatchBy = directory.MatchByEmployeeID
-		if sr, ok := src.(sources.SkipReporter); ok && sr.Skipped() > 0 {
-			run.Warnings = append(run.Warnings, fmt.Sprintf(
-				"%d people in %s have no work email or no id and were not synced; add a work email in %s to include them",
-				sr.Skipped(), integ.Kind, integ.Kind))
-		}
+		run.Warnings = append(run.Warnings, runWarnings(integ.Kind, src, records)...)
 	default:
 		src, err := a.fileSource(integ)
 		if err != nil {
@@ -150,7 +145,9 @@ func (a *Activities) sourceFailed(ctx context.Context, integ store.Integration, 
 	}
 	msg := err.Error()
 	a.log().WarnContext(ctx, "integration fetch failed", "integration", integ.ID, "kind", integ.Kind, "error", msg)
-	if errors.Is(err, sources.ErrAuth) || errors.Is(err, sources.ErrHostKey) {
+	// An incomplete roster is never a reason to pause: the credentials work, the answer was
+	// short. The run fails with the message and deactivates nobody (no import is made).
+	if !errors.Is(err, sources.ErrIncompleteRoster) && (errors.Is(err, sources.ErrAuth) || errors.Is(err, sources.ErrHostKey)) {
 		reason := "paused: " + msg
 		if perr := a.Store.SetIntegrationPaused(ctx, integ.CompanyID, integ.ID, true, reason); perr != nil {
 			return FetchResult{}, permanentOrRetryable(perr)

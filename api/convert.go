@@ -72,6 +72,10 @@ func optionsFromProto(o *v1.ImportOptions) (directory.Options, error) {
 	opts.MaxDeactivations = int(o.MaxDeactivations)
 	opts.MaxManagerChanges = int(o.MaxManagerChanges)
 	set(&opts.RequireSecondApprover, o.RequireSecondApprover)
+	if o.ActivateOnHireDate != nil {
+		on := *o.ActivateOnHireDate
+		opts.ActivateOnHireDate = &on
+	}
 	if o.ApprovalTimeout != nil {
 		if err := o.ApprovalTimeout.CheckValid(); err != nil || o.ApprovalTimeout.AsDuration() < time.Minute {
 			return opts, directory.Errorf(directory.ErrInvalid, "approval_timeout must be at least one minute, e.g. 72h; leave it unset for 7 days")
@@ -98,6 +102,7 @@ func optionsToProto(o directory.Options) *v1.ImportOptions {
 		MaxManagerChanges:                int32(o.MaxManagerChanges),
 		RequireSecondApprover:            b(o.RequireSecondApprover),
 		ApprovalTimeout:                  durationpb.New(o.ApprovalWait()),
+		ActivateOnHireDate:               o.ActivateOnHireDate, // unset: the default of the import's kind
 	}
 }
 
@@ -126,6 +131,7 @@ func importToProto(im store.Import) *v1.Import {
 			New: int64(im.Summary.New), Updated: int64(im.Summary.Updated), Unchanged: int64(im.Summary.Unchanged),
 			Deactivated: int64(im.Summary.Deactivated), Reactivated: int64(im.Summary.Reactivated),
 			Error: int64(im.Summary.Error), Warning: int64(im.Summary.Warning),
+			Pending: int64(im.Summary.Pending), Started: int64(im.Summary.Started),
 		},
 	}
 	if im.DecidedAt != nil {
@@ -169,6 +175,6 @@ func personToProto(p *directory.Person) *v1.Person {
 		EmployeeId: v[directory.EmployeeID], HireDate: v[directory.HireDate], AltEmail: v[directory.AltEmail],
 		SecondaryManagerEmail: v[directory.SecondaryManagerEmail], PreferredName: v[directory.PreferredName],
 		LeavingDate: v[directory.LeavingDate], TerminationType: v[directory.TerminationType],
-		EmploymentType: v[directory.EmploymentType], Active: p.Active,
+		EmploymentType: v[directory.EmploymentType], Active: p.Active, Pending: p.Pending,
 	}
 }

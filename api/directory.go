@@ -30,6 +30,7 @@ var statusFilters = map[v1.PersonStatusFilter]string{
 	v1.PersonStatusFilter_PERSON_STATUS_FILTER_ACTIVE:      "active",
 	v1.PersonStatusFilter_PERSON_STATUS_FILTER_DEACTIVATED: "deactivated",
 	v1.PersonStatusFilter_PERSON_STATUS_FILTER_ALL:         "all",
+	v1.PersonStatusFilter_PERSON_STATUS_FILTER_PENDING:     "pending",
 }
 
 // ListPeople pages through the caller's directory. The page token is the last person's
@@ -61,7 +62,7 @@ func (s *DirectoryServer) ListPeople(ctx context.Context, req *connect.Request[v
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	out := &v1.ListPeopleResponse{BillableCount: page.Billable, Total: page.Total}
+	out := &v1.ListPeopleResponse{BillableCount: page.Billable, Total: page.Total, PendingCount: page.Pending}
 	for i := range page.People {
 		out.People = append(out.People, personToProto(&page.People[i]))
 	}

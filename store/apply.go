@@ -114,19 +114,20 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, cou
 			WHERE c.import_id = $2 AND c.kind IN (` + kinds + `) OFFSET 0) c`
 	}
 	date := func(f directory.Field) string { return fmt.Sprintf("NULLIF(%s, '')::date", col(f)) }
-	active := col(directory.Status) + " <> 'Inactive'"
+	active := col(directory.Status) + " NOT IN ('Inactive', 'Pending')"
+	pending := col(directory.Status) + " = 'Pending'"
 
 	var inserted, updated pgconn.CommandTag
 	var err error
 	if counts.inserts > 0 {
 		inserted, err = tx.Exec(ctx, `
 		INSERT INTO people (id, company_id, first_name, last_name, gender, title, email, department, team, location,
-			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, source_id,
+			employee_id, hire_date, alt_email, preferred_name, leaving_date, termination_type, employment_type, active, pending, source_id,
 			manager_id, secondary_manager_id)
 		SELECT c.person_id, $1, `+col(directory.FirstName)+`, `+col(directory.LastName)+`, `+col(directory.Gender)+`, `+col(directory.Title)+`,
 			`+col(directory.Email)+`, `+col(directory.Department)+`, `+col(directory.Team)+`, `+col(directory.Location)+`,
 			`+col(directory.EmployeeID)+`, `+date(directory.HireDate)+`, `+col(directory.AltEmail)+`, `+col(directory.PreferredName)+`,
-			`+date(directory.LeavingDate)+`, `+col(directory.TerminationType)+`, `+col(directory.EmploymentType)+`, `+active+`, c.source_id,
+			`+date(directory.LeavingDate)+`, `+col(directory.TerminationType)+`, `+col(directory.EmploymentType)+`, `+active+`, `+pending+`, c.source_id,
 			c.manager_id, c.secondary_manager_id
 		FROM `+changes(`'new'`)+`
 		ORDER BY c.seq`, companyID, importID)
@@ -148,7 +149,7 @@ func applyChanges(ctx context.Context, tx pgx.Tx, companyID, importID int64, cou
 			team = `+col(directory.Team)+`, location = `+col(directory.Location)+`, employee_id = `+col(directory.EmployeeID)+`,
 			hire_date = `+date(directory.HireDate)+`, alt_email = `+col(directory.AltEmail)+`, preferred_name = `+col(directory.PreferredName)+`,
 			leaving_date = `+date(directory.LeavingDate)+`, termination_type = `+col(directory.TerminationType)+`,
-			employment_type = `+col(directory.EmploymentType)+`, active = `+active+`,
+			employment_type = `+col(directory.EmploymentType)+`, active = `+active+`, pending = `+pending+`,
 			source_id = CASE WHEN c.source_id <> '' THEN c.source_id ELSE p.source_id END,
 			manager_id = c.manager_id, secondary_manager_id = c.secondary_manager_id, updated_at = now()
 		FROM `+changes(`'updated', 'reactivated', 'deactivated'`)+`

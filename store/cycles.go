@@ -230,7 +230,7 @@ const newActivePeopleOfImport = `
 	SELECT c.person_id, p.manager_id FROM import_changes c
 	JOIN imports i ON i.id = c.import_id AND i.status = 'applied'
 	JOIN people p ON p.id = c.person_id AND p.company_id = i.company_id AND p.active
-	WHERE i.company_id = $1 AND c.import_id = $2 AND c.kind = 'new'`
+	WHERE i.company_id = $1 AND c.import_id = $2 AND (c.kind = 'new' OR c.reason_code = 'pending_started')`
 
 // JoinOpenObjectivesCycles adds the new active people of an applied import to every open
 // objectives cycle that is open to everyone. Running it again adds nobody twice.

@@ -49,7 +49,7 @@ func (s *Store) QueuePasswordEmails(ctx context.Context, companyID, importID int
 		JOIN imports i ON i.id = c.import_id AND i.status = 'applied'
 		JOIN companies co ON co.id = i.company_id
 		JOIN people p ON p.id = c.person_id AND p.company_id = i.company_id AND p.active
-		WHERE i.company_id = $1 AND c.import_id = $2 AND c.kind = 'new'
+		WHERE i.company_id = $1 AND c.import_id = $2 AND (c.kind = 'new' OR c.reason_code = 'pending_started')
 			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.idempotency_key = format('password/%s/%s', $2::bigint, p.id))
 		ORDER BY c.seq`, companyID, importID)
 	if err != nil {

@@ -17,7 +17,7 @@ const personColumns = `
 	p.first_name, p.last_name, p.gender, p.title, p.email, coalesce(m.email, ''),
 	p.department, p.team, p.location, p.employee_id, coalesce(to_char(p.hire_date, 'YYYY-MM-DD'), ''),
 	p.alt_email, coalesce(sm.email, ''), p.preferred_name, coalesce(to_char(p.leaving_date, 'YYYY-MM-DD'), ''),
-	p.termination_type, p.employment_type, CASE WHEN p.active THEN 'Active' ELSE 'Inactive' END,
+	p.termination_type, p.employment_type, CASE WHEN p.active THEN 'Active' WHEN p.pending THEN 'Pending' ELSE 'Inactive' END,
 	p.id, coalesce(p.manager_id, 0), coalesce(p.secondary_manager_id, 0), p.active, p.protected, p.source_id
 	FROM people p
 	LEFT JOIN people m ON m.id = p.manager_id
@@ -29,7 +29,9 @@ func scanPerson(row pgx.Row, p *directory.Person) error {
 		dest = append(dest, &p.Values[f])
 	}
 	dest = append(dest, &p.ID, &p.ManagerID, &p.SecondaryManagerID, &p.Active, &p.Protected, &p.SourceID)
-	return row.Scan(dest...)
+	err := row.Scan(dest...)
+	p.Pending = p.Values[directory.Status] == directory.StatusPending
+	return err
 }
 
 // Snapshot loads a company's whole directory with its version, consistently.
@@ -85,7 +87,7 @@ func (s *Store) Snapshot(ctx context.Context, companyID int64) (directory.Snapsh
 // active, protected and source id.
 const snapshotColumns = `first_name, last_name, gender, title, email, department, team, location, employee_id, hire_date,
 	alt_email, preferred_name, leaving_date, termination_type, employment_type,
-	id, coalesce(manager_id, 0), coalesce(secondary_manager_id, 0), active, protected, source_id`
+	id, coalesce(manager_id, 0), coalesce(secondary_manager_id, 0), active, protected, source_id, pending`
 
 // snapshotFields are the template fields snapshotColumns selects, in order.
 var snapshotFields = []directory.Field{directory.FirstName, directory.LastName, directory.Gender, directory.Title, directory.Email,
@@ -93,14 +95,14 @@ var snapshotFields = []directory.Field{directory.FirstName, directory.LastName, 
 	directory.PreferredName, directory.LeavingDate, directory.TerminationType, directory.EmploymentType}
 
 // snapshotBinaryColumns are the dates, ids and flags of snapshotColumns.
-var snapshotBinaryColumns = []int{9, 12, 15, 16, 17, 18, 19}
+var snapshotBinaryColumns = []int{9, 12, 15, 16, 17, 18, 19, 21}
 
 // decodeSnapshotPerson reads one row of snapshotColumns into p. p's values alias values and
 // dates (the formatted hire and leaving dates), so they last until the next row.
 func decodeSnapshotPerson(values [][]byte, p *directory.RawPerson, dates *[2][10]byte) error {
 	n := len(snapshotFields)
-	if len(values) != n+6 {
-		return fmt.Errorf("person row has %d columns, want %d", len(values), n+6)
+	if len(values) != n+7 {
+		return fmt.Errorf("person row has %d columns, want %d", len(values), n+7)
 	}
 	var err error
 	if p.ID, err = decodeInt64(values[n]); err != nil {
@@ -133,6 +135,9 @@ func decodeSnapshotPerson(values [][]byte, p *directory.RawPerson, dates *[2][10
 		return fmt.Errorf("protected flag of person %d: %w", p.ID, err)
 	}
 	p.SourceID = values[n+5]
+	if p.Pending, err = decodeBool(values[n+6]); err != nil {
+		return fmt.Errorf("pending flag of person %d: %w", p.ID, err)
+	}
 	return nil
 }
 
@@ -223,7 +228,7 @@ func (s *Store) emailsOfSharedDomains(ctx context.Context, companyID int64, emai
 
 // PeopleFilter selects people for ListPeople.
 type PeopleFilter struct {
-	Status     string // "active" (default), "deactivated" or "all"
+	Status     string // "active" (default), "deactivated", "pending" (not started yet) or "all"
 	Department string
 	Location   string
 	Search     string
@@ -240,6 +245,8 @@ type PeoplePage struct {
 	People   []directory.Person
 	Total    int64
 	Billable int64
+	// Pending people have not started yet: not billable, counted apart.
+	Pending int64
 }
 
 // ListPeople pages through a company's people sorted by last name, first name, id.
@@ -254,10 +261,12 @@ func (s *Store) ListPeople(ctx context.Context, companyID int64, f PeopleFilter)
 	case "", "active":
 		where = append(where, "p.active")
 	case "deactivated":
-		where = append(where, "NOT p.active")
+		where = append(where, "NOT p.active AND NOT p.pending")
+	case "pending":
+		where = append(where, "p.pending")
 	case "all":
 	default:
-		return PeoplePage{}, directory.Errorf(directory.ErrInvalid, "unknown status filter %q; use active, deactivated or all", f.Status)
+		return PeoplePage{}, directory.Errorf(directory.ErrInvalid, "unknown status filter %q; use active, deactivated, pending or all", f.Status)
 	}
 	if f.Department != "" {
 		add("lower(p.department) = lower(?)", f.Department)
@@ -275,8 +284,8 @@ func (s *Store) ListPeople(ctx context.Context, companyID int64, f PeopleFilter)
 	var page PeoplePage
 	// One pass counts both: the people matching the filter, and the company's billable
 	// (active) people whatever the filter.
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+filter+`), count(*) FILTER (WHERE p.active)
-		FROM people p WHERE p.company_id = $1`, args...).Scan(&page.Total, &page.Billable); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+filter+`), count(*) FILTER (WHERE p.active),
+		count(*) FILTER (WHERE p.pending) FROM people p WHERE p.company_id = $1`, args...).Scan(&page.Total, &page.Billable, &page.Pending); err != nil {
 		return PeoplePage{}, fmt.Errorf("count people: %w", unavailable(err))
 	}
 	if f.AfterID > 0 {

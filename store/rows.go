@@ -103,7 +103,7 @@ func (s *Store) LoadRows(ctx context.Context, importID int64, onRead func([]dire
 		return nil, fmt.Errorf("count rows of import %d: %w", importID, unavailable(err))
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT row_no, source_id, manager_source_id, clear_mask, cells, problems
+		SELECT row_no, source_id, manager_source_id, clear_mask, cells, problems, skip
 		FROM import_rows WHERE import_id = $1 ORDER BY row_no`, importID)
 	if err != nil {
 		return nil, fmt.Errorf("load rows of import %d: %w", importID, unavailable(err))
@@ -170,10 +170,10 @@ func copyImportRows(ctx context.Context, tx pgx.Tx, importID int64, next func() 
 		if problems != nil {
 			problemsArg = json.RawMessage(problems)
 		}
-		return []any{importID, int32(rec.Row), rec.SourceID, rec.ManagerSourceID, mask, cells, problemsArg}, nil
+		return []any{importID, int32(rec.Row), rec.SourceID, rec.ManagerSourceID, mask, cells, problemsArg, rec.Skip}, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"},
-		[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems"}, source); err != nil {
+		[]string{"import_id", "row_no", "source_id", "manager_source_id", "clear_mask", "cells", "problems", "skip"}, source); err != nil {
 		if sourceErr != nil {
 			return rows, sourceErr
 		}
@@ -183,7 +183,7 @@ func copyImportRows(ctx context.Context, tx pgx.Tx, importID int64, next func() 
 }
 
 // decodeRow decodes one import_rows row (row_no, source_id, manager_source_id, clear_mask,
-// cells, problems) in binary format. A NULL cell keeps the stored value; bit f of clear_mask
+// cells, problems, skip) in binary format. A NULL cell keeps the stored value; bit f of clear_mask
 // set clears field f.
 func decodeRow(values [][]byte, problemsFormat int16, rec *directory.Record) error {
 	row, err := decodeInt32(values[0])
@@ -193,6 +193,7 @@ func decodeRow(values [][]byte, problemsFormat int16, rec *directory.Record) err
 	rec.Row = int(row)
 	rec.SourceID = string(values[1])
 	rec.ManagerSourceID = string(values[2])
+	rec.Skip = string(values[6])
 	mask, err := decodeInt32(values[3])
 	if err != nil {
 		return fmt.Errorf("clear mask of row %d: %w", row, err)

@@ -29,6 +29,8 @@ const (
 	PersonStatusFilter_PERSON_STATUS_FILTER_ACTIVE      PersonStatusFilter = 1
 	PersonStatusFilter_PERSON_STATUS_FILTER_DEACTIVATED PersonStatusFilter = 2
 	PersonStatusFilter_PERSON_STATUS_FILTER_ALL         PersonStatusFilter = 3
+	// Not started yet (hire date in the future); not billable.
+	PersonStatusFilter_PERSON_STATUS_FILTER_PENDING PersonStatusFilter = 4
 )
 
 // Enum value maps for PersonStatusFilter.
@@ -38,12 +40,14 @@ var (
 		1: "PERSON_STATUS_FILTER_ACTIVE",
 		2: "PERSON_STATUS_FILTER_DEACTIVATED",
 		3: "PERSON_STATUS_FILTER_ALL",
+		4: "PERSON_STATUS_FILTER_PENDING",
 	}
 	PersonStatusFilter_value = map[string]int32{
 		"PERSON_STATUS_FILTER_UNSPECIFIED": 0,
 		"PERSON_STATUS_FILTER_ACTIVE":      1,
 		"PERSON_STATUS_FILTER_DEACTIVATED": 2,
 		"PERSON_STATUS_FILTER_ALL":         3,
+		"PERSON_STATUS_FILTER_PENDING":     4,
 	}
 )
 
@@ -95,8 +99,10 @@ type Person struct {
 	TerminationType       string                 `protobuf:"bytes,17,opt,name=termination_type,json=terminationType,proto3" json:"termination_type,omitempty"`
 	EmploymentType        string                 `protobuf:"bytes,18,opt,name=employment_type,json=employmentType,proto3" json:"employment_type,omitempty"`
 	Active                bool                   `protobuf:"varint,19,opt,name=active,proto3" json:"active,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Not started yet: not active, not billable; a sync on or after hire_date activates them.
+	Pending       bool `protobuf:"varint,20,opt,name=pending,proto3" json:"pending,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Person) Reset() {
@@ -262,6 +268,13 @@ func (x *Person) GetActive() bool {
 	return false
 }
 
+func (x *Person) GetPending() bool {
+	if x != nil {
+		return x.Pending
+	}
+	return false
+}
+
 type ListPeopleRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Status     PersonStatusFilter     `protobuf:"varint,1,opt,name=status,proto3,enum=staffsync.v1.PersonStatusFilter" json:"status,omitempty"`
@@ -362,7 +375,9 @@ type ListPeopleResponse struct {
 	// Active people are billable.
 	BillableCount int64 `protobuf:"varint,3,opt,name=billable_count,json=billableCount,proto3" json:"billable_count,omitempty"`
 	// People matching the filter.
-	Total         int64 `protobuf:"varint,4,opt,name=total,proto3" json:"total,omitempty"`
+	Total int64 `protobuf:"varint,4,opt,name=total,proto3" json:"total,omitempty"`
+	// People who have not started yet (pending); not billable.
+	PendingCount  int64 `protobuf:"varint,5,opt,name=pending_count,json=pendingCount,proto3" json:"pending_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -421,6 +436,13 @@ func (x *ListPeopleResponse) GetBillableCount() int64 {
 func (x *ListPeopleResponse) GetTotal() int64 {
 	if x != nil {
 		return x.Total
+	}
+	return 0
+}
+
+func (x *ListPeopleResponse) GetPendingCount() int64 {
+	if x != nil {
+		return x.PendingCount
 	}
 	return 0
 }
@@ -1831,7 +1853,7 @@ var File_staffsync_v1_directory_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\n" +
-	"\x1cstaffsync/v1/directory.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\xd6\x04\n" +
+	"\x1cstaffsync/v1/directory.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\xf0\x04\n" +
 	"\x06Person\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1856,7 +1878,8 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\fleaving_date\x18\x10 \x01(\tR\vleavingDate\x12)\n" +
 	"\x10termination_type\x18\x11 \x01(\tR\x0fterminationType\x12'\n" +
 	"\x0femployment_type\x18\x12 \x01(\tR\x0eemploymentType\x12\x16\n" +
-	"\x06active\x18\x13 \x01(\bR\x06active\"\xf7\x01\n" +
+	"\x06active\x18\x13 \x01(\bR\x06active\x12\x18\n" +
+	"\apending\x18\x14 \x01(\bR\apending\"\xf7\x01\n" +
 	"\x11ListPeopleRequest\x128\n" +
 	"\x06status\x18\x01 \x01(\x0e2 .staffsync.v1.PersonStatusFilterR\x06status\x12\x1e\n" +
 	"\n" +
@@ -1867,12 +1890,13 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\x12\x18\n" +
-	"\amanager\x18\a \x01(\tR\amanager\"\xa7\x01\n" +
+	"\amanager\x18\a \x01(\tR\amanager\"\xcc\x01\n" +
 	"\x12ListPeopleResponse\x12,\n" +
 	"\x06people\x18\x01 \x03(\v2\x14.staffsync.v1.PersonR\x06people\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12%\n" +
 	"\x0ebillable_count\x18\x03 \x01(\x03R\rbillableCount\x12\x14\n" +
-	"\x05total\x18\x04 \x01(\x03R\x05total\"J\n" +
+	"\x05total\x18\x04 \x01(\x03R\x05total\x12#\n" +
+	"\rpending_count\x18\x05 \x01(\x03R\fpendingCount\"J\n" +
 	"\x16ExportDirectoryRequest\x120\n" +
 	"\x06format\x18\x01 \x01(\x0e2\x18.staffsync.v1.FileFormatR\x06format\"s\n" +
 	"\x17ExportDirectoryResponse\x12\x1b\n" +
@@ -1970,12 +1994,13 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"mergedFrom\"x\n" +
 	"\x18GetPersonHistoryResponse\x124\n" +
 	"\aentries\x18\x01 \x03(\v2\x1a.staffsync.v1.HistoryEntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x9f\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xc1\x01\n" +
 	"\x12PersonStatusFilter\x12$\n" +
 	" PERSON_STATUS_FILTER_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bPERSON_STATUS_FILTER_ACTIVE\x10\x01\x12$\n" +
 	" PERSON_STATUS_FILTER_DEACTIVATED\x10\x02\x12\x1c\n" +
-	"\x18PERSON_STATUS_FILTER_ALL\x10\x032\xb9\a\n" +
+	"\x18PERSON_STATUS_FILTER_ALL\x10\x03\x12 \n" +
+	"\x1cPERSON_STATUS_FILTER_PENDING\x10\x042\xb9\a\n" +
 	"\x10DirectoryService\x12T\n" +
 	"\n" +
 	"ListPeople\x12\x1f.staffsync.v1.ListPeopleRequest\x1a .staffsync.v1.ListPeopleResponse\"\x03\x90\x02\x01\x12c\n" +

@@ -222,8 +222,12 @@ type ImportOptions struct {
 	ApprovalTimeout *durationpb.Duration `protobuf:"bytes,30,opt,name=approval_timeout,json=approvalTimeout,proto3" json:"approval_timeout,omitempty"`
 	// The admin who started the import cannot approve it; another admin must.
 	RequireSecondApprover *bool `protobuf:"varint,31,opt,name=require_second_approver,json=requireSecondApprover,proto3,oneof" json:"require_second_approver,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// A new person whose hire date is in the future is created pending (not active, not
+	// billable, no password email, in no cycle) and activated by the first import on or after
+	// that date. Unset: on for HR integrations, off for files.
+	ActivateOnHireDate *bool `protobuf:"varint,40,opt,name=activate_on_hire_date,json=activateOnHireDate,proto3,oneof" json:"activate_on_hire_date,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ImportOptions) Reset() {
@@ -354,6 +358,13 @@ func (x *ImportOptions) GetRequireSecondApprover() bool {
 	return false
 }
 
+func (x *ImportOptions) GetActivateOnHireDate() bool {
+	if x != nil && x.ActivateOnHireDate != nil {
+		return *x.ActivateOnHireDate
+	}
+	return false
+}
+
 type Summary struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	New         int64                  `protobuf:"varint,1,opt,name=new,proto3" json:"new,omitempty"`
@@ -363,7 +374,11 @@ type Summary struct {
 	Reactivated int64                  `protobuf:"varint,5,opt,name=reactivated,proto3" json:"reactivated,omitempty"`
 	Error       int64                  `protobuf:"varint,6,opt,name=error,proto3" json:"error,omitempty"`
 	// Number of rows that carry at least one warning.
-	Warning       int64 `protobuf:"varint,7,opt,name=warning,proto3" json:"warning,omitempty"`
+	Warning int64 `protobuf:"varint,7,opt,name=warning,proto3" json:"warning,omitempty"`
+	// People who are pending once the import is applied (hire date in the future).
+	Pending int64 `protobuf:"varint,40,opt,name=pending,proto3" json:"pending,omitempty"`
+	// Pending people the import activates because their hire date has come.
+	Started       int64 `protobuf:"varint,41,opt,name=started,proto3" json:"started,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -443,6 +458,20 @@ func (x *Summary) GetError() int64 {
 func (x *Summary) GetWarning() int64 {
 	if x != nil {
 		return x.Warning
+	}
+	return 0
+}
+
+func (x *Summary) GetPending() int64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *Summary) GetStarted() int64 {
+	if x != nil {
+		return x.Started
 	}
 	return 0
 }
@@ -1839,11 +1868,239 @@ func (x *RevertImportResponse) GetSkippedPeople() int64 {
 	return 0
 }
 
+type DiagnoseImportRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ImportId      string                 `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiagnoseImportRequest) Reset() {
+	*x = DiagnoseImportRequest{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiagnoseImportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiagnoseImportRequest) ProtoMessage() {}
+
+func (x *DiagnoseImportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiagnoseImportRequest.ProtoReflect.Descriptor instead.
+func (*DiagnoseImportRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *DiagnoseImportRequest) GetImportId() string {
+	if x != nil {
+		return x.ImportId
+	}
+	return ""
+}
+
+// DiagnosedPerson is a record that was not imported or a person the import did not have.
+type DiagnosedPerson struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Spreadsheet row or position in the HR answer; 0 for people the import did not have.
+	Row   int32  `protobuf:"varint,1,opt,name=row,proto3" json:"row,omitempty"`
+	Name  string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Email string `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	// The HR system's employee id, when known.
+	SourceId string     `protobuf:"bytes,4,opt,name=source_id,json=sourceId,proto3" json:"source_id,omitempty"`
+	Kind     ChangeKind `protobuf:"varint,5,opt,name=kind,proto3,enum=staffsync.v1.ChangeKind" json:"kind,omitempty"`
+	// "skipped_by_source", "row_error", "not_sent_by_source", "not_in_file", ...
+	ReasonCode    string `protobuf:"bytes,6,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Reason        string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiagnosedPerson) Reset() {
+	*x = DiagnosedPerson{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiagnosedPerson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiagnosedPerson) ProtoMessage() {}
+
+func (x *DiagnosedPerson) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiagnosedPerson.ProtoReflect.Descriptor instead.
+func (*DiagnosedPerson) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *DiagnosedPerson) GetRow() int32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+func (x *DiagnosedPerson) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DiagnosedPerson) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *DiagnosedPerson) GetSourceId() string {
+	if x != nil {
+		return x.SourceId
+	}
+	return ""
+}
+
+func (x *DiagnosedPerson) GetKind() ChangeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ChangeKind_CHANGE_KIND_UNSPECIFIED
+}
+
+func (x *DiagnosedPerson) GetReasonCode() string {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return ""
+}
+
+func (x *DiagnosedPerson) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type DiagnoseImportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The import is an HR sync.
+	FromSource bool `protobuf:"varint,1,opt,name=from_source,json=fromSource,proto3" json:"from_source,omitempty"`
+	// "Not imported from the source": at most 1000, in row order; the total counts all.
+	NotImported      []*DiagnosedPerson `protobuf:"bytes,2,rep,name=not_imported,json=notImported,proto3" json:"not_imported,omitempty"`
+	NotImportedTotal int64              `protobuf:"varint,3,opt,name=not_imported_total,json=notImportedTotal,proto3" json:"not_imported_total,omitempty"`
+	// "In staffsync but not in the source": at most 1000; the total counts all.
+	NotInSource      []*DiagnosedPerson `protobuf:"bytes,4,rep,name=not_in_source,json=notInSource,proto3" json:"not_in_source,omitempty"`
+	NotInSourceTotal int64              `protobuf:"varint,5,opt,name=not_in_source_total,json=notInSourceTotal,proto3" json:"not_in_source_total,omitempty"`
+	// The run's own warnings (fields the credentials cannot read, ...).
+	Warnings      []string `protobuf:"bytes,6,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiagnoseImportResponse) Reset() {
+	*x = DiagnoseImportResponse{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiagnoseImportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiagnoseImportResponse) ProtoMessage() {}
+
+func (x *DiagnoseImportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiagnoseImportResponse.ProtoReflect.Descriptor instead.
+func (*DiagnoseImportResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *DiagnoseImportResponse) GetFromSource() bool {
+	if x != nil {
+		return x.FromSource
+	}
+	return false
+}
+
+func (x *DiagnoseImportResponse) GetNotImported() []*DiagnosedPerson {
+	if x != nil {
+		return x.NotImported
+	}
+	return nil
+}
+
+func (x *DiagnoseImportResponse) GetNotImportedTotal() int64 {
+	if x != nil {
+		return x.NotImportedTotal
+	}
+	return 0
+}
+
+func (x *DiagnoseImportResponse) GetNotInSource() []*DiagnosedPerson {
+	if x != nil {
+		return x.NotInSource
+	}
+	return nil
+}
+
+func (x *DiagnoseImportResponse) GetNotInSourceTotal() int64 {
+	if x != nil {
+		return x.NotInSourceTotal
+	}
+	return 0
+}
+
+func (x *DiagnoseImportResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
 var File_staffsync_v1_import_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\n" +
-	"\x19staffsync/v1/import.proto\x12\fstaffsync.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa2\b\n" +
+	"\x19staffsync/v1/import.proto\x12\fstaffsync.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf4\b\n" +
 	"\rImportOptions\x125\n" +
 	"\x14send_password_emails\x18\x01 \x01(\bH\x00R\x12sendPasswordEmails\x88\x01\x01\x12B\n" +
 	"\x1bupdate_existing_core_fields\x18\x02 \x01(\bH\x01R\x18updateExistingCoreFields\x88\x01\x01\x12B\n" +
@@ -1859,7 +2116,8 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x11max_deactivations\x18\v \x01(\x05R\x10maxDeactivations\x12.\n" +
 	"\x13max_manager_changes\x18\f \x01(\x05R\x11maxManagerChanges\x12D\n" +
 	"\x10approval_timeout\x18\x1e \x01(\v2\x19.google.protobuf.DurationR\x0fapprovalTimeout\x12;\n" +
-	"\x17require_second_approver\x18\x1f \x01(\bH\bR\x15requireSecondApprover\x88\x01\x01B\x17\n" +
+	"\x17require_second_approver\x18\x1f \x01(\bH\bR\x15requireSecondApprover\x88\x01\x01\x126\n" +
+	"\x15activate_on_hire_date\x18( \x01(\bH\tR\x12activateOnHireDate\x88\x01\x01B\x17\n" +
 	"\x15_send_password_emailsB\x1e\n" +
 	"\x1c_update_existing_core_fieldsB\x1e\n" +
 	"\x1c_update_managers_of_existingB\x16\n" +
@@ -1868,7 +2126,8 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x14_reactivate_matchingB \n" +
 	"\x1e_add_new_to_open_review_cyclesB'\n" +
 	"%_reset_reviewers_after_manager_changeB\x1a\n" +
-	"\x18_require_second_approver\"\xc7\x01\n" +
+	"\x18_require_second_approverB\x18\n" +
+	"\x16_activate_on_hire_date\"\xfb\x01\n" +
 	"\aSummary\x12\x10\n" +
 	"\x03new\x18\x01 \x01(\x03R\x03new\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x03R\aupdated\x12\x1c\n" +
@@ -1876,7 +2135,9 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\vdeactivated\x18\x04 \x01(\x03R\vdeactivated\x12 \n" +
 	"\vreactivated\x18\x05 \x01(\x03R\vreactivated\x12\x14\n" +
 	"\x05error\x18\x06 \x01(\x03R\x05error\x12\x18\n" +
-	"\awarning\x18\a \x01(\x03R\awarning\"\x98\a\n" +
+	"\awarning\x18\a \x01(\x03R\awarning\x12\x18\n" +
+	"\apending\x18( \x01(\x03R\apending\x12\x18\n" +
+	"\astarted\x18) \x01(\x03R\astarted\"\x98\a\n" +
 	"\x06Import\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1a.staffsync.v1.ImportStatusR\x06status\x12\x16\n" +
@@ -1982,7 +2243,26 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x06import\x18\x01 \x01(\v2\x14.staffsync.v1.ImportR\x06import\x12\x1f\n" +
 	"\vkept_fields\x18\x02 \x01(\x03R\n" +
 	"keptFields\x12%\n" +
-	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople*\x93\x02\n" +
+	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople\"4\n" +
+	"\x15DiagnoseImportRequest\x12\x1b\n" +
+	"\timport_id\x18\x01 \x01(\tR\bimportId\"\xd1\x01\n" +
+	"\x0fDiagnosedPerson\x12\x10\n" +
+	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05email\x18\x03 \x01(\tR\x05email\x12\x1b\n" +
+	"\tsource_id\x18\x04 \x01(\tR\bsourceId\x12,\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x18.staffsync.v1.ChangeKindR\x04kind\x12\x1f\n" +
+	"\vreason_code\x18\x06 \x01(\tR\n" +
+	"reasonCode\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\"\xb7\x02\n" +
+	"\x16DiagnoseImportResponse\x12\x1f\n" +
+	"\vfrom_source\x18\x01 \x01(\bR\n" +
+	"fromSource\x12@\n" +
+	"\fnot_imported\x18\x02 \x03(\v2\x1d.staffsync.v1.DiagnosedPersonR\vnotImported\x12,\n" +
+	"\x12not_imported_total\x18\x03 \x01(\x03R\x10notImportedTotal\x12A\n" +
+	"\rnot_in_source\x18\x04 \x03(\v2\x1d.staffsync.v1.DiagnosedPersonR\vnotInSource\x12-\n" +
+	"\x13not_in_source_total\x18\x05 \x01(\x03R\x10notInSourceTotal\x12\x1a\n" +
+	"\bwarnings\x18\x06 \x03(\tR\bwarnings*\x93\x02\n" +
 	"\fImportStatus\x12\x1d\n" +
 	"\x19IMPORT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15IMPORT_STATUS_PARSING\x10\x01\x12\x1c\n" +
@@ -2006,7 +2286,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"FileFormat\x12\x1b\n" +
 	"\x17FILE_FORMAT_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fFILE_FORMAT_CSV\x10\x01\x12\x14\n" +
-	"\x10FILE_FORMAT_XLSX\x10\x022\x9f\x06\n" +
+	"\x10FILE_FORMAT_XLSX\x10\x022\x81\a\n" +
 	"\rImportService\x12R\n" +
 	"\vStartImport\x12 .staffsync.v1.StartImportRequest\x1a!.staffsync.v1.StartImportResponse\x12Q\n" +
 	"\tGetImport\x12\x1e.staffsync.v1.GetImportRequest\x1a\x1f.staffsync.v1.GetImportResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -2015,7 +2295,8 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\fRejectImport\x12!.staffsync.v1.RejectImportRequest\x1a\".staffsync.v1.RejectImportResponse\x12W\n" +
 	"\vListImports\x12 .staffsync.v1.ListImportsRequest\x1a!.staffsync.v1.ListImportsResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\vWatchImport\x12 .staffsync.v1.WatchImportRequest\x1a!.staffsync.v1.WatchImportResponse0\x01\x12U\n" +
-	"\fRevertImport\x12!.staffsync.v1.RevertImportRequest\x1a\".staffsync.v1.RevertImportResponse\x12W\n" +
+	"\fRevertImport\x12!.staffsync.v1.RevertImportRequest\x1a\".staffsync.v1.RevertImportResponse\x12`\n" +
+	"\x0eDiagnoseImport\x12#.staffsync.v1.DiagnoseImportRequest\x1a$.staffsync.v1.DiagnoseImportResponse\"\x03\x90\x02\x01\x12W\n" +
 	"\vGetTemplate\x12 .staffsync.v1.GetTemplateRequest\x1a!.staffsync.v1.GetTemplateResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
@@ -2031,47 +2312,50 @@ func file_staffsync_v1_import_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_import_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_staffsync_v1_import_proto_goTypes = []any{
-	(ImportStatus)(0),             // 0: staffsync.v1.ImportStatus
-	(ChangeKind)(0),               // 1: staffsync.v1.ChangeKind
-	(FileFormat)(0),               // 2: staffsync.v1.FileFormat
-	(*ImportOptions)(nil),         // 3: staffsync.v1.ImportOptions
-	(*Summary)(nil),               // 4: staffsync.v1.Summary
-	(*Import)(nil),                // 5: staffsync.v1.Import
-	(*StartImportRequest)(nil),    // 6: staffsync.v1.StartImportRequest
-	(*StartImportResponse)(nil),   // 7: staffsync.v1.StartImportResponse
-	(*GetImportRequest)(nil),      // 8: staffsync.v1.GetImportRequest
-	(*GetImportResponse)(nil),     // 9: staffsync.v1.GetImportResponse
-	(*FieldChange)(nil),           // 10: staffsync.v1.FieldChange
-	(*Problem)(nil),               // 11: staffsync.v1.Problem
-	(*Change)(nil),                // 12: staffsync.v1.Change
-	(*ListChangesRequest)(nil),    // 13: staffsync.v1.ListChangesRequest
-	(*ListChangesResponse)(nil),   // 14: staffsync.v1.ListChangesResponse
-	(*ApproveImportRequest)(nil),  // 15: staffsync.v1.ApproveImportRequest
-	(*ApproveImportResponse)(nil), // 16: staffsync.v1.ApproveImportResponse
-	(*RejectImportRequest)(nil),   // 17: staffsync.v1.RejectImportRequest
-	(*RejectImportResponse)(nil),  // 18: staffsync.v1.RejectImportResponse
-	(*ListImportsRequest)(nil),    // 19: staffsync.v1.ListImportsRequest
-	(*ListImportsResponse)(nil),   // 20: staffsync.v1.ListImportsResponse
-	(*WatchImportRequest)(nil),    // 21: staffsync.v1.WatchImportRequest
-	(*WatchImportResponse)(nil),   // 22: staffsync.v1.WatchImportResponse
-	(*GetTemplateRequest)(nil),    // 23: staffsync.v1.GetTemplateRequest
-	(*GetTemplateResponse)(nil),   // 24: staffsync.v1.GetTemplateResponse
-	(*RevertImportRequest)(nil),   // 25: staffsync.v1.RevertImportRequest
-	(*RevertImportResponse)(nil),  // 26: staffsync.v1.RevertImportResponse
-	(*durationpb.Duration)(nil),   // 27: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
+	(ImportStatus)(0),              // 0: staffsync.v1.ImportStatus
+	(ChangeKind)(0),                // 1: staffsync.v1.ChangeKind
+	(FileFormat)(0),                // 2: staffsync.v1.FileFormat
+	(*ImportOptions)(nil),          // 3: staffsync.v1.ImportOptions
+	(*Summary)(nil),                // 4: staffsync.v1.Summary
+	(*Import)(nil),                 // 5: staffsync.v1.Import
+	(*StartImportRequest)(nil),     // 6: staffsync.v1.StartImportRequest
+	(*StartImportResponse)(nil),    // 7: staffsync.v1.StartImportResponse
+	(*GetImportRequest)(nil),       // 8: staffsync.v1.GetImportRequest
+	(*GetImportResponse)(nil),      // 9: staffsync.v1.GetImportResponse
+	(*FieldChange)(nil),            // 10: staffsync.v1.FieldChange
+	(*Problem)(nil),                // 11: staffsync.v1.Problem
+	(*Change)(nil),                 // 12: staffsync.v1.Change
+	(*ListChangesRequest)(nil),     // 13: staffsync.v1.ListChangesRequest
+	(*ListChangesResponse)(nil),    // 14: staffsync.v1.ListChangesResponse
+	(*ApproveImportRequest)(nil),   // 15: staffsync.v1.ApproveImportRequest
+	(*ApproveImportResponse)(nil),  // 16: staffsync.v1.ApproveImportResponse
+	(*RejectImportRequest)(nil),    // 17: staffsync.v1.RejectImportRequest
+	(*RejectImportResponse)(nil),   // 18: staffsync.v1.RejectImportResponse
+	(*ListImportsRequest)(nil),     // 19: staffsync.v1.ListImportsRequest
+	(*ListImportsResponse)(nil),    // 20: staffsync.v1.ListImportsResponse
+	(*WatchImportRequest)(nil),     // 21: staffsync.v1.WatchImportRequest
+	(*WatchImportResponse)(nil),    // 22: staffsync.v1.WatchImportResponse
+	(*GetTemplateRequest)(nil),     // 23: staffsync.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),    // 24: staffsync.v1.GetTemplateResponse
+	(*RevertImportRequest)(nil),    // 25: staffsync.v1.RevertImportRequest
+	(*RevertImportResponse)(nil),   // 26: staffsync.v1.RevertImportResponse
+	(*DiagnoseImportRequest)(nil),  // 27: staffsync.v1.DiagnoseImportRequest
+	(*DiagnosedPerson)(nil),        // 28: staffsync.v1.DiagnosedPerson
+	(*DiagnoseImportResponse)(nil), // 29: staffsync.v1.DiagnoseImportResponse
+	(*durationpb.Duration)(nil),    // 30: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),  // 31: google.protobuf.Timestamp
 }
 var file_staffsync_v1_import_proto_depIdxs = []int32{
-	27, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
+	30, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
 	0,  // 1: staffsync.v1.Import.status:type_name -> staffsync.v1.ImportStatus
-	28, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
-	28, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
+	31, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
+	31, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
 	3,  // 4: staffsync.v1.Import.options:type_name -> staffsync.v1.ImportOptions
 	4,  // 5: staffsync.v1.Import.summary:type_name -> staffsync.v1.Summary
-	28, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
-	28, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
+	31, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
+	31, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
 	3,  // 8: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
 	5,  // 9: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
 	5,  // 10: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
@@ -2087,29 +2371,34 @@ var file_staffsync_v1_import_proto_depIdxs = []int32{
 	5,  // 20: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
 	2,  // 21: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
 	5,  // 22: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
-	6,  // 23: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
-	8,  // 24: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
-	13, // 25: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
-	15, // 26: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
-	17, // 27: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
-	19, // 28: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
-	21, // 29: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
-	25, // 30: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
-	23, // 31: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
-	7,  // 32: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
-	9,  // 33: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
-	14, // 34: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
-	16, // 35: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
-	18, // 36: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
-	20, // 37: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
-	22, // 38: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
-	26, // 39: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
-	24, // 40: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
-	32, // [32:41] is the sub-list for method output_type
-	23, // [23:32] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	1,  // 23: staffsync.v1.DiagnosedPerson.kind:type_name -> staffsync.v1.ChangeKind
+	28, // 24: staffsync.v1.DiagnoseImportResponse.not_imported:type_name -> staffsync.v1.DiagnosedPerson
+	28, // 25: staffsync.v1.DiagnoseImportResponse.not_in_source:type_name -> staffsync.v1.DiagnosedPerson
+	6,  // 26: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
+	8,  // 27: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
+	13, // 28: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
+	15, // 29: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
+	17, // 30: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
+	19, // 31: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
+	21, // 32: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
+	25, // 33: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
+	27, // 34: staffsync.v1.ImportService.DiagnoseImport:input_type -> staffsync.v1.DiagnoseImportRequest
+	23, // 35: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
+	7,  // 36: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
+	9,  // 37: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
+	14, // 38: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
+	16, // 39: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
+	18, // 40: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
+	20, // 41: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
+	22, // 42: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
+	26, // 43: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
+	29, // 44: staffsync.v1.ImportService.DiagnoseImport:output_type -> staffsync.v1.DiagnoseImportResponse
+	24, // 45: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
+	36, // [36:46] is the sub-list for method output_type
+	26, // [26:36] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_import_proto_init() }
@@ -2124,7 +2413,7 @@ func file_staffsync_v1_import_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_import_proto_rawDesc), len(file_staffsync_v1_import_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   24,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -56,6 +56,9 @@ const (
 	// ImportServiceRevertImportProcedure is the fully-qualified name of the ImportService's
 	// RevertImport RPC.
 	ImportServiceRevertImportProcedure = "/staffsync.v1.ImportService/RevertImport"
+	// ImportServiceDiagnoseImportProcedure is the fully-qualified name of the ImportService's
+	// DiagnoseImport RPC.
+	ImportServiceDiagnoseImportProcedure = "/staffsync.v1.ImportService/DiagnoseImport"
 	// ImportServiceGetTemplateProcedure is the fully-qualified name of the ImportService's GetTemplate
 	// RPC.
 	ImportServiceGetTemplateProcedure = "/staffsync.v1.ImportService/GetTemplate"
@@ -81,6 +84,10 @@ type ImportServiceClient interface {
 	// last 30 days; fields changed since are kept and reported. It is previewed and approved
 	// like any import.
 	RevertImport(context.Context, *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error)
+	// DiagnoseImport lists, for the import's current preview, the records that were not
+	// imported (skipped by the source or with errors, each with its reason) and the active
+	// people of the directory the import did not have ("not sent by the source").
+	DiagnoseImport(context.Context, *connect.Request[v1.DiagnoseImportRequest]) (*connect.Response[v1.DiagnoseImportResponse], error)
 	// GetTemplate returns the import template.
 	GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error)
 }
@@ -147,6 +154,13 @@ func NewImportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(importServiceMethods.ByName("RevertImport")),
 			connect.WithClientOptions(opts...),
 		),
+		diagnoseImport: connect.NewClient[v1.DiagnoseImportRequest, v1.DiagnoseImportResponse](
+			httpClient,
+			baseURL+ImportServiceDiagnoseImportProcedure,
+			connect.WithSchema(importServiceMethods.ByName("DiagnoseImport")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		getTemplate: connect.NewClient[v1.GetTemplateRequest, v1.GetTemplateResponse](
 			httpClient,
 			baseURL+ImportServiceGetTemplateProcedure,
@@ -159,15 +173,16 @@ func NewImportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 
 // importServiceClient implements ImportServiceClient.
 type importServiceClient struct {
-	startImport   *connect.Client[v1.StartImportRequest, v1.StartImportResponse]
-	getImport     *connect.Client[v1.GetImportRequest, v1.GetImportResponse]
-	listChanges   *connect.Client[v1.ListChangesRequest, v1.ListChangesResponse]
-	approveImport *connect.Client[v1.ApproveImportRequest, v1.ApproveImportResponse]
-	rejectImport  *connect.Client[v1.RejectImportRequest, v1.RejectImportResponse]
-	listImports   *connect.Client[v1.ListImportsRequest, v1.ListImportsResponse]
-	watchImport   *connect.Client[v1.WatchImportRequest, v1.WatchImportResponse]
-	revertImport  *connect.Client[v1.RevertImportRequest, v1.RevertImportResponse]
-	getTemplate   *connect.Client[v1.GetTemplateRequest, v1.GetTemplateResponse]
+	startImport    *connect.Client[v1.StartImportRequest, v1.StartImportResponse]
+	getImport      *connect.Client[v1.GetImportRequest, v1.GetImportResponse]
+	listChanges    *connect.Client[v1.ListChangesRequest, v1.ListChangesResponse]
+	approveImport  *connect.Client[v1.ApproveImportRequest, v1.ApproveImportResponse]
+	rejectImport   *connect.Client[v1.RejectImportRequest, v1.RejectImportResponse]
+	listImports    *connect.Client[v1.ListImportsRequest, v1.ListImportsResponse]
+	watchImport    *connect.Client[v1.WatchImportRequest, v1.WatchImportResponse]
+	revertImport   *connect.Client[v1.RevertImportRequest, v1.RevertImportResponse]
+	diagnoseImport *connect.Client[v1.DiagnoseImportRequest, v1.DiagnoseImportResponse]
+	getTemplate    *connect.Client[v1.GetTemplateRequest, v1.GetTemplateResponse]
 }
 
 // StartImport calls staffsync.v1.ImportService.StartImport.
@@ -210,6 +225,11 @@ func (c *importServiceClient) RevertImport(ctx context.Context, req *connect.Req
 	return c.revertImport.CallUnary(ctx, req)
 }
 
+// DiagnoseImport calls staffsync.v1.ImportService.DiagnoseImport.
+func (c *importServiceClient) DiagnoseImport(ctx context.Context, req *connect.Request[v1.DiagnoseImportRequest]) (*connect.Response[v1.DiagnoseImportResponse], error) {
+	return c.diagnoseImport.CallUnary(ctx, req)
+}
+
 // GetTemplate calls staffsync.v1.ImportService.GetTemplate.
 func (c *importServiceClient) GetTemplate(ctx context.Context, req *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error) {
 	return c.getTemplate.CallUnary(ctx, req)
@@ -235,6 +255,10 @@ type ImportServiceHandler interface {
 	// last 30 days; fields changed since are kept and reported. It is previewed and approved
 	// like any import.
 	RevertImport(context.Context, *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error)
+	// DiagnoseImport lists, for the import's current preview, the records that were not
+	// imported (skipped by the source or with errors, each with its reason) and the active
+	// people of the directory the import did not have ("not sent by the source").
+	DiagnoseImport(context.Context, *connect.Request[v1.DiagnoseImportRequest]) (*connect.Response[v1.DiagnoseImportResponse], error)
 	// GetTemplate returns the import template.
 	GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error)
 }
@@ -297,6 +321,13 @@ func NewImportServiceHandler(svc ImportServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(importServiceMethods.ByName("RevertImport")),
 		connect.WithHandlerOptions(opts...),
 	)
+	importServiceDiagnoseImportHandler := connect.NewUnaryHandler(
+		ImportServiceDiagnoseImportProcedure,
+		svc.DiagnoseImport,
+		connect.WithSchema(importServiceMethods.ByName("DiagnoseImport")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	importServiceGetTemplateHandler := connect.NewUnaryHandler(
 		ImportServiceGetTemplateProcedure,
 		svc.GetTemplate,
@@ -322,6 +353,8 @@ func NewImportServiceHandler(svc ImportServiceHandler, opts ...connect.HandlerOp
 			importServiceWatchImportHandler.ServeHTTP(w, r)
 		case ImportServiceRevertImportProcedure:
 			importServiceRevertImportHandler.ServeHTTP(w, r)
+		case ImportServiceDiagnoseImportProcedure:
+			importServiceDiagnoseImportHandler.ServeHTTP(w, r)
 		case ImportServiceGetTemplateProcedure:
 			importServiceGetTemplateHandler.ServeHTTP(w, r)
 		default:
@@ -363,6 +396,10 @@ func (UnimplementedImportServiceHandler) WatchImport(context.Context, *connect.R
 
 func (UnimplementedImportServiceHandler) RevertImport(context.Context, *connect.Request[v1.RevertImportRequest]) (*connect.Response[v1.RevertImportResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.RevertImport is not implemented"))
+}
+
+func (UnimplementedImportServiceHandler) DiagnoseImport(context.Context, *connect.Request[v1.DiagnoseImportRequest]) (*connect.Response[v1.DiagnoseImportResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.DiagnoseImport is not implemented"))
 }
 
 func (UnimplementedImportServiceHandler) GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error) {
