@@ -135,7 +135,7 @@ func TestUsageErrors(t *testing.T) {
 		{name: "bad delimiter", args: []string{"import", "start", "a.csv", "--delimiter=pipe"}, wantStderr: "staffsyncctl: unknown delimiter \"pipe\": use auto, comma, semicolon, tab\n", wantHelp: "Usage: staffsyncctl import start"},
 		{name: "unknown flag", args: []string{"import", "show", "3", "--verbose"}, wantStderr: "staffsyncctl: flag provided but not defined: -verbose\n", wantHelp: "Usage: staffsyncctl import show"},
 		{name: "bad kind", args: []string{"import", "changes", "3", "--kind", "changed"}, wantStderr: "staffsyncctl: invalid value \"changed\" for flag -kind: unknown kind \"changed\": use new, updated, unchanged, deactivated, reactivated, error\n", wantHelp: "Usage: staffsyncctl import changes"},
-		{name: "bad status", args: []string{"people", "list", "--status", "gone"}, wantStderr: "staffsyncctl: unknown --status \"gone\": use active, deactivated or all\n", wantHelp: "Usage: staffsyncctl people list"},
+		{name: "bad status", args: []string{"people", "list", "--status", "gone"}, wantStderr: "staffsyncctl: unknown --status \"gone\": use active, deactivated, pending or all\n", wantHelp: "Usage: staffsyncctl people list"},
 		{name: "bad format", args: []string{"template", "--format", "ods"}, wantStderr: "staffsyncctl: unknown --format \"ods\": use csv or xlsx\n", wantHelp: "Usage: staffsyncctl template"},
 		{name: "xlsx to a terminal", args: []string{"directory", "export", "--format", "xlsx"}, wantStderr: "staffsyncctl: an XLSX file is binary and is not written to a terminal: pass --output FILE or redirect the output\n", wantHelp: "Usage: staffsyncctl directory export"},
 	}

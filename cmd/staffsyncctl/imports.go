@@ -315,39 +315,6 @@ func progressBar(im *v1.Import) string {
 		done*100/total, done, total)
 }
 
-func importShowFlags(fs *flag.FlagSet) commandFunc {
-	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "import ID")
-		if err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
-			return err
-		}
-		im, err := a.getImport(ctx, id)
-		if err != nil {
-			return err
-		}
-		return a.printImport(im)
-	}
-}
-
-func (a *app) getImport(ctx context.Context, id string) (*v1.Import, error) {
-	resp, err := a.imports.GetImport(ctx, connect.NewRequest(&v1.GetImportRequest{ImportId: id}))
-	if err != nil {
-		return nil, fmt.Errorf("get import %s: %w", id, err)
-	}
-	return resp.Msg.GetImport(), nil
-}
-
-func (a *app) printImport(im *v1.Import) error {
-	if a.global.json {
-		return writeJSON(a.stdout, toImportJSON(im))
-	}
-	writeImportText(a.stdout, im, a.formatTime)
-	return nil
-}
-
 func importChangesFlags(fs *flag.FlagSet) commandFunc {
 	var kinds kindList
 	fs.Var(&kinds, "kind", "only changes of this `KIND` (new, updated, unchanged, deactivated, reactivated, error); repeat for several")

@@ -59,6 +59,10 @@ type summaryJSON struct {
 	Reactivated int64 `json:"reactivated"`
 	Error       int64 `json:"error"`
 	Warning     int64 `json:"warning"`
+	// Pending: people pending once applied (hire date in the future); Started: pending
+	// people this import activates.
+	Pending int64 `json:"pending"`
+	Started int64 `json:"started"`
 }
 
 type changeJSON struct {
@@ -106,11 +110,13 @@ type personJSON struct {
 	TerminationType       string `json:"termination_type"`
 	EmploymentType        string `json:"employment_type"`
 	Active                bool   `json:"active"`
+	Pending               bool   `json:"pending"`
 }
 
 type peopleJSON struct {
 	People        []personJSON `json:"people"`
 	BillableCount int64        `json:"billable_count"`
+	PendingCount  int64        `json:"pending_count"`
 }
 
 // statusWord is an import status as one lowercase word, e.g. "awaiting_approval".
@@ -159,7 +165,7 @@ func toImportJSON(im *v1.Import) importJSON {
 		},
 		Summary: summaryJSON{
 			New: s.GetNew(), Updated: s.GetUpdated(), Unchanged: s.GetUnchanged(), Deactivated: s.GetDeactivated(),
-			Reactivated: s.GetReactivated(), Error: s.GetError(), Warning: s.GetWarning(),
+			Reactivated: s.GetReactivated(), Error: s.GetError(), Warning: s.GetWarning(), Pending: s.GetPending(), Started: s.GetStarted(),
 		},
 	}
 	if im.ApprovalExpiresAt != nil {
@@ -196,7 +202,7 @@ func toPersonJSON(p *v1.Person) personJSON {
 		ManagerEmail: p.GetManagerEmail(), SecondaryManagerEmail: p.GetSecondaryManagerEmail(),
 		Department: p.GetDepartment(), Team: p.GetTeam(), Location: p.GetLocation(), EmployeeID: p.GetEmployeeId(),
 		HireDate: p.GetHireDate(), LeavingDate: p.GetLeavingDate(), TerminationType: p.GetTerminationType(),
-		EmploymentType: p.GetEmploymentType(), Active: p.GetActive(),
+		EmploymentType: p.GetEmploymentType(), Active: p.GetActive(), Pending: p.GetPending(),
 	}
 }
 
@@ -221,7 +227,7 @@ func writeJSON(w io.Writer, v any) error {
 // "new 30 · updated 0 · unchanged 0 · deactivated 0 · reactivated 0 · error 1 · warnings 2".
 func summaryBar(s *v1.Summary) string {
 	return fmt.Sprintf("new %d · updated %d · unchanged %d · deactivated %d · reactivated %d · error %d · warnings %d",
-		s.GetNew(), s.GetUpdated(), s.GetUnchanged(), s.GetDeactivated(), s.GetReactivated(), s.GetError(), s.GetWarning())
+		s.GetNew(), s.GetUpdated(), s.GetUnchanged(), s.GetDeactivated(), s.GetReactivated(), s.GetError(), s.GetWarning()) + pendingCounts(s)
 }
 
 // shortCounts lists only the kinds that occur, for the import list.
@@ -232,7 +238,7 @@ func shortCounts(s *v1.Summary) string {
 	}{
 		{"new", s.GetNew()}, {"updated", s.GetUpdated()}, {"unchanged", s.GetUnchanged()},
 		{"deactivated", s.GetDeactivated()}, {"reactivated", s.GetReactivated()}, {"error", s.GetError()},
-		{"warnings", s.GetWarning()},
+		{"warnings", s.GetWarning()}, {"pending", s.GetPending()}, {"started", s.GetStarted()},
 	}
 	var parts []string
 	for _, c := range counts {

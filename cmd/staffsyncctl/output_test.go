@@ -79,7 +79,9 @@ func TestImportJSON(t *testing.T) {
     "deactivated": 12,
     "reactivated": 0,
     "error": 1,
-    "warning": 2
+    "warning": 2,
+    "pending": 0,
+    "started": 0
   },
   "approval_expires_at": "2026-03-09T09:30:00Z"
 }
@@ -245,6 +247,7 @@ Options:
   add-new-to-open-review-cycles          no
   reset-reviewers-after-manager-change   no
   require-second-approver                default
+  activate-on-hire-date                  default
   delimiter                              auto
   sheet                                  (first sheet)
   max-deactivations                      default

@@ -17,14 +17,8 @@ import (
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 )
 
-var personStatusFilters = map[string]v1.PersonStatusFilter{
-	"active":      v1.PersonStatusFilter_PERSON_STATUS_FILTER_ACTIVE,
-	"deactivated": v1.PersonStatusFilter_PERSON_STATUS_FILTER_DEACTIVATED,
-	"all":         v1.PersonStatusFilter_PERSON_STATUS_FILTER_ALL,
-}
-
 func peopleListFlags(fs *flag.FlagSet) commandFunc {
-	status := fs.String("status", "active", "which people: active, deactivated or all")
+	status := fs.String("status", "active", "which people: active, deactivated, pending (not started yet) or all")
 	department := fs.String("department", "", "only people of this `DEPARTMENT`")
 	location := fs.String("location", "", "only people at this `LOCATION`")
 	search := fs.String("search", "", "only people whose name or email contains `TEXT`")
@@ -35,56 +29,36 @@ func peopleListFlags(fs *flag.FlagSet) commandFunc {
 		}
 		filter, ok := personStatusFilters[strings.ToLower(*status)]
 		if !ok {
-			return usagef(a.cmd, "unknown --status %q: use active, deactivated or all", *status)
+			return usagef(a.cmd, "unknown --status %q: use active, deactivated, pending or all", *status)
 		}
 		if err := a.connect(); err != nil {
 			return err
 		}
 		req := &v1.ListPeopleRequest{Status: filter, Department: *department, Location: *location, Search: *search, Manager: *manager, PageSize: 1000}
 		var people []*v1.Person
-		var billable int64
+		var billable, pending int64
 		for {
 			resp, err := a.directory.ListPeople(ctx, connect.NewRequest(req))
 			if err != nil {
 				return fmt.Errorf("list people: %w", err)
 			}
 			people = append(people, resp.Msg.GetPeople()...)
-			billable = resp.Msg.GetBillableCount()
+			billable, pending = resp.Msg.GetBillableCount(), resp.Msg.GetPendingCount()
 			if resp.Msg.GetNextPageToken() == "" {
 				break
 			}
 			req.PageToken = resp.Msg.GetNextPageToken()
 		}
 		if a.global.json {
-			out := peopleJSON{People: make([]personJSON, 0, len(people)), BillableCount: billable}
+			out := peopleJSON{People: make([]personJSON, 0, len(people)), BillableCount: billable, PendingCount: pending}
 			for _, p := range people {
 				out.People = append(out.People, toPersonJSON(p))
 			}
 			return writeJSON(a.stdout, out)
 		}
-		writePeopleTable(a.stdout, people, billable)
+		writePeopleTable(a.stdout, people, billable, pending)
 		return nil
 	}
-}
-
-func writePeopleTable(w io.Writer, people []*v1.Person, billable int64) {
-	if len(people) > 0 {
-		t := &table{header: []string{"NAME", "EMAIL", "TITLE", "DEPARTMENT", "MANAGER", "STATUS"}}
-		for _, p := range people {
-			status := "active"
-			if !p.GetActive() {
-				status = "deactivated"
-			}
-			t.add([]string{orDash(personName(p)), p.GetEmail(), orDash(p.GetTitle()), orDash(p.GetDepartment()), orDash(p.GetManagerEmail()), status})
-		}
-		t.write(w)
-		fmt.Fprintln(w)
-	}
-	noun := "people"
-	if len(people) == 1 {
-		noun = "person"
-	}
-	fmt.Fprintf(w, "%d %s listed · %d billable (active people in the company)\n", len(people), noun, billable)
 }
 
 // personName is how the directory shows a person: the preferred name stands in for the first.
@@ -261,10 +235,7 @@ func personFieldValues(p *v1.Person) [][2]string {
 		directory.LeavingDate: p.GetLeavingDate(), directory.TerminationType: p.GetTerminationType(),
 		directory.EmploymentType: p.GetEmploymentType(),
 	}
-	values[directory.Status] = directory.StatusActive
-	if !p.GetActive() {
-		values[directory.Status] = directory.StatusInactive
-	}
+	values[directory.Status] = personStatus(p)
 	out := make([][2]string, 0, directory.NumFields)
 	for _, f := range directory.AllFields() {
 		out = append(out, [2]string{f.Header(), orDash(values[f])})

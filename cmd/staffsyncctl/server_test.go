@@ -593,7 +593,7 @@ Cy Old     cy@example.com   -      -            -                deactivated
 	}
 
 	res = runCLI(t, addr, "--json", "people", "list")
-	for _, want := range []string{"{\n  \"people\": [\n    {\n      \"id\": \"1\",\n      \"first_name\": \"Ann\",", `"preferred_name": "Bob"`, `"manager_email": "ann@example.com"`, `"active": false`, "\"billable_count\": 57\n}\n"} {
+	for _, want := range []string{"{\n  \"people\": [\n    {\n      \"id\": \"1\",\n      \"first_name\": \"Ann\",", `"preferred_name": "Bob"`, `"manager_email": "ann@example.com"`, `"active": false`, "\"billable_count\": 57,\n  \"pending_count\": 0\n}\n"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("people --json lacks %q:\n%s", want, res.stdout)
 		}
