@@ -4,10 +4,10 @@
 package activities
 
 import (
-	"time"
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
