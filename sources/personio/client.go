@@ -74,10 +74,10 @@ type Config struct {
 
 // Client reads one Personio account. It is safe for concurrent use; the token is shared.
 type Client struct {
-	cfg     Config
-	http    *http.Client
-	sleep   func(ctx context.Context, d time.Duration) error
-	now     func() time.Time
+	cfg      Config
+	http     *http.Client
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
 	skipped  atomic.Int64
 	warnings atomic.Value // []string
 
