@@ -128,9 +128,17 @@ func (c *Client) fetchAll(ctx context.Context) ([]employee, error) {
 		if err != nil {
 			return nil, err
 		}
-		if total, err = page.total(); err != nil {
+		pageTotal, err := page.total()
+		if err != nil {
 			return nil, err
 		}
+		if pages > 0 && pageTotal != total {
+			// Someone was added or removed between two pages: offsets shifted, so an
+			// employee may have been skipped although the count would still match.
+			return nil, sources.Errorf(sources.ErrIncompleteRoster, "Personio's roster changed while it was read (%d employees, then %d); "+
+				"nobody is deactivated or counted as missing, and the next run tries again", total, pageTotal)
+		}
+		total = pageTotal
 		if bytes += n; bytes > pageSlack+total*bytesPerEmployee {
 			return nil, fmt.Errorf("%w: Personio's answers for %d employees add up to more than %s; staffsync stops reading there",
 				sources.ErrAnswerTooLarge, total, sources.ByteSize(int64(pageSlack+total*bytesPerEmployee)))
