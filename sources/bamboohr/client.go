@@ -70,10 +70,10 @@ var ReportFields = []string{
 
 // Client reads one BambooHR company. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	http    *http.Client
-	sleep   func(ctx context.Context, d time.Duration) error
-	now     func() time.Time
+	cfg      Config
+	http     *http.Client
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
 	skipped  atomic.Int64
 	warnings atomic.Value // []string
 }
