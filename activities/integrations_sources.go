@@ -65,10 +65,21 @@ type RecordSourceBuilder func(settings, secrets map[string]string, network sourc
 // RecordSources holds the HR system clients by integration kind.
 var RecordSources = map[string]RecordSourceBuilder{}
 
-// TestResult is the outcome of a connection test, worded for the admin.
+// TestResult is the outcome of a connection test, worded for the admin. HR systems also say
+// how many people the credentials see and which fields a sync depends on they can read.
 type TestResult struct {
-	OK      bool
-	Message string
+	OK          bool
+	Message     string
+	People      int
+	PeopleKnown bool
+	Fields      []FieldAccess
+	Warnings    []string
+}
+
+// FieldAccess says whether the credentials can read one field.
+type FieldAccess struct {
+	Name     string
+	Readable bool
 }
 
 // TestIntegration checks an integration's settings and credentials without importing.
@@ -88,9 +99,9 @@ func (a *Activities) TestIntegration(ctx context.Context, ref IntegrationRef) (T
 	case store.IsHRIS(integ.Kind):
 		var src sources.RecordSource
 		if src, err = a.recordSource(integ); err == nil {
-			var n int
-			if n, err = src.CountPeople(ctx); err == nil {
-				msg = fmt.Sprintf("connected; the credentials see %d people", n)
+			var res TestResult
+			if res, err = testRecordSource(ctx, src); err == nil {
+				return res, nil
 			}
 		}
 	default:

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,11 +25,18 @@ const DefaultBaseURL = "https://api.bamboohr.com/api/gateway.php"
 const (
 	DefaultMinRetryWait = time.Second
 	DefaultMaxRetryWait = 2 * time.Minute
+	DefaultMaxTotalWait = 5 * time.Minute
 	DefaultMaxAttempts  = 5
 )
 
-// maxAnswerBytes bounds a report answer (a company of 50,000 people is about 25 MB).
-const maxAnswerBytes = 256 << 20
+// Answer limits. The id-only report that counts the roster is about 15 bytes a person, so
+// MaxCountBytes holds half a million people; the full report may then hold reportSlack
+// plus bytesPerPerson for each person counted (a person's 17 fields are about 700 bytes).
+const (
+	MaxCountBytes  = 8 << 20
+	reportSlack    = 4 << 20
+	bytesPerPerson = 8 << 10
+)
 
 // Config says which BambooHR company to read and how.
 type Config struct {
@@ -51,6 +57,8 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// MaxAttempts bounds the requests per call, retries included (default 5).
 	MaxAttempts int
+	// MaxTotalWait bounds the time one fetch waits for rate limits in all (default 5 min).
+	MaxTotalWait time.Duration
 }
 
 // ReportFields are the field ids the sync asks for, in this order.
@@ -62,15 +70,18 @@ var ReportFields = []string{
 
 // Client reads one BambooHR company. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	http    *http.Client
-	sleep   func(ctx context.Context, d time.Duration) error
-	now     func() time.Time
-	skipped atomic.Int64
+	cfg      Config
+	http     *http.Client
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	skipped  atomic.Int64
+	warnings atomic.Value // []string
 }
 
 var _ sources.RecordSource = (*Client)(nil)
 var _ sources.SkipReporter = (*Client)(nil)
+var _ sources.WarningReporter = (*Client)(nil)
+var _ sources.AccessReporter = (*Client)(nil)
 
 // New returns a client for cfg; it does not contact BambooHR.
 func New(cfg Config) *Client {
@@ -87,41 +98,11 @@ func New(cfg Config) *Client {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 2 * time.Minute}
+	if cfg.MaxTotalWait <= 0 {
+		cfg.MaxTotalWait = DefaultMaxTotalWait
 	}
-	return &Client{cfg: cfg, http: httpClient, sleep: sources.SleepContext, now: time.Now}
-}
-
-// CountPeople runs the report with only the id field and returns how many people the API
-// key can see (active and inactive). It is the integration's connection test.
-func (c *Client) CountPeople(ctx context.Context) (int, error) {
-	answer, err := c.runReport(ctx, []string{"id"})
-	if err != nil {
-		return 0, err
-	}
-	return len(answer.Employees), nil
-}
-
-// Skipped is how many people the last successful FetchRecords left out because they have
-// no work email (or no id) in BambooHR.
-func (c *Client) Skipped() int { return int(c.skipped.Load()) }
-
-// FetchRecords returns everyone the API key can see, active and inactive, as records in the
-// report's order (Row 2 is the first employee of the answer; skipped people keep their row
-// numbers, so rows can have gaps). Fields the key cannot read are Keep, never cleared.
-func (c *Client) FetchRecords(ctx context.Context) ([]directory.Record, error) {
-	answer, err := c.runReport(ctx, ReportFields)
-	if err != nil {
-		return nil, err
-	}
-	records, skipped, err := recordsFromReport(answer)
-	if err != nil {
-		return nil, err
-	}
-	c.skipped.Store(int64(skipped))
-	return records, nil
+	// Redirects are never followed: they would carry the API key to wherever they point.
+	return &Client{cfg: cfg, http: sources.NoRedirects(cfg.HTTPClient), sleep: sources.SleepContext, now: time.Now}
 }
 
 type reportRequest struct {
@@ -135,14 +116,24 @@ type reportAnswer struct {
 	Fields *[]struct {
 		ID flexString `json:"id"`
 	} `json:"fields"`
-	Employees []map[string]flexString `json:"employees"`
+	Employees *[]map[string]flexString `json:"employees"`
+}
+
+// rows are the answer's employees (none when the key is missing).
+func (a *reportAnswer) rows() []map[string]flexString {
+	if a.Employees == nil {
+		return nil
+	}
+	return *a.Employees
 }
 
 func (c *Client) reportURL() string {
 	return c.cfg.BaseURL + "/" + url.PathEscape(strings.TrimSpace(c.cfg.Subdomain)) + "/v1/reports/custom?format=JSON"
 }
 
-func (c *Client) runReport(ctx context.Context, fields []string) (*reportAnswer, error) {
+// runReport asks for a custom report of fields; an answer above limit bytes is an error.
+// Rate limits are waited out within budget.
+func (c *Client) runReport(ctx context.Context, fields []string, limit int64, budget *sources.RetryBudget) (*reportAnswer, error) {
 	if strings.TrimSpace(c.cfg.Subdomain) == "" {
 		return nil, authError("BambooHR: the integration has no company subdomain; enter the part before .bamboohr.com")
 	}
@@ -170,7 +161,7 @@ func (c *Client) runReport(ctx context.Context, fields []string) (*reportAnswer,
 			}
 			return nil, fmt.Errorf("BambooHR cannot be reached: %w", c.redactErr(err))
 		}
-		answer, wait, err := c.readAnswer(resp)
+		answer, wait, err := c.readAnswer(resp, limit)
 		if err == nil {
 			return answer, nil
 		}
@@ -183,6 +174,9 @@ func (c *Client) runReport(ctx context.Context, fields []string) (*reportAnswer,
 		if wait > c.cfg.MaxRetryWait {
 			return nil, fmt.Errorf("%w; BambooHR asks to wait %s, the sync tries again later", err, wait)
 		}
+		if !budget.Take(wait) {
+			return nil, fmt.Errorf("%w; the sync already waited %s for BambooHR's rate limit and tries again later", err, budget.Spent().Round(time.Second))
+		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -190,16 +184,13 @@ func (c *Client) runReport(ctx context.Context, fields []string) (*reportAnswer,
 }
 
 // readAnswer reads one response. A non-negative wait means the error may be retried after it.
-func (c *Client) readAnswer(resp *http.Response) (*reportAnswer, time.Duration, error) {
+func (c *Client) readAnswer(resp *http.Response, limit int64) (*reportAnswer, time.Duration, error) {
 	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	data, readErr := sources.ReadCapped(resp.Body, limit, "BambooHR's report")
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		if readErr != nil {
 			return nil, -1, fmt.Errorf("BambooHR: reading the report failed: %w", c.redactErr(readErr))
-		}
-		if len(data) > maxAnswerBytes {
-			return nil, -1, fmt.Errorf("BambooHR: the report is larger than %d MB", maxAnswerBytes>>20)
 		}
 		var answer reportAnswer
 		if err := json.Unmarshal(data, &answer); err != nil {

@@ -69,11 +69,14 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 24 || c.Skipped() != 1 {
-		t.Fatalf("got %d records, %d skipped; want 24 and 1 (the contractor without work email)", len(records), c.Skipped())
+	if len(records) != 25 || c.Skipped() != 1 || len(c.Warnings()) != 0 {
+		t.Fatalf("got %d records, %d skipped, warnings %q; want 25 and 1 (the contractor without work email)", len(records), c.Skipped(), c.Warnings())
 	}
-	if records[0].Row != 2 || records[23].Row != 25 {
-		t.Errorf("rows = %d..%d, want 2..25 (answer order; the skipped person was row 26)", records[0].Row, records[23].Row)
+	if records[0].Row != 2 || records[24].Row != 26 {
+		t.Errorf("rows = %d..%d, want 2..26 (answer order)", records[0].Row, records[24].Row)
+	}
+	if r := records[24]; r.Skip != "no work email" || r.SourceID != "125" || r.Cells.Get(directory.FirstName) != set("Rosalind") || r.Cells.Get(directory.Status) != keep {
+		t.Errorf("the contractor without work email: %+v", r)
 	}
 	tests := []struct {
 		id        string
@@ -126,10 +129,10 @@ func TestReportRequestIsExactlyWhatBambooHRNeeds(t *testing.T) {
 		t.Fatalf("CountPeople = %d, %v; want 25 (active and inactive, with or without email)", n, err)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 2 {
-		t.Fatalf("%d requests, want 2", len(reqs))
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests, want 3", len(reqs))
 	}
-	for i, want := range [][]string{ReportFields, {"id"}} {
+	for i, want := range [][]string{{"id"}, ReportFields, {"id"}} {
 		r := reqs[i]
 		if r.Method != "POST" || r.Path != "/acme/v1/reports/custom" || r.RawQuery != "format=JSON" ||
 			r.ContentType != "application/json" || r.Accept != "application/json" || !slices.Equal(r.Fields, want) {
@@ -170,9 +173,10 @@ func TestRestrictedFields(t *testing.T) {
 					t.Errorf("%s = %+v, want Keep", f, ada.Cells.Get(f))
 				}
 			}
-			// The CEO has no supervisor id; with supervisorEmail hidden the line is unknown: keep it.
-			if ada.Cells.Get(directory.ManagerEmail) != keep {
-				t.Errorf("manager email = %+v, want Keep", ada.Cells.Get(directory.ManagerEmail))
+			// The CEO's readable supervisorEId is null: she reports to nobody, whatever
+			// supervisorEmail's visibility.
+			if ada.Cells.Get(directory.ManagerEmail) != clear {
+				t.Errorf("manager email = %+v, want Clear", ada.Cells.Get(directory.ManagerEmail))
 			}
 			grace := recordBySourceID(t, records, "102")
 			if grace.ManagerSourceID != "101" || grace.Cells.Get(directory.Status) != set("Active") {
@@ -197,8 +201,11 @@ func TestValueShapes(t *testing.T) {
 		manager string
 		cells   map[directory.Field]directory.Value
 	}{
-		{"nulls keep the stored values", fake.Options{EmptyAsNull: true}, "101", "", map[directory.Field]directory.Value{
-			directory.ManagerEmail: keep, directory.LeavingDate: keep, directory.PreferredName: keep, directory.HireDate: set("2015-03-02"),
+		{"nulls clear the stored values", fake.Options{EmptyAsNull: true}, "101", "", map[directory.Field]directory.Value{
+			directory.ManagerEmail: clear, directory.LeavingDate: clear, directory.PreferredName: clear, directory.HireDate: set("2015-03-02"),
+		}},
+		{"empty strings clear too", fake.Options{EmptyAsString: true}, "101", "", map[directory.Field]directory.Value{
+			directory.ManagerEmail: clear, directory.LeavingDate: clear, directory.PreferredName: clear,
 		}},
 		{"numbers instead of strings", fake.Options{NumbersAsNumbers: true}, "102", "101", map[directory.Field]directory.Value{
 			directory.EmployeeID: set("E002"), directory.FirstName: set("Grace"),
@@ -282,15 +289,15 @@ func TestRetriesHonourRetryAfter(t *testing.T) {
 	c, srv, rec := newClient(t, fake.Options{}, func(c *Config) { c.MinRetryWait = 20 * time.Millisecond })
 	srv.FailNext(fake.Failure{Status: 503, RetryAfter: "7"}, fake.Failure{Status: 429}, fake.Failure{Status: 429, RetryAfter: "0"})
 	records, err := c.FetchRecords(context.Background())
-	if err != nil || len(records) != 24 {
+	if err != nil || len(records) != 25 {
 		t.Fatalf("got %d records, %v", len(records), err)
 	}
 	want := []time.Duration{7 * time.Second, 20 * time.Millisecond, 20 * time.Millisecond}
 	if !slices.Equal(rec.waits, want) {
 		t.Errorf("waits = %v, want %v", rec.waits, want)
 	}
-	if got := len(srv.Requests()); got != 4 {
-		t.Errorf("%d requests, want 4", got)
+	if got := len(srv.Requests()); got != 5 {
+		t.Errorf("%d requests, want 5 (3 refused, the count, the report)", got)
 	}
 }
 
@@ -446,12 +453,21 @@ func TestParseOddReports(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.body), &answer); err != nil {
 				t.Fatal(err)
 			}
-			records, skipped, err := recordsFromReport(&answer)
+			all, _, err := recordsFromReport(&answer)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
 				}
 				return
+			}
+			var records []directory.Record
+			skipped := 0
+			for _, r := range all {
+				if r.Skip != "" {
+					skipped++
+				} else {
+					records = append(records, r)
+				}
 			}
 			if err != nil || len(records) != 1 || skipped != tt.skipped {
 				t.Fatalf("%d records, %d skipped, %v", len(records), skipped, err)

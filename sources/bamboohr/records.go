@@ -66,42 +66,66 @@ var employmentTypes = map[string]string{
 	"temporary": "Temporary", "seasonal": "Seasonal", "casual": "Casual", "furloughed": "Furloughed",
 }
 
-// recordsFromReport turns a report answer into records; it returns how many people it skipped.
-func recordsFromReport(answer *reportAnswer) ([]directory.Record, int, error) {
+// visibleFields are the fields the answer lists (BambooHR leaves out the ones the key's
+// user cannot read); without a field list, the keys the employees carry.
+func visibleFields(answer *reportAnswer) map[string]bool {
 	visible := map[string]bool{"id": true}
 	if answer.Fields != nil {
 		for _, f := range *answer.Fields {
 			visible[strings.TrimSpace(f.ID.Text)] = true
 		}
-	} else {
-		// No field list at all: fall back to what the employees carry.
-		for _, emp := range answer.Employees {
-			for k := range emp {
-				visible[k] = true
-			}
+		return visible
+	}
+	for _, emp := range answer.rows() {
+		for k := range emp {
+			visible[k] = true
 		}
 	}
+	return visible
+}
+
+// recordsFromReport turns a report answer into records, skipped people included, and the
+// run's warnings (each requested field the key cannot read, once).
+func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, error) {
+	visible := visibleFields(answer)
 	if !visible["status"] || !visible["workEmail"] {
-		return nil, 0, missingAccessError(MissingAccessMessage)
+		return nil, nil, missingAccessError(MissingAccessMessage)
 	}
-	if len(answer.Employees) == 0 {
-		return nil, 0, missingAccessError("BambooHR returned no employees for this API key; give the key's user access to all employees")
+	rows := answer.rows()
+	if len(rows) == 0 {
+		return nil, nil, missingAccessError("BambooHR returned no employees for this API key; give the key's user access to all employees")
 	}
-	records := make([]directory.Record, 0, len(answer.Employees))
-	skipped := 0
-	for i, emp := range answer.Employees {
-		rec, ok := recordFromEmployee(emp, visible, i+2)
-		if !ok {
-			skipped++
-			continue
+	records := make([]directory.Record, 0, len(rows))
+	imported := 0
+	missing := map[string]int{} // visible fields some employees lack: kept, and warned about
+	for i, emp := range rows {
+		for _, id := range ReportFields {
+			if _, ok := emp[id]; visible[id] && !ok {
+				missing[id]++
+			}
+		}
+		rec := recordFromEmployee(emp, visible, i+2)
+		if rec.Skip == "" {
+			imported++
 		}
 		records = append(records, rec)
 	}
-	if len(records) == 0 {
-		return nil, 0, missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
-			"give the key's user access to the work email of all employees", len(answer.Employees)))
+	if imported == 0 {
+		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
+			"give the key's user access to the work email of all employees", len(rows)))
 	}
-	return records, skipped, nil
+	sources.SkipDuplicateIDs(records)
+	var warnings []string
+	for _, id := range ReportFields {
+		switch {
+		case !visible[id]:
+			warnings = append(warnings, fmt.Sprintf("BambooHR left out %q (the API key's user cannot read it); the stored values are kept. "+
+				"Give the user access to the field in BambooHR to sync it", id))
+		case missing[id] > 0:
+			warnings = append(warnings, fmt.Sprintf("BambooHR did not send %q for %d of %d employees; their stored values are kept", id, missing[id], len(rows)))
+		}
+	}
+	return records, warnings, nil
 }
 
 // cellState names the shared value states locally; the mapping code reads better with them.
@@ -113,22 +137,30 @@ const (
 	present = sources.Present
 )
 
-func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row int) (directory.Record, bool) {
+// recordFromEmployee maps one employee. A field the key can read that is null or empty
+// clears the value (BambooHR sends null for an emptied field); a field it cannot read, left
+// out of the answer, keeps it.
+func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row int) directory.Record {
 	value := func(id string) (string, cellState) {
 		v, ok := emp[id]
-		if !visible[id] || !ok || v.Null {
+		if !visible[id] || !ok {
 			return "", absent
 		}
 		text := strings.TrimSpace(v.Text)
-		if text == "" {
+		if v.Null || text == "" {
 			return "", empty
 		}
 		return text, present
 	}
 	id, idState := value("id")
 	email, emailState := value("workEmail")
-	if idState != present || emailState != present {
-		return directory.Record{}, false
+	first, _ := value("firstName")
+	last, _ := value("lastName")
+	if idState != present {
+		return sources.Skipped(row, "", "no employee id", first, last, email)
+	}
+	if reason := sources.WorkEmailSkip("work email", email, emailState); reason != "" {
+		return sources.Skipped(row, id, reason, first, last, "")
 	}
 	rec := directory.Record{Row: row, SourceID: id}
 	var cells [directory.NumFields]directory.Value
@@ -193,7 +225,7 @@ func recordFromEmployee(emp map[string]flexString, visible map[string]bool, row 
 		cells[directory.ManagerEmail] = directory.Value{Op: directory.Clear}
 	}
 	rec.Cells = directory.PackCells(&cells)
-	return rec, true
+	return rec
 }
 
 // calendarDate reads a BambooHR date: "YYYY-MM-DD" (a time part is ignored, never converted);

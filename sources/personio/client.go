@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,21 +24,30 @@ import (
 // DefaultBaseURL is Personio's API host.
 const DefaultBaseURL = "https://api.personio.de"
 
-// PageSize is the most employees Personio returns per page.
+// PageSize is the most employees Personio returns per page (its maximum limit since the
+// pagination enforcement of 2025; a smaller page is handled too).
 const PageSize = 100
 
 // Defaults for rate limiting (429, Retry-After optional).
 const (
 	DefaultMinRetryWait = time.Second
 	DefaultMaxRetryWait = 2 * time.Minute
+	DefaultMaxTotalWait = 5 * time.Minute
 	DefaultMaxAttempts  = 5
 )
 
+// Answer limits: a page of 100 employees with the attributes a sync asks for is some
+// 200 KiB, so a page above MaxPageBytes is not an employee list; all pages together may
+// not exceed pageSlack plus bytesPerEmployee for each employee Personio says it has.
 const (
-	maxAnswerBytes = 64 << 20
-	maxPages       = 10000 // a million people: beyond it the answer is looping
-	// tokenMargin renews a token this long before Personio says it expires.
-	tokenMargin = time.Minute
+	MaxPageBytes     = 8 << 20
+	pageSlack        = 8 << 20
+	bytesPerEmployee = 16 << 10
+	maxEmployees     = 1_000_000
+	// maxTokenAge: Personio's token lives 24 h from its first issue for the credentials,
+	// whatever expires_in says, so a cached one is asked for again after an hour (Personio
+	// answers with the same token while it is valid) and renewed whenever it is refused.
+	maxTokenAge = time.Hour
 )
 
 // Config says which Personio account to read and how.
@@ -57,15 +68,18 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// MaxAttempts bounds the requests for one page or token, retries included (default 5).
 	MaxAttempts int
+	// MaxTotalWait bounds the time one fetch waits for rate limits in all (default 5 min).
+	MaxTotalWait time.Duration
 }
 
 // Client reads one Personio account. It is safe for concurrent use; the token is shared.
 type Client struct {
-	cfg     Config
-	http    *http.Client
-	sleep   func(ctx context.Context, d time.Duration) error
-	now     func() time.Time
-	skipped atomic.Int64
+	cfg      Config
+	http     *http.Client
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	skipped  atomic.Int64
+	warnings atomic.Value // []string
 
 	mu          sync.Mutex
 	token       string
@@ -76,6 +90,8 @@ type Client struct {
 
 var _ sources.RecordSource = (*Client)(nil)
 var _ sources.SkipReporter = (*Client)(nil)
+var _ sources.WarningReporter = (*Client)(nil)
+var _ sources.AccessReporter = (*Client)(nil)
 
 // New returns a client for cfg; it does not contact Personio.
 func New(cfg Config) *Client {
@@ -92,100 +108,43 @@ func New(cfg Config) *Client {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 2 * time.Minute}
+	if cfg.MaxTotalWait <= 0 {
+		cfg.MaxTotalWait = DefaultMaxTotalWait
 	}
-	return &Client{cfg: cfg, http: httpClient, sleep: sources.SleepContext, now: time.Now}
+	// Redirects are never followed: they would carry the token to wherever they point.
+	return &Client{cfg: cfg, http: sources.NoRedirects(cfg.HTTPClient), sleep: sources.SleepContext, now: time.Now}
 }
 
-// Skipped is how many people the last successful FetchRecords left out because they have
-// no email (or no id) in Personio.
+// Skipped is how many people the last successful FetchRecords could not import (no or an
+// invalid email): they are records with Skip set, so the preview names them.
 func (c *Client) Skipped() int { return int(c.skipped.Load()) }
 
-// CountPeople asks for one employee and returns Personio's total; it is the connection test.
-func (c *Client) CountPeople(ctx context.Context) (int, error) {
-	page, err := c.fetchPage(ctx, 1, 0)
-	if err != nil {
-		return 0, err
-	}
-	if page.Metadata != nil {
-		if total, ok := page.Metadata.TotalElements.int(); ok {
-			return total, nil
-		}
-	}
-	// No metadata: count the pages.
-	employees, err := c.fetchAll(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return len(employees), nil
+// Warnings are the last successful FetchRecords' run-level warnings: each attribute the
+// credentials cannot read, listed once.
+func (c *Client) Warnings() []string {
+	w, _ := c.warnings.Load().([]string)
+	return slices.Clone(w)
 }
 
-// FetchRecords returns everyone the credentials can see, in Personio's order (Row 2 is the
-// first employee; skipped people keep their row numbers). Attributes the credentials cannot
-// read are Keep, never cleared.
-func (c *Client) FetchRecords(ctx context.Context) ([]directory.Record, error) {
-	employees, err := c.fetchAll(ctx)
-	if err != nil {
-		return nil, err
+// fetchPage asks for one page of employees: limit records from offset, only the attributes
+// named (nil: all). It renews the token once when Personio refuses it (401, or 403 as
+// Personio answers for an expired token) and waits out rate limits within budget. It
+// returns the page and how many bytes it took.
+func (c *Client) fetchPage(ctx context.Context, limit, offset int, attributes []string, budget *sources.RetryBudget) (*employeesPage, int, error) {
+	query := url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}}
+	if len(attributes) > 0 {
+		query["attributes[]"] = attributes
 	}
-	records, skipped, err := recordsFromEmployees(employees)
-	if err != nil {
-		return nil, err
-	}
-	c.skipped.Store(int64(skipped))
-	return records, nil
-}
-
-type employeesPage struct {
-	Metadata *struct {
-		TotalElements flexValue `json:"total_elements"`
-		CurrentPage   flexValue `json:"current_page"`
-		TotalPages    flexValue `json:"total_pages"`
-	} `json:"metadata"`
-	Data []employee `json:"data"`
-}
-
-type employee struct {
-	Attributes map[string]json.RawMessage `json:"attributes"`
-}
-
-func (c *Client) fetchAll(ctx context.Context) ([]employee, error) {
-	var all []employee
-	for pageNo := 0; ; pageNo++ {
-		if pageNo >= maxPages {
-			return nil, fmt.Errorf("Personio keeps sending pages after %d; the sync stopped", maxPages)
-		}
-		page, err := c.fetchPage(ctx, PageSize, len(all))
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Data...)
-		if len(page.Data) < PageSize {
-			return all, nil
-		}
-		if page.Metadata != nil {
-			current, okCurrent := page.Metadata.CurrentPage.int()
-			total, okTotal := page.Metadata.TotalPages.int()
-			if okCurrent && okTotal && current >= total-1 {
-				return all, nil
-			}
-		}
-	}
-}
-
-func (c *Client) fetchPage(ctx context.Context, limit, offset int) (*employeesPage, error) {
-	url := fmt.Sprintf("%s/v1/company/employees?limit=%d&offset=%d", c.cfg.BaseURL, limit, offset)
+	target := c.cfg.BaseURL + "/v1/company/employees?" + query.Encode()
 	renewed := false
 	for attempt := 1; ; attempt++ {
-		token, err := c.currentToken(ctx)
+		token, err := c.currentToken(ctx, budget)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 		if err != nil {
-			return nil, fmt.Errorf("personio: build request: %w", err)
+			return nil, 0, fmt.Errorf("personio: build request: %w", err)
 		}
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -193,56 +152,60 @@ func (c *Client) fetchPage(ctx context.Context, limit, offset int) (*employeesPa
 		resp, err := c.http.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, 0, ctx.Err()
 			}
-			return nil, fmt.Errorf("Personio cannot be reached: %w", c.redactErr(err))
+			return nil, 0, fmt.Errorf("Personio cannot be reached: %w", c.redactErr(err))
 		}
-		data, readErr := readBody(resp)
-		c.adoptToken(resp.Header, token)
+		data, readErr := c.readBody(resp, "a page of Personio employees")
 		switch {
 		case resp.StatusCode == http.StatusOK:
 			if readErr != nil {
-				return nil, fmt.Errorf("Personio: reading the employees failed: %w", c.redactErr(readErr))
+				return nil, 0, fmt.Errorf("Personio: reading the employees failed: %w", c.redactErr(readErr))
 			}
+			c.adoptToken(resp.Header, token)
 			var page employeesPage
 			if err := json.Unmarshal(data, &page); err != nil {
-				return nil, fmt.Errorf("Personio answered with something that is not a JSON list of employees: %w", err)
+				return nil, 0, fmt.Errorf("Personio answered with something that is not a JSON list of employees: %w", err)
 			}
-			return &page, nil
-		case resp.StatusCode == http.StatusUnauthorized && !renewed:
-			// The token expired or was replaced: get a new one, once.
+			return &page, len(data), nil
+		case (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && !renewed:
+			// Personio refuses an expired token with 403 as well as 401, and a cached token
+			// may be older than expires_in said: get a new one and ask again, once.
 			c.dropToken(token)
 			renewed = true
 			attempt--
 			continue
 		case resp.StatusCode == http.StatusUnauthorized:
-			return nil, authError(c.vendorMessage("Personio rejected the API credentials (401)", data) +
-				"; check the client id and secret of the integration")
+			return nil, 0, authError(c.vendorMessage("Personio rejected the API credentials (401)", data) +
+				"; a new token was refused too: check the client id and secret of the integration")
 		case resp.StatusCode == http.StatusForbidden:
-			return nil, authError(c.vendorMessage("Personio refused access to the employees (403)", data) +
-				"; allow the API credentials to read employees in Personio (Integrations > API credentials)")
+			return nil, 0, authError(c.vendorMessage("Personio refused access to the employees (403)", data) +
+				"; a new token was refused too: allow the API credentials to read employees in Personio (Integrations > API credentials)")
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			what := fmt.Sprintf("Personio had a server error (%d)", resp.StatusCode)
 			if resp.StatusCode == http.StatusTooManyRequests {
 				what = "Personio is rate limiting the sync (429)"
 			}
-			if err := c.backoff(ctx, attempt, resp.Header, errors.New(c.vendorMessage(what, data))); err != nil {
-				return nil, err
+			if err := c.backoff(ctx, attempt, resp.Header, budget, errors.New(c.vendorMessage(what, data))); err != nil {
+				return nil, 0, err
 			}
 		default:
-			return nil, errors.New(c.vendorMessage(fmt.Sprintf("Personio refused the employees request (%d)", resp.StatusCode), data))
+			return nil, 0, errors.New(c.vendorMessage(fmt.Sprintf("Personio refused the employees request (%d)", resp.StatusCode), data))
 		}
 	}
 }
 
 // backoff waits before the next attempt, or returns why it will not.
-func (c *Client) backoff(ctx context.Context, attempt int, h http.Header, cause error) error {
+func (c *Client) backoff(ctx context.Context, attempt int, h http.Header, budget *sources.RetryBudget, cause error) error {
 	if attempt >= c.cfg.MaxAttempts {
 		return fmt.Errorf("%w (gave up after %d attempts)", cause, attempt)
 	}
 	wait := sources.RetryWait(h, c.now(), c.cfg.MinRetryWait)
 	if wait > c.cfg.MaxRetryWait {
 		return fmt.Errorf("%w; Personio asks to wait %s, the sync tries again later", cause, wait)
+	}
+	if !budget.Take(wait) {
+		return fmt.Errorf("%w; the sync already waited %s for Personio's rate limit and tries again later", cause, budget.Spent().Round(time.Second))
 	}
 	return c.sleep(ctx, wait)
 }
@@ -256,7 +219,7 @@ type authAnswer struct {
 }
 
 // currentToken returns the cached token or gets a new one.
-func (c *Client) currentToken(ctx context.Context) (string, error) {
+func (c *Client) currentToken(ctx context.Context, budget *sources.RetryBudget) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.token != "" && c.now().Before(c.tokenExpiry) {
@@ -284,7 +247,7 @@ func (c *Client) currentToken(ctx context.Context) (string, error) {
 			}
 			return "", fmt.Errorf("Personio cannot be reached: %w", c.redactErr(err))
 		}
-		data, readErr := readBody(resp)
+		data, readErr := c.readBody(resp, "Personio's token answer")
 		switch {
 		case resp.StatusCode == http.StatusOK && readErr == nil:
 			var answer authAnswer
@@ -298,7 +261,7 @@ func (c *Client) currentToken(ctx context.Context) (string, error) {
 			}
 			c.token, c.tokenTTL = answer.Data.Token, ttl
 			c.lastToken.Store(c.token)
-			c.tokenExpiry = c.now().Add(max(ttl-tokenMargin, ttl/2))
+			c.tokenExpiry = c.now().Add(tokenLife(ttl))
 			return c.token, nil
 		case resp.StatusCode == http.StatusOK:
 			return "", fmt.Errorf("Personio: reading the token failed: %w", c.redactErr(readErr))
@@ -310,7 +273,7 @@ func (c *Client) currentToken(ctx context.Context) (string, error) {
 			if resp.StatusCode == http.StatusTooManyRequests {
 				what = "Personio is rate limiting the sync (429)"
 			}
-			if err := c.backoff(ctx, attempt, resp.Header, errors.New(c.vendorMessage(what, data))); err != nil {
+			if err := c.backoff(ctx, attempt, resp.Header, budget, errors.New(c.vendorMessage(what, data))); err != nil {
 				return "", err
 			}
 		default:
@@ -337,7 +300,7 @@ func (c *Client) adoptToken(h http.Header, used string) {
 	c.token = token
 	c.lastToken.Store(token)
 	if c.tokenTTL > 0 {
-		c.tokenExpiry = c.now().Add(max(c.tokenTTL-tokenMargin, c.tokenTTL/2))
+		c.tokenExpiry = c.now().Add(tokenLife(c.tokenTTL))
 	}
 }
 
@@ -349,13 +312,13 @@ func (c *Client) dropToken(used string) {
 	}
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
+// tokenLife is how long a token is used before it is asked for again: at most
+// maxTokenAge, and half of a shorter expires_in.
+func tokenLife(ttl time.Duration) time.Duration { return min(ttl/2, maxTokenAge) }
+
+func (c *Client) readBody(resp *http.Response, what string) ([]byte, error) {
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err == nil && len(data) > maxAnswerBytes {
-		err = fmt.Errorf("the answer is larger than %d MB", maxAnswerBytes>>20)
-	}
-	return data, err
+	return sources.ReadCapped(resp.Body, MaxPageBytes, what)
 }
 
 // vendorMessage appends Personio's own explanation ({"error":{"message":..}}, a string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -79,8 +80,11 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 24 || c.Skipped() != 1 {
-		t.Fatalf("%d records, %d skipped; want 24 and 1 (the person without email)", len(records), c.Skipped())
+	if len(records) != 25 || c.Skipped() != 1 || len(c.Warnings()) != 0 {
+		t.Fatalf("%d records, %d skipped, warnings %q; want 25 and 1 (the person without email)", len(records), c.Skipped(), c.Warnings())
+	}
+	if max := recordBySourceID(t, records, "25"); max.Skip != "no email" || max.Cells.Get(directory.FirstName) != set("Max") || max.Cells.Get(directory.Status) != keep {
+		t.Errorf("the person without email: %+v", max)
 	}
 	tests := []struct {
 		id        string
@@ -93,7 +97,7 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 			directory.Email: set("alexander.bergmann@globex.example"), directory.EmployeeID: set("1"), directory.Gender: set("M"),
 			directory.Title: set("Managing Director"), directory.Department: set("Management"), directory.Location: set("Munich"),
 			directory.Team: clear, directory.HireDate: set("2014-11-09"), directory.LeavingDate: clear,
-			directory.TerminationType: clear, directory.Status: set("Active"), directory.EmploymentType: set("Full-time"),
+			directory.TerminationType: clear, directory.Status: set("Active"), directory.EmploymentType: keep,
 			directory.ManagerEmail: clear, directory.AltEmail: keep, directory.SecondaryManagerEmail: keep,
 		}},
 		{"2", 3, "1", cells{directory.Team: set("Platform"), directory.ManagerEmail: set("alexander.bergmann@globex.example"),
@@ -102,7 +106,7 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 		{"9", 10, "6", cells{directory.Status: set("Active")}},
 		{"10", 11, "7", cells{directory.Email: set("emma.schaefer@globex.example"), directory.LastName: set("Schäfer")}},
 		{"13", 14, "7", cells{directory.EmploymentType: set("Contractor")}},
-		{"22", 23, "6", cells{directory.Status: set("Active"), directory.HireDate: set("2026-11-02")}},
+		{"22", 23, "6", cells{directory.Status: set("Active"), directory.HireDate: set("2027-02-01")}},
 		{"23", 24, "6", cells{directory.Status: set("Inactive"), directory.LeavingDate: set("2024-06-30"), directory.TerminationType: set("Voluntary")}},
 	}
 	for _, tt := range tests {
@@ -124,11 +128,12 @@ func TestRequestsAndTokenCache(t *testing.T) {
 	if n, err := c.CountPeople(context.Background()); err != nil || n != 25 {
 		t.Fatalf("CountPeople = %d, %v; want 25", n, err)
 	}
+	page := url.Values{"limit": {"100"}, "offset": {"0"}, "attributes[]": Attributes}.Encode()
 	want := []fake.Request{
-		{Method: "POST", Path: "/v1/auth", Accept: "application/json", ContentType: "application/json"},
-		{Method: "GET", Path: "/v1/company/employees", RawQuery: "limit=100&offset=0", Accept: "application/json"},
-		{Method: "GET", Path: "/v1/company/employees", RawQuery: "limit=100&offset=0", Accept: "application/json"},
-		{Method: "GET", Path: "/v1/company/employees", RawQuery: "limit=1&offset=0", Accept: "application/json"},
+		{Method: "POST", Path: "/v1/auth", Accept: "application/json", ContentType: "application/json", Status: 200},
+		{Method: "GET", Path: "/v1/company/employees", RawQuery: page, Accept: "application/json", Status: 200},
+		{Method: "GET", Path: "/v1/company/employees", RawQuery: page, Accept: "application/json", Status: 200},
+		{Method: "GET", Path: "/v1/company/employees", RawQuery: "attributes%5B%5D=status&limit=1&offset=0", Accept: "application/json", Status: 200},
 	}
 	if got := srv.Requests(); !slices.Equal(got, want) {
 		t.Errorf("requests:\n%+v\nwant\n%+v", got, want)
@@ -157,7 +162,6 @@ func TestPaging(t *testing.T) {
 		{"three pages, the last short", 230, false, false, []string{"0", "100", "200"}},
 		{"exactly two pages: metadata says stop", 200, false, false, []string{"0", "100"}},
 		{"one full page", 100, false, false, []string{"0"}},
-		{"no metadata: stop at the empty page", 200, true, false, []string{"0", "100", "200"}},
 		{"rotated tokens are adopted", 230, false, true, []string{"0", "100", "200"}},
 	}
 	for _, tt := range tests {
@@ -170,12 +174,7 @@ func TestPaging(t *testing.T) {
 			if len(records) != tt.people || records[len(records)-1].Row != tt.people+1 || records[len(records)-1].SourceID != fmt.Sprint(tt.people) {
 				t.Errorf("%d records, last %+v", len(records), records[len(records)-1])
 			}
-			var offsets []string
-			for _, r := range srv.Requests() {
-				if r.Path == "/v1/company/employees" {
-					offsets = append(offsets, strings.TrimPrefix(r.RawQuery, "limit=100&offset="))
-				}
-			}
+			offsets := pageOffsets(t, srv)
 			if !slices.Equal(offsets, tt.wantOffsets) || srv.AuthCalls() != 1 {
 				t.Errorf("offsets %v, %d auth calls; want %v and 1", offsets, srv.AuthCalls(), tt.wantOffsets)
 			}
@@ -239,14 +238,16 @@ func TestErrors(t *testing.T) {
 			"Personio rejected the API credentials (401): Die Zugangsdaten sind ungültig; check the client id and secret of the integration", 1},
 		{"no secret", fake.Options{}, nil, func(c *Config) { c.ClientSecret = "" }, sources.ErrAuth,
 			"Personio: the integration needs a client id and a client secret; create API credentials in Personio (Integrations > API credentials)", 0},
-		{"no access to employees", fake.Options{Forbidden: true}, nil, nil, sources.ErrAuth,
-			"Personio refused access to the employees (403): Provided authorization is not valid; allow the API credentials to read employees in Personio (Integrations > API credentials)", 1},
+		{"no access to employees: refused twice", fake.Options{Forbidden: true}, nil, nil, sources.ErrAuth,
+			"Personio refused access to the employees (403): Provided authorization is not valid; a new token was refused too: allow the API credentials to read employees in Personio (Integrations > API credentials)", 2},
 		{"no access, German", fake.Options{Forbidden: true, German: true}, nil, nil, sources.ErrAuth,
-			"Personio refused access to the employees (403): Die angegebene Autorisierung ist nicht gültig; allow the API credentials to read employees in Personio (Integrations > API credentials)", 1},
+			"Personio refused access to the employees (403): Die angegebene Autorisierung ist nicht gültig; a new token was refused too: allow the API credentials to read employees in Personio (Integrations > API credentials)", 2},
 		{"401 after a new token", fake.Options{}, []fake.Failure{
 			{Status: 401, Body: `{"success":false,"error":{"code":401,"message":"Authorization is not provided"}}`},
 			{Status: 401, Body: `{"success":false,"error":{"code":401,"message":"token papi-0123abcd of demo-personio-client-secret revoked"}}`}}, nil, sources.ErrAuth,
-			"Personio rejected the API credentials (401): token [redacted] of [redacted] revoked; check the client id and secret of the integration", 2},
+			"Personio rejected the API credentials (401): token [redacted] of [redacted] revoked; a new token was refused too: check the client id and secret of the integration", 2},
+		{"no metadata: completeness cannot be proven", fake.Options{NoMetadata: true}, nil, nil, sources.ErrIncompleteRoster,
+			"Personio's answer has no metadata.total_elements, so staffsync cannot tell whether it sent every employee; nobody is deactivated or counted as missing, and the next run tries again", 1},
 		{"status hidden", fake.Options{HiddenAttributes: []string{"status"}}, nil, nil, sources.ErrMissingAccess, MissingAccessMessage, 1},
 		{"email hidden", fake.Options{HiddenAttributes: []string{"email"}}, nil, nil, sources.ErrMissingAccess, MissingAccessMessage, 1},
 		{"nobody visible", fake.Options{People: []fake.Person{}}, nil, nil, sources.ErrMissingAccess,
@@ -268,7 +269,7 @@ func TestErrors(t *testing.T) {
 			if err == nil || err.Error() != tt.wantMsg {
 				t.Fatalf("err = %v\nwant %s", err, tt.wantMsg)
 			}
-			for _, class := range []error{sources.ErrAuth, sources.ErrMissingAccess} {
+			for _, class := range []error{sources.ErrAuth, sources.ErrMissingAccess, sources.ErrIncompleteRoster} {
 				if errors.Is(err, class) != (class == tt.wantClass) {
 					t.Errorf("errors.Is(err, %v) = %v", class, errors.Is(err, class))
 				}
@@ -292,7 +293,7 @@ func TestExpiredTokenIsRenewed(t *testing.T) {
 	}
 	srv.ExpireTokens()
 	records, err := c.FetchRecords(context.Background())
-	if err != nil || len(records) != 24 {
+	if err != nil || len(records) != 25 {
 		t.Fatalf("%d records, %v", len(records), err)
 	}
 	if srv.AuthCalls() != 2 {
@@ -307,16 +308,19 @@ func TestTokenRenewedBeforeItExpires(t *testing.T) {
 	if _, err := c.CountPeople(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(23*time.Hour + 58*time.Minute) // expires_in is 86400 s
+	now = now.Add(59 * time.Minute) // expires_in says 86400 s, but the token may be older
 	if _, err := c.CountPeople(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(time.Minute)
+	if srv.AuthCalls() != 1 {
+		t.Errorf("%d auth calls within the hour, want 1", srv.AuthCalls())
+	}
+	now = now.Add(2 * time.Minute)
 	if _, err := c.CountPeople(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if srv.AuthCalls() != 2 {
-		t.Errorf("%d auth calls, want 2 (the token is renewed a minute before it expires)", srv.AuthCalls())
+		t.Errorf("%d auth calls, want 2 (a cached token is asked for again after an hour)", srv.AuthCalls())
 	}
 }
 
@@ -324,7 +328,7 @@ func TestRateLimitBackoff(t *testing.T) {
 	c, srv, rec := newClient(t, fake.Options{}, func(c *Config) { c.MinRetryWait = 10 * time.Millisecond })
 	srv.FailNext(fake.Failure{Status: 429}, fake.Failure{Status: 429, RetryAfter: "3"}, fake.Failure{Status: 503, Body: "busy"})
 	records, err := c.FetchRecords(context.Background())
-	if err != nil || len(records) != 24 {
+	if err != nil || len(records) != 25 {
 		t.Fatalf("%d records, %v", len(records), err)
 	}
 	want := []time.Duration{10 * time.Millisecond, 3 * time.Second, 10 * time.Millisecond}
@@ -472,12 +476,21 @@ func TestParseOddEmployees(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.employees), &employees); err != nil {
 				t.Fatal(err)
 			}
-			records, skipped, err := recordsFromEmployees(employees)
+			all, _, err := recordsFromEmployees(employees)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr || !errors.Is(err, sources.ErrMissingAccess) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
 				}
 				return
+			}
+			var records []directory.Record
+			skipped := 0
+			for _, r := range all {
+				if r.Skip != "" {
+					skipped++
+				} else {
+					records = append(records, r)
+				}
 			}
 			if err != nil || len(records) != 1 || skipped != tt.skipped {
 				t.Fatalf("%d records, %d skipped, %v", len(records), skipped, err)
@@ -506,4 +519,20 @@ func TestParseOddPages(t *testing.T) {
 	if total != 230 || !okTotal || current != 2 || !okCurrent || okPages {
 		t.Errorf("metadata read as %d %v, %d %v, %v", total, okTotal, current, okCurrent, okPages)
 	}
+}
+
+// pageOffsets are the offsets of the employee pages the fake was asked for.
+func pageOffsets(t *testing.T, srv *fake.Server) []string {
+	t.Helper()
+	var offsets []string
+	for _, r := range srv.Requests() {
+		if r.Path == "/v1/company/employees" {
+			q, err := url.ParseQuery(r.RawQuery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			offsets = append(offsets, q.Get("offset"))
+		}
+	}
+	return offsets
 }

@@ -153,43 +153,63 @@ var statuses = map[string]string{
 	"inactive": directory.StatusInactive,
 }
 
-// employmentTypes: Personio's v1 standard attribute only says internal or external.
-var employmentTypes = map[string]string{"internal": "Full-time", "external": "Contractor"}
+// employmentTypes: Personio's v1 employment_type says employee (internal) or contractor
+// (external), not full or part time; internal leaves Employment Type as it is.
+var employmentTypes = map[string]string{"external": "Contractor"}
 
-func recordsFromEmployees(employees []employee) ([]directory.Record, int, error) {
+func recordsFromEmployees(employees []employee) ([]directory.Record, []string, error) {
 	anyStatus, anyEmail := false, false
+	absent := map[string]int{}
 	for _, emp := range employees {
-		anyStatus = anyStatus || employeeView(emp.Attributes).has("status")
-		anyEmail = anyEmail || employeeView(emp.Attributes).has("email")
+		view := employeeView(emp.Attributes)
+		anyStatus = anyStatus || view.has("status")
+		anyEmail = anyEmail || view.has("email")
+		for _, key := range Attributes {
+			if !view.has(key) {
+				absent[key]++
+			}
+		}
 	}
 	if len(employees) == 0 {
-		return nil, 0, missingAccessError("Personio returned no employees for these API credentials; allow them to read all employees")
+		return nil, nil, missingAccessError("Personio returned no employees for these API credentials; allow them to read all employees")
 	}
 	if !anyStatus || !anyEmail {
-		return nil, 0, missingAccessError(MissingAccessMessage)
+		return nil, nil, missingAccessError(MissingAccessMessage)
 	}
 	records := make([]directory.Record, 0, len(employees))
-	skipped := 0
+	imported := 0
 	for i, emp := range employees {
-		rec, ok := recordFromEmployee(employeeView(emp.Attributes), i+2)
-		if !ok {
-			skipped++
-			continue
+		rec := recordFromEmployee(employeeView(emp.Attributes), i+2)
+		if rec.Skip == "" {
+			imported++
 		}
 		records = append(records, rec)
 	}
-	if len(records) == 0 {
-		return nil, 0, missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
+	if imported == 0 {
+		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
 			"allow them to read the email attribute", len(employees)))
 	}
-	return records, skipped, nil
+	sources.SkipDuplicateIDs(records)
+	var warnings []string
+	for _, key := range Attributes {
+		if n := absent[key]; n > 0 {
+			warnings = append(warnings, fmt.Sprintf("Personio did not send %q for %d of %d employees (the API credentials cannot read it); "+
+				"the stored values are kept. Allow the attribute in Personio (Integrations > API credentials) to sync it", key, n, len(employees)))
+		}
+	}
+	return records, warnings, nil
 }
 
-func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
+func recordFromEmployee(e employeeView, row int) directory.Record {
 	id, idState := e.text("id")
 	email, emailState := e.text("email")
-	if idState != present || emailState != present {
-		return directory.Record{}, false
+	first, _ := e.text("first_name")
+	last, _ := e.text("last_name")
+	if idState != present {
+		return sources.Skipped(row, "", "no employee id", first, last, email)
+	}
+	if reason := sources.WorkEmailSkip("email", email, emailState); reason != "" {
+		return sources.Skipped(row, id, reason, first, last, "")
 	}
 	rec := directory.Record{Row: row, SourceID: id}
 	var cells [directory.NumFields]directory.Value
@@ -199,12 +219,12 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		key   string
 		field directory.Field
 	}{
-		{"first_name", directory.FirstName}, {"last_name", directory.LastName},
-		{"preferred_name", directory.PreferredName}, {"position", directory.Title},
+		{"first_name", directory.FirstName}, {"last_name", directory.LastName}, {"position", directory.Title},
 	} {
 		text, state := e.text(a.key)
 		cells[a.field] = sources.Cell(a.field, text, state)
 	}
+	cells[directory.PreferredName] = preferredName(e)
 	for _, a := range []struct {
 		key   string
 		field directory.Field
@@ -230,6 +250,8 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 			cells[directory.EmploymentType] = directory.SetValue(kind)
 		}
 	}
+	// Status: onboarding (hired, not started yet) is an employed person: Active plus the
+	// hire date, which the planner turns into pending while it lies in the future.
 	if text, state := e.text("termination_type"); state == present {
 		if kind := terminationType(text); kind != "" {
 			cells[directory.TerminationType] = directory.SetValue(kind)
@@ -269,7 +291,30 @@ func recordFromEmployee(e employeeView, row int) (directory.Record, bool) {
 		}
 	}
 	rec.Cells = directory.PackCells(&cells)
-	return rec, true
+	return rec
+}
+
+// preferredName reads preferred_name, which Personio often fills with the full name: one
+// that is just the legal name says nothing and clears the field; "Alex Bergmann" next to
+// the last name Bergmann is "Alex".
+func preferredName(e employeeView) directory.Value {
+	text, state := e.text("preferred_name")
+	if state != present {
+		return sources.Cell(directory.PreferredName, "", state)
+	}
+	first, firstState := e.text("first_name")
+	last, lastState := e.text("last_name")
+	if firstState == present && lastState == present {
+		if sources.SameName(text, first, last) {
+			return directory.Value{Op: directory.Clear}
+		}
+		words := strings.Fields(text)
+		lastWords := strings.Fields(last)
+		if n := len(words) - len(lastWords); n > 0 && strings.EqualFold(strings.Join(words[n:], " "), strings.Join(lastWords, " ")) {
+			return directory.SetValue(strings.Join(words[:n], " "))
+		}
+	}
+	return directory.SetValue(text)
 }
 
 // terminationType maps Personio's (company-defined) termination types onto Voluntary or

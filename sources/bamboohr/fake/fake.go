@@ -1,8 +1,15 @@
-// Package fake is a BambooHR API double for tests and `staffsync dev --fake-hris`. It is as
-// strict as the real API (docs/hris-wire.md): exact Content-Type, Accept, Basic auth, silently
-// dropped restricted fields, every value a string or null, "0000-00-00" for empty dates, and
-// error messages in X-BambooHR-Error-Message headers. Serve it with httptest.NewServer(s) or
-// any http.Server; the client's BaseURL is then the server's URL.
+// Package fake is a BambooHR API double for tests and `staffsync dev --fake-hris`, built from
+// BambooHR's published spec (BambooHR/bhr-api-python specs/public.yaml, POST
+// /api/v1/reports/custom; docs/hris-wire.md) and as strict: exact Content-Type, Accept,
+// Basic auth, fields the key's user cannot read silently left out of "fields" and of every
+// employee, every value a string or null, null for an emptied field, "0000-00-00" for empty
+// dates, 429 with Retry-After when rate limited, and error messages in
+// X-BambooHR-Error-Message headers.
+//
+// Switches for tests: SetRestrictedFields, SetNull (an emptied field), SetOmitted (people
+// left out of full reports while the id-only count still has them), FailNext and
+// RateLimitNext. Serve it with httptest.NewServer(s) or any http.Server; the client's
+// BaseURL is then the server's URL.
 package fake
 
 import (
@@ -53,8 +60,10 @@ type Options struct {
 	// RestrictedFields are field ids the key's user may not read: they are dropped from
 	// "fields" and from every employee, and the answer is still 200.
 	RestrictedFields []string
-	// EmptyAsNull sends empty values (dates included) as null instead of "" and "0000-00-00".
+	// EmptyAsNull sends empty dates as null too, not as "0000-00-00".
 	EmptyAsNull bool
+	// EmptyAsString sends empty text values as "" instead of null (older answers).
+	EmptyAsString bool
 	// NumbersAsNumbers sends id, employeeNumber and supervisorEId as JSON numbers: the real
 	// API never does, so clients must not break if it starts to.
 	NumbersAsNumbers bool
@@ -85,6 +94,8 @@ type Server struct {
 	people   []Person
 	failures []Failure
 	requests []Request
+	nulls    map[string][]string // person -> fields sent as null
+	omitted  map[string]bool     // left out of reports with more fields than id
 }
 
 // NewServer returns a fake BambooHR company.
@@ -100,7 +111,39 @@ func NewServer(opts Options) *Server {
 		people = DemoPeople()
 	}
 	opts.People = nil
-	return &Server{opts: opts, people: slices.Clone(people)}
+	return &Server{opts: opts, people: slices.Clone(people), nulls: map[string][]string{}, omitted: map[string]bool{}}
+}
+
+// SetNull sends the given fields of employee id as null (an emptied field), whatever the
+// Person holds; with no fields it undoes that for id.
+func (s *Server) SetNull(id string, fields ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(fields) == 0 {
+		delete(s.nulls, id)
+		return
+	}
+	s.nulls[id] = slices.Clone(fields)
+}
+
+// SetOmitted leaves the given employees out of every report that asks for more than the id
+// field, while the id-only report still counts them: a report short of the roster. With no
+// ids the reports are whole again.
+func (s *Server) SetOmitted(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.omitted)
+	for _, id := range ids {
+		s.omitted[id] = true
+	}
+}
+
+// RateLimitNext makes the next n reports answer 429 with Retry-After (seconds; "" for none),
+// as BambooHR does for rate limits from 2026-09-16 (503 before).
+func (s *Server) RateLimitNext(n int, retryAfter string) {
+	for range n {
+		s.FailNext(Failure{Status: 429, RetryAfter: retryAfter, Message: "Rate limit exceeded"})
+	}
 }
 
 // Company is the subdomain the server answers for.
@@ -360,8 +403,12 @@ func (s *Server) writeReport(w http.ResponseWriter, title string, requested []st
 		}
 		fields = append(fields, reportField{ID: id, Type: typ, Name: fieldNames[id]})
 	}
+	onlyID := len(fields) == 1 && fields[0].ID == "id" || len(fields) == 0
 	employees := make([]map[string]any, 0, len(s.people))
 	for _, p := range s.people {
+		if s.omitted[p.ID] && !onlyID {
+			continue
+		}
 		emp := map[string]any{"id": s.value("id", p)}
 		for _, f := range fields {
 			emp[f.ID] = s.value(f.ID, p)
@@ -377,6 +424,9 @@ func (s *Server) writeReport(w http.ResponseWriter, title string, requested []st
 
 // value is one employee value as BambooHR sends it: a string, or null.
 func (s *Server) value(id string, p Person) any {
+	if id != "id" && slices.Contains(s.nulls[p.ID], id) {
+		return nil
+	}
 	text := knownFields[id](s, p)
 	if text == "" {
 		switch {
@@ -384,10 +434,10 @@ func (s *Server) value(id string, p Person) any {
 			return nil
 		case id == "hireDate" || id == "terminationDate":
 			return "0000-00-00"
-		case id == "supervisorEId":
-			return nil
+		case s.opts.EmptyAsString && id != "supervisorEId":
+			return ""
 		}
-		return ""
+		return nil
 	}
 	if s.opts.NumbersAsNumbers && (id == "id" || id == "employeeNumber" || id == "supervisorEId") {
 		if n, err := strconv.Atoi(text); err == nil {

@@ -1,8 +1,9 @@
 package fake
 
 // DemoPeople is a 25-person company with a three-level reporting tree. Statuses cover every
-// Personio value (onboarding, active, leave, inactive); one freelancer is external and one
-// person has no email (a sync skips them).
+// Personio value (onboarding, active, leave, inactive); one freelancer is external, one
+// preferred name is just the full name (as in Personio's own example) and one person has no
+// email (a sync skips them).
 func DemoPeople() []Person {
 	type row struct {
 		id                                                  int
@@ -12,7 +13,7 @@ func DemoPeople() []Person {
 	}
 	rows := []row{
 		{1, "Alexander", "Bergmann", "Alex", "male", "Managing Director", "Management", "Munich", "", "2014-11-09", "active", "internal", 0},
-		{2, "Lena", "Fischer", "", "female", "Head of Engineering", "Engineering", "Munich", "Platform", "2015-04-01", "active", "internal", 1},
+		{2, "Lena", "Fischer", "Lena Fischer", "female", "Head of Engineering", "Engineering", "Munich", "Platform", "2015-04-01", "active", "internal", 1},
 		{3, "Jonas", "Weber", "", "male", "Head of Sales", "Sales", "Berlin", "", "2015-09-15", "active", "internal", 1},
 		{4, "Miriam", "Schulz", "Miri", "female", "Head of People", "People", "Munich", "", "2016-02-01", "active", "internal", 1},
 		{5, "Kai", "Neumann", "", "diverse", "Head of Finance", "Finance", "Madrid", "", "2016-06-01", "active", "internal", 1},
@@ -32,7 +33,7 @@ func DemoPeople() []Person {
 		{19, "Finn", "Braun", "", "male", "Recruiter", "People", "Berlin", "", "2021-08-16", "active", "internal", 4},
 		{20, "Laura", "Krüger", "", "female", "Accountant", "Finance", "Madrid", "", "2020-10-01", "active", "internal", 5},
 		{21, "Jan", "Hofmann", "", "male", "Controller", "Finance", "Munich", "", "2018-01-02", "active", "internal", 5},
-		{22, "Sarah", "Hartmann", "", "female", "Software Engineer", "Engineering", "Munich", "Platform", "2026-11-02", "onboarding", "internal", 6},
+		{22, "Sarah", "Hartmann", "", "female", "Software Engineer", "Engineering", "Munich", "Platform", "2027-02-01", "onboarding", "internal", 6},
 		{23, "Tim", "Lange", "", "male", "Software Engineer", "Engineering", "Munich", "Platform", "2017-08-01", "inactive", "internal", 6},
 		{24, "Julia", "Werner", "Jule", "female", "Designer", "Engineering", "Amsterdam", "Apps", "2020-09-01", "active", "internal", 7},
 		{25, "Max", "Krause", "", "male", "Working Student", "Sales", "Berlin", "", "2024-04-01", "active", "internal", 3},

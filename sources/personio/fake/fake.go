@@ -1,23 +1,29 @@
-// Package fake is a Personio v1 API double for tests and `staffsync dev --fake-hris`. It is
-// as strict as the real API (docs/hris-wire.md): tokens from POST /v1/auth (expiring,
-// optionally rotated through the Authorization header), paging by limit (at most 100) and
-// record offset, attributes the credentials cannot read left out, relations as nested
-// objects, dates as local midnight with an offset, and JSON error bodies (English or German).
-// Serve it with httptest.NewServer(s); the client's BaseURL is then the server's URL.
+// Package fake is a Personio v1 API double for tests and `staffsync dev --fake-hris`, built
+// from Personio's published specs (personio/api-docs: personio-auth-api.yaml and
+// personio-personnel-data-api-oa3.yaml; docs/hris-wire.md) and at least as strict:
+//
+//   - POST /v1/auth issues a "papi-" token that is stable for 24 hours from its first issue
+//     for those credentials; asking again returns the same token and still says
+//     expires_in 86400, however old it is.
+//   - An expired or unknown token is refused with 403 "Provided authorization is not valid";
+//     401 "Authorization is not provided" only when the header is missing.
+//   - GET /v1/company/employees pages by limit (default 50, at most 100) and a record offset,
+//     with metadata.total_elements; attributes[] is a whitelist (id always comes back);
+//     attributes the credentials may not read are absent, not null; empty values are null.
+//   - Relations are nested objects, dates local midnight with an offset, errors JSON bodies
+//     (English or German), 429 with Retry-After when told to.
+//
+// Switches for tests: ExpireTokens, ExpireTokensAfter (mid-run), Advance (the fake's clock),
+// SetOmitted (a roster short of total_elements), SetPageCap, SetHiddenAttributes, SetNull,
+// FailNext / RateLimitNext. Serve it with httptest.NewServer(s); the client's BaseURL is
+// then the server's URL.
 package fake
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"mime"
-	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
+	"time"
 )
 
 // Demo credentials of the fake.
@@ -26,8 +32,17 @@ const (
 	DemoClientSecret = "demo-personio-client-secret"
 )
 
-// Person is one employee as Personio stores it. Empty strings are empty values; a zero
-// SupervisorID is nobody.
+// TokenLifetime is how long a token lives from its first issue for a pair of credentials.
+const TokenLifetime = 24 * time.Hour
+
+// MaxLimit is the most employees one page holds; DefaultLimit is the page size without limit.
+const (
+	MaxLimit     = 100
+	DefaultLimit = 50
+)
+
+// Person is one employee as Personio stores it. Empty strings are empty values (sent as
+// null); a zero SupervisorID is nobody.
 type Person struct {
 	ID              int
 	FirstName       string
@@ -69,14 +84,18 @@ type Options struct {
 	DateOffset string
 	PlainDates bool
 	// RotateTokens sends a new token in the Authorization header of every employees answer
-	// and invalidates the one that was used.
+	// and invalidates the one that was used (the old one-time tokens).
 	RotateTokens bool
 	// German error messages.
 	German bool
-	// NoMetadata leaves "metadata" out of employee pages (clients must stop on a short page).
+	// NoMetadata leaves "metadata" out of employee pages (the spec requires it; a client
+	// cannot prove the roster complete without it).
 	NoMetadata bool
-	// Forbidden makes the employees endpoint answer 403 (credentials without employee access).
+	// Forbidden makes the employees endpoint answer 403 to every token (credentials without
+	// employee access).
 	Forbidden bool
+	// Now is the fake's clock (default time.Now); Advance moves it on.
+	Now func() time.Time
 }
 
 // Request is what the server saw of one request (without credentials).
@@ -86,6 +105,7 @@ type Request struct {
 	RawQuery    string
 	Accept      string
 	ContentType string
+	Status      int // the answer's status code
 }
 
 // Server is the fake. Its methods are safe for concurrent use.
@@ -93,11 +113,18 @@ type Server struct {
 	mu        sync.Mutex
 	opts      Options
 	people    []Person
-	tokens    map[string]bool
 	failures  []Failure
 	requests  []Request
 	authCalls int
 	relations map[string]int // "Department/Sales" -> id
+
+	skew     time.Duration        // added to opts.Now by Advance
+	stable   string               // the credentials' current token
+	issued   map[string]time.Time // token -> first issue
+	expireIn int                  // employees answers left before every token expires; 0: off
+	omitted  map[int]bool         // counted in total_elements, never sent
+	pageCap  int                  // most records per page whatever the limit; 0: MaxLimit
+	nulls    map[int][]string     // person -> attributes sent as null
 }
 
 // NewServer returns a fake Personio account.
@@ -111,13 +138,19 @@ func NewServer(opts Options) *Server {
 	if opts.DateOffset == "" {
 		opts.DateOffset = "+01:00"
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	people := opts.People
 	if people == nil {
 		people = DemoPeople()
 	}
 	opts.People = nil
-	return &Server{opts: opts, people: slices.Clone(people), tokens: map[string]bool{}, relations: map[string]int{}}
+	return &Server{opts: opts, people: slices.Clone(people), issued: map[string]time.Time{},
+		relations: map[string]int{}, omitted: map[int]bool{}, nulls: map[int][]string{}}
 }
+
+func (s *Server) now() time.Time { return s.opts.Now().Add(s.skew) }
 
 // People returns a copy of the current employees.
 func (s *Server) People() []Person {
@@ -156,6 +189,19 @@ func (s *Server) Update(id int, change func(*Person)) error {
 	return fmt.Errorf("fake personio: no employee %d", id)
 }
 
+// Remove deletes an employee from Personio altogether (total_elements drops too).
+func (s *Server) Remove(id int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.people {
+		if s.people[i].ID == id {
+			s.people = slices.Delete(s.people, i, i+1)
+			return nil
+		}
+	}
+	return fmt.Errorf("fake personio: no employee %d", id)
+}
+
 // SetSupervisor makes supervisorID the supervisor of id (0 for nobody).
 func (s *Server) SetSupervisor(id, supervisorID int) error {
 	return s.Update(id, func(p *Person) { p.SupervisorID = supervisorID })
@@ -173,19 +219,71 @@ func (s *Server) SetHiddenAttributes(keys ...string) {
 	s.opts.HiddenAttributes = slices.Clone(keys)
 }
 
+// SetNull sends the given attributes of employee id as null (an emptied value), whatever
+// the Person holds; with no attributes it undoes that for id.
+func (s *Server) SetNull(id int, attributes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(attributes) == 0 {
+		delete(s.nulls, id)
+		return
+	}
+	s.nulls[id] = slices.Clone(attributes)
+}
+
+// SetOmitted leaves the given employees out of every page while total_elements still
+// counts them: a roster short of its own total. With no ids the roster is whole again.
+func (s *Server) SetOmitted(ids ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.omitted)
+	for _, id := range ids {
+		s.omitted[id] = true
+	}
+}
+
+// SetPageCap makes every page hold at most n records whatever the limit (0: MaxLimit),
+// as when Personio lowers its maximum: a client must advance by the records it received.
+func (s *Server) SetPageCap(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageCap = n
+}
+
 // SetCredentials replaces the valid credentials and revokes every token.
 func (s *Server) SetCredentials(clientID, clientSecret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.opts.ClientID, s.opts.ClientSecret = clientID, clientSecret
-	clear(s.tokens)
+	s.revokeTokens()
 }
 
-// ExpireTokens makes every issued token invalid, as when they reach expires_in.
+// ExpireTokens makes every issued token invalid now, as when it reaches 24 hours; the next
+// POST /v1/auth issues a new one.
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.tokens)
+	s.revokeTokens()
+}
+
+// ExpireTokensAfter lets n more employees pages succeed, then expires every token (a token
+// that runs out in the middle of a sync). n <= 0 turns it off.
+func (s *Server) ExpireTokensAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireIn = max(n, 0)
+}
+
+// Advance moves the fake's clock on by d: tokens older than TokenLifetime expire.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.skew += d
+}
+
+func (s *Server) revokeTokens() {
+	clear(s.issued)
+	s.stable = ""
 }
 
 // FailNext queues answers the employees endpoint gives, in order, instead of pages.
@@ -193,6 +291,15 @@ func (s *Server) FailNext(failures ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = append(s.failures, failures...)
+}
+
+// RateLimitNext makes the next n employees requests answer 429 with Retry-After (in
+// seconds; "" for none) and Personio's error body.
+func (s *Server) RateLimitNext(n int, retryAfter string) {
+	for range n {
+		s.FailNext(Failure{Status: 429, RetryAfter: retryAfter,
+			Body: `{"success":false,"error":{"code":429,"message":"Too Many Requests"}}`})
+	}
 }
 
 // Requests returns what the server has seen so far.
@@ -207,254 +314,4 @@ func (s *Server) AuthCalls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.authCalls
-}
-
-// ServeHTTP answers POST /v1/auth and GET /v1/company/employees.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		Accept: r.Header.Get("Accept"), ContentType: r.Header.Get("Content-Type")})
-	switch r.URL.Path {
-	case "/v1/auth":
-		s.serveAuth(w, r)
-	case "/v1/company/employees":
-		s.serveEmployees(w, r)
-	default:
-		s.fail(w, http.StatusNotFound, "Not found", "Nicht gefunden")
-	}
-}
-
-func (s *Server) fail(w http.ResponseWriter, status int, english, german string) {
-	msg := english
-	if s.opts.German {
-		msg = german
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"success": false, "error": map[string]any{"code": status, "message": msg}})
-}
-
-func (s *Server) serveAuth(w http.ResponseWriter, r *http.Request) {
-	s.authCalls++
-	if r.Method != http.MethodPost {
-		s.fail(w, http.StatusMethodNotAllowed, "Method not allowed", "Methode nicht erlaubt")
-		return
-	}
-	var creds struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch mt {
-	case "application/json":
-		if json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&creds) != nil {
-			s.fail(w, http.StatusBadRequest, "Invalid JSON body", "Ungültiger JSON-Inhalt")
-			return
-		}
-	case "application/x-www-form-urlencoded":
-		if r.ParseForm() != nil {
-			s.fail(w, http.StatusBadRequest, "Invalid form body", "Ungültiger Formularinhalt")
-			return
-		}
-		creds.ClientID, creds.ClientSecret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	default:
-		s.fail(w, http.StatusUnsupportedMediaType, "Send client_id and client_secret as JSON or form data",
-			"client_id und client_secret als JSON oder Formular senden")
-		return
-	}
-	if creds.ClientID != s.opts.ClientID || creds.ClientSecret != s.opts.ClientSecret {
-		s.fail(w, http.StatusUnauthorized, "Wrong credentials", "Die Zugangsdaten sind ungültig")
-		return
-	}
-	token := s.newToken()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"success": true,
-		"data": map[string]any{"token": token, "expires_in": 86400, "scope": "personio:employees:read"}})
-}
-
-func (s *Server) newToken() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	token := "papi-" + hex.EncodeToString(b)
-	s.tokens[token] = true
-	return token
-}
-
-func (s *Server) serveEmployees(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		s.fail(w, http.StatusMethodNotAllowed, "Method not allowed", "Methode nicht erlaubt")
-		return
-	}
-	if !acceptsJSON(r.Header.Get("Accept")) {
-		s.fail(w, http.StatusNotAcceptable, "Only application/json is available", "Nur application/json ist verfügbar")
-		return
-	}
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		if f.Body != "" {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(f.Status)
-		fmt.Fprint(w, f.Body)
-		return
-	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || token == "" {
-		s.fail(w, http.StatusUnauthorized, "Authorization is not provided", "Autorisierung fehlt")
-		return
-	}
-	if !s.tokens[token] {
-		s.fail(w, http.StatusUnauthorized, "The token is invalid or has expired", "Das Token ist ungültig oder abgelaufen")
-		return
-	}
-	if s.opts.Forbidden {
-		s.fail(w, http.StatusForbidden, "Provided authorization is not valid", "Die angegebene Autorisierung ist nicht gültig")
-		return
-	}
-	limit, offset, err := paging(r.URL.Query())
-	if err != nil {
-		s.fail(w, http.StatusBadRequest, err.Error(), err.Error())
-		return
-	}
-	if s.opts.RotateTokens {
-		delete(s.tokens, token)
-		w.Header().Set("Authorization", "Bearer "+s.newToken())
-	}
-	total := len(s.people)
-	pages := (total + limit - 1) / limit
-	data := []any{}
-	for i := offset; i < total && i < offset+limit; i++ {
-		data = append(data, map[string]any{"type": "Employee", "attributes": s.attributes(s.people[i])})
-	}
-	answer := map[string]any{"success": true, "offset": offset, "limit": limit, "data": data,
-		"metadata": map[string]any{"total_elements": total, "current_page": offset / limit, "total_pages": pages}}
-	if s.opts.NoMetadata {
-		delete(answer, "metadata")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(answer)
-}
-
-// paging reads limit (default 50, at most 100) and offset (a record count).
-func paging(q url.Values) (limit, offset int, err error) {
-	limit, offset = 50, 0
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
-			return 0, 0, fmt.Errorf("limit must be a positive number")
-		}
-	}
-	if v := q.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, fmt.Errorf("offset must be zero or a positive number")
-		}
-	}
-	return min(limit, 100), offset, nil
-}
-
-func acceptsJSON(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err == nil && (mt == "application/json" || mt == "*/*" || mt == "application/*") {
-			return true
-		}
-	}
-	return false
-}
-
-var labels = map[string]string{
-	"id": "ID", "first_name": "First name", "last_name": "Last name", "preferred_name": "Preferred name",
-	"email": "Email", "gender": "Gender", "status": "Status", "position": "Position",
-	"employment_type": "Employment type", "hire_date": "Hire date", "termination_date": "Termination date",
-	"termination_type": "Termination type", "department": "Department", "office": "Office", "team": "Team",
-	"supervisor": "Supervisor",
-}
-
-func (s *Server) attribute(key string, value any) map[string]any {
-	attr := map[string]any{"label": labels[key], "value": value}
-	if !s.opts.LegacyAttributes {
-		attr["type"], attr["universal_id"] = "standard", key
-	}
-	return attr
-}
-
-func (s *Server) date(d string) any {
-	if d == "" {
-		return nil
-	}
-	if s.opts.PlainDates {
-		return d
-	}
-	return d + "T00:00:00" + s.opts.DateOffset
-}
-
-func (s *Server) relation(kind, name string) any {
-	if name == "" {
-		return nil
-	}
-	key := kind + "/" + name
-	id, ok := s.relations[key]
-	if !ok {
-		id = 281500 + len(s.relations)
-		s.relations[key] = id
-	}
-	return map[string]any{"type": kind, "attributes": map[string]any{"id": id, "name": name}}
-}
-
-func (s *Server) supervisor(id int) any {
-	for _, p := range s.people {
-		if id != 0 && p.ID == id {
-			attrs := map[string]any{
-				"id":         s.attribute("id", p.ID),
-				"first_name": s.attribute("first_name", p.FirstName),
-				"last_name":  s.attribute("last_name", p.LastName),
-				"email":      s.attribute("email", p.Email),
-			}
-			for _, hidden := range s.opts.HiddenAttributes {
-				delete(attrs, hidden)
-			}
-			return map[string]any{"type": "Employee", "attributes": attrs}
-		}
-	}
-	return nil
-}
-
-func orNull(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func (s *Server) attributes(p Person) map[string]any {
-	values := map[string]any{
-		"id":               p.ID,
-		"first_name":       p.FirstName,
-		"last_name":        p.LastName,
-		"preferred_name":   p.PreferredName,
-		"email":            p.Email,
-		"gender":           orNull(p.Gender),
-		"status":           p.Status,
-		"position":         p.Position,
-		"employment_type":  orNull(p.EmploymentType),
-		"hire_date":        s.date(p.HireDate),
-		"termination_date": s.date(p.TerminationDate),
-		"termination_type": p.TerminationType,
-		"department":       s.relation("Department", p.Department),
-		"office":           s.relation("Office", p.Office),
-		"team":             s.relation("Team", p.Team),
-		"supervisor":       s.supervisor(p.SupervisorID),
-	}
-	for _, hidden := range s.opts.HiddenAttributes {
-		delete(values, hidden)
-	}
-	attrs := make(map[string]any, len(values))
-	for key, value := range values {
-		attrs[key] = s.attribute(key, value)
-	}
-	return attrs
 }
