@@ -35,7 +35,7 @@ func runWarnings(kind string, src sources.RecordSource, records []directory.Reco
 	if skipped > 0 {
 		out = append(out, fmt.Sprintf(
 			"%d %s sent by %s could not be imported (see \"not imported from the source\" in the preview for each reason); they are not deactivated",
-			skipped, plural(skipped, "person", "people"), kind))
+			skipped, plural(skipped, "person", "people"), sourceName(kind)))
 	}
 	if wr, ok := src.(sources.WarningReporter); ok {
 		for _, w := range wr.Warnings() {
@@ -63,4 +63,15 @@ func clipWarning(w string) string {
 		return string(r[:warningLimit-1]) + "…"
 	}
 	return w
+}
+
+// sourceName is how admins know an HR system.
+func sourceName(kind string) string {
+	switch kind {
+	case "bamboohr":
+		return "BambooHR"
+	case "personio":
+		return "Personio"
+	}
+	return kind
 }
