@@ -40,18 +40,24 @@ type trustedSystem struct {
 
 func bambooTrusted(t *testing.T) *trustedSystem {
 	const apiKey = "e2e-trust-bamboohr-key-4410"
-	f := bamboofake.NewServer(bamboofake.Options{APIKey: apiKey})
+	// Login emails are unique across companies: this company's people are not the other
+	// HR tests' (same demo, another domain).
+	people := bamboofake.DemoPeople()
+	for i := range people {
+		people[i].WorkEmail = strings.Replace(people[i].WorkEmail, "@acme.example", "@trust.acme.example", 1)
+	}
+	f := bamboofake.NewServer(bamboofake.Options{APIKey: apiKey, People: people})
 	must := func(err error) {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	return &trustedSystem{
-		kind: "bamboohr", name: "BambooHR", domain: "acme.example", handler: f,
+		kind: "bamboohr", name: "BambooHR", domain: "trust.acme.example", handler: f,
 		settings:  func(u string) map[string]string { return map[string]string{"subdomain": f.Company(), "base_url": u} },
 		secrets:   map[string]string{"api_key": apiKey},
-		lostEmail: "barbara.liskov@acme.example", lostEmailID: "109",
-		gone: "radia.perlman@acme.example", goneID: "113",
+		lostEmail: "barbara.liskov@trust.acme.example", lostEmailID: "109",
+		gone: "radia.perlman@trust.acme.example", goneID: "113",
 		noEmailID: "125", omitID: "115",
 		loseEmail: func(id string) { must(f.Update(id, func(p *bamboofake.Person) { p.WorkEmail = "" })) },
 		hireOn: func(first, last, email, date string) {
@@ -66,7 +72,11 @@ func bambooTrusted(t *testing.T) *trustedSystem {
 
 func personioTrusted(t *testing.T) *trustedSystem {
 	const clientID, clientSecret = "e2e-trust-personio-client-7781", "e2e-trust-personio-secret-2296"
-	f := personiofake.NewServer(personiofake.Options{ClientID: clientID, ClientSecret: clientSecret})
+	people := personiofake.DemoPeople()
+	for i := range people {
+		people[i].Email = strings.Replace(people[i].Email, "@globex.example", "@trust.globex.example", 1)
+	}
+	f := personiofake.NewServer(personiofake.Options{ClientID: clientID, ClientSecret: clientSecret, People: people})
 	id := func(s string) int {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -80,11 +90,11 @@ func personioTrusted(t *testing.T) *trustedSystem {
 		}
 	}
 	return &trustedSystem{
-		kind: "personio", name: "Personio", domain: "globex.example", handler: f,
+		kind: "personio", name: "Personio", domain: "trust.globex.example", handler: f,
 		settings:  func(u string) map[string]string { return map[string]string{"base_url": u} },
 		secrets:   map[string]string{"client_id": clientID, "client_secret": clientSecret},
-		lostEmail: "mia.richter@globex.example", lostEmailID: "12",
-		gone: "lea.neumann@globex.example", goneID: "16",
+		lostEmail: "mia.richter@trust.globex.example", lostEmailID: "12",
+		gone: "lea.neumann@trust.globex.example", goneID: "16",
 		noEmailID: "25", omitID: "20",
 		loseEmail: func(p string) { must(f.Update(id(p), func(q *personiofake.Person) { q.Email = "" })) },
 		hireOn: func(first, last, email, date string) {
