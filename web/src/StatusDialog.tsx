@@ -5,6 +5,7 @@ import { Alert, Dialog } from "./components";
 import type { Person } from "./gen/staffsync/v1/directory_pb";
 import { errorMessage } from "./logic/errors";
 import { displayName, statusNotice } from "./logic/people";
+import { statusAction } from "./logic/trust";
 
 /** Asks to change person's status (nothing is shown without a person) and does it. */
 export function StatusDialog({ person, onClose, onChanged }: {
@@ -32,18 +33,20 @@ export function StatusDialog({ person, onClose, onChanged }: {
   }
 
   return (
-    <Dialog open={person !== undefined} title={person?.active ? "Deactivate this person?" : "Reactivate this person?"} onClose={onClose}>
+    <Dialog open={person !== undefined} title={person ? `${statusAction(person)} this person?` : ""} onClose={onClose}>
       {person && (
         <p>
           {person.active
             ? `${displayName(person)} (${person.email}) loses access and no longer counts as billable. Their history is kept; you can reactivate them later.`
-            : `${displayName(person)} (${person.email}) gets access again and counts as billable.`}
+            : person.pending
+              ? `${displayName(person)} (${person.email}) has not started yet${person.hireDate ? ` (starts on ${person.hireDate})` : ""}. Activating them now gives them access before that date and makes them billable.`
+              : `${displayName(person)} (${person.email}) gets access again and counts as billable.`}
         </p>
       )}
       {error && <Alert tone="error" title={error} />}
       <div class="actions">
         <button type="button" class={person?.active ? "button danger" : "button primary"} disabled={busy} onClick={() => person && change(person)}>
-          {person?.active ? "Deactivate" : "Reactivate"}
+          {person ? statusAction(person) : ""}
         </button>
         <button type="button" class="button secondary" onClick={onClose}>Cancel</button>
       </div>

@@ -5,10 +5,11 @@ import { StatusDialog } from "../StatusDialog";
 import { PersonStatusFilter, type Person } from "../gen/staffsync/v1/directory_pb";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
-import { formatCount, people } from "../logic/format";
+import { people } from "../logic/format";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
 import { linkClick } from "../router";
 import { displayName, emptyPeopleFilter, peopleRequest, type PeopleFilter } from "../logic/people";
+import { billableLine, personStatus, statusAction } from "../logic/trust";
 
 const pageSize = 100;
 
@@ -19,6 +20,7 @@ export function DirectoryPage() {
   const [rows, setRows] = useState<Person[]>();
   const [total, setTotal] = useState(0);
   const [billable, setBillable] = useState<number>();
+  const [pending, setPending] = useState(0);
   const [error, setError] = useState("");
   const [exporting, setExporting] = useState(false);
   const [statusTarget, setStatusTarget] = useState<Person>();
@@ -46,6 +48,7 @@ export function DirectoryPage() {
         setRows(res.people);
         setTotal(Number(res.total));
         setBillable(Number(res.billableCount));
+        setPending(Number(res.pendingCount));
         setPager((p) => withNext(p, res.nextPageToken));
         setError("");
       })
@@ -73,9 +76,7 @@ export function DirectoryPage() {
         <div>
           <h1 tabIndex={-1}>Directory</h1>
           {billable !== undefined && (
-            <p class="meta" data-testid="billable">
-              <strong>{formatCount(billable)}</strong> billable (active {billable === 1 ? "person" : "people"})
-            </p>
+            <p class="meta" data-testid="billable">{billableLine(billable, pending)}</p>
           )}
         </div>
         <div class="template-links">
@@ -90,6 +91,7 @@ export function DirectoryPage() {
           <select id="people-status" value={typed.status} onChange={(e) => set({ status: Number((e.target as HTMLSelectElement).value) as PersonStatusFilter })}>
             <option value={PersonStatusFilter.ACTIVE}>Active</option>
             <option value={PersonStatusFilter.DEACTIVATED}>Deactivated</option>
+            <option value={PersonStatusFilter.PENDING}>Pending (not started yet)</option>
             <option value={PersonStatusFilter.ALL}>Everyone</option>
           </select>
         </div>
@@ -138,11 +140,11 @@ export function DirectoryPage() {
                   <td>{p.team}</td>
                   <td>{p.location}</td>
                   <td class="email">{p.managerEmail}</td>
-                  <td>{p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}</td>
+                  <td><span class={`badge status-${personStatus(p).tone}`}>{personStatus(p).text}</span></td>
                   <td>
                     <button type="button" class="button secondary small" onClick={() => setStatusTarget(p)}
-                      aria-label={`${p.active ? "Deactivate" : "Reactivate"} ${displayName(p)}`}>
-                      {p.active ? "Deactivate" : "Reactivate"}
+                      aria-label={`${statusAction(p)} ${displayName(p)}`}>
+                      {statusAction(p)}
                     </button>
                   </td>
                 </tr>

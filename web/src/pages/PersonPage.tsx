@@ -9,6 +9,7 @@ import { displayName } from "../logic/people";
 import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
 import { linkClick, navigate } from "../router";
 import { StatusDialog } from "../StatusDialog";
+import { personStatus, statusAction } from "../logic/trust";
 import type { PageProps } from "./index";
 
 const historyPageSize = 50;
@@ -138,7 +139,7 @@ export function PersonPage({ route }: PageProps) {
     <section>
       <h1 tabIndex={-1}>{displayName(p)}</h1>
       <p class="muted">
-        {p.email} · {p.active ? "active" : "deactivated"}
+        {p.email} · <span class={`badge status-${personStatus(p).tone}`} data-testid="person-status">{personStatus(p).text}</span>
         {info.mergedInto && <> · merged into <PersonLink person={info.mergedInto} /></>}
       </p>
       {notice && <Alert tone="success" title={notice} live />}
@@ -200,7 +201,7 @@ export function PersonPage({ route }: PageProps) {
             person for good, for example on a request to erase their data.
           </p>
           <div class="actions">
-            <button type="button" class="button secondary" onClick={() => openDialog("status")}>{p.active ? "Deactivate…" : "Reactivate…"}</button>
+            <button type="button" class="button secondary" onClick={() => openDialog("status")}>{statusAction(p)}…</button>
             <button type="button" class="button secondary" onClick={() => openDialog("merge")}>Merge into another account…</button>
             {!p.active && <button type="button" class="button danger-outline" onClick={() => openDialog("delete")}>Delete…</button>}
           </div>

@@ -24,6 +24,8 @@ import {
 } from "../logic/preview";
 import type { PageProps } from ".";
 import { navigate } from "../router";
+import { pendingLines } from "../logic/trust";
+import { DiagnosisSection } from "./DiagnosisSection";
 
 const pageSize = 100;
 
@@ -227,7 +229,7 @@ export function PreviewPage({ route }: PageProps) {
       {im.status === ImportStatus.APPLIED && (
         <Alert tone="success" title="Applied: the directory now matches the approved preview.">
           <p>
-            Approved by {im.decidedBy || "an admin"} on {formatDateTime(im.decidedAt)}. {appliedLines(im.summary).join(" ")}
+            Approved by {im.decidedBy || "an admin"} on {formatDateTime(im.decidedAt)}. {[...appliedLines(im.summary), ...pendingLines(im.summary, true)].join(" ")}
           </p>
         </Alert>
       )}
@@ -248,7 +250,7 @@ export function PreviewPage({ route }: PageProps) {
       {canDecide(im) && (
         <div class="decision card">
           <p>
-            <strong>Review the changes below.</strong> {approvalLines(im.summary).join(" ")}
+            <strong>Review the changes below.</strong> {[...approvalLines(im.summary), ...pendingLines(im.summary, false)].join(" ")}
           </p>
           {approvalDeadline(im) && <p class="muted">{approvalDeadline(im)}</p>}
           <div class="actions">
@@ -348,6 +350,7 @@ export function PreviewPage({ route }: PageProps) {
             onPrevious={() => setPager(previousPage(pager))}
             onNext={() => setPager(nextPage(pager))}
           />}
+          <DiagnosisSection importId={importId} previewVersion={previewVersion} />
         </>
       )}
 
