@@ -99,8 +99,16 @@ func (p *planner) listNotSent() {
 // pending, and a pending person stays pending until then and is activated by the first
 // import on or after it. People who are active or deactivated are never made pending:
 // an import must not take an account away from someone who has one.
+//
+// activeAfter only decides the "manager is deactivated" warnings; a pending manager is not
+// deactivated, so pending people count as active there.
 func (p *planner) holdPending() {
 	holdFuture := p.opts.HoldsFutureHires() && p.in.Today != ""
+	for n := range p.dir.people {
+		if p.dir.people[n].pending && p.personRow[n] == none {
+			p.activeAfter[n] = true
+		}
+	}
 	for i := range p.rows {
 		r := &p.rows[i]
 		if r.failed() {
@@ -132,7 +140,7 @@ func (p *planner) holdPending() {
 		if r.problems != nil {
 			r.problems.warns = dropProblem(r.problems.warns, "not_reactivated")
 		}
-		p.activeAfter[p.rowNode(i)] = r.active
+		p.activeAfter[p.rowNode(i)] = true // pending or started: not deactivated
 	}
 }
 

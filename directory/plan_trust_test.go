@@ -256,3 +256,29 @@ func TestPendingWithoutTodayHoldsNobody(t *testing.T) {
 		t.Fatalf("without a date the plan held someone pending: %+v", c)
 	}
 }
+
+func TestAPendingManagerIsNotADeactivatedManager(t *testing.T) {
+	dir := trustSnapshot(trustPerson{id: 1, email: "boss@x.com", sourceID: "B1", hire: "2027-03-01", pending: true})
+	opts := DefaultOptions()
+	opts.MatchBy = MatchByEmployeeID
+	lead := hrRecord(2, "L1", "lead@x.com", "2027-02-01")
+	report := hrRecord(3, "R1", "report@x.com", "2020-01-01")
+	report.ManagerSourceID = "L1"
+	other := hrRecord(4, "R2", "other@x.com", "2020-01-01")
+	other.ManagerSourceID = "B1"
+	plan := PlanImport(Input{Directory: dir, Options: opts, Records: []Record{lead, report, other}, Today: "2026-12-08"})
+	for _, email := range []string{"report@x.com", "other@x.com"} {
+		c := findChange(plan, email)
+		if c == nil || c.Kind != KindNew {
+			t.Fatalf("%s: %+v", email, c)
+		}
+		for _, w := range c.Warnings {
+			if w.Code == "manager_inactive" {
+				t.Errorf("%s: a pending manager is reported as deactivated: %s", email, w.Message)
+			}
+		}
+	}
+	if c := findChange(plan, "lead@x.com"); c == nil || c.ReasonCode != ReasonNewPending {
+		t.Fatalf("lead: %+v", c)
+	}
+}
