@@ -131,5 +131,9 @@ func writeDiagnosisText(w io.Writer, d *v1.DiagnoseImportResponse) {
 		}
 	}
 	section(notImported, d.GetNotImported(), d.GetNotImportedTotal(), "none: every record was imported")
-	section(notIn, d.GetNotInSource(), d.GetNotInSourceTotal(), "none: every active person was there")
+	noneMissing := "none: every active person was there"
+	if !d.GetFromSource() {
+		noneMissing = "none listed: a file import names the people it does not have only with --deactivate-missing"
+	}
+	section(notIn, d.GetNotInSource(), d.GetNotInSourceTotal(), noneMissing)
 }

@@ -138,6 +138,26 @@ describe("web console", () => {
     await page.getByText("wrong export").first().waitFor();
   });
 
+  it("diagnoses an import: the rows not imported, with the reason", async () => {
+    await page.getByRole("link", { name: "Import", exact: true }).click();
+    await page.getByLabel("Paste CSV text").check();
+    await page.getByLabel("CSV text, header row first").fill("First Name,Last Name,Login Email\nAda,Broken,not-an-email\n");
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.waitForURL(/\/imports\/\d+$/);
+    await page.getByText("Awaiting approval", { exact: true }).waitFor();
+    const diagnosis = page.getByTestId("diagnosis");
+    await diagnosis.getByRole("heading", { name: "Not imported from the file (1)" }).waitFor();
+    await diagnosis.getByRole("heading", { name: "In staffsync but not in the file (0)" }).waitFor();
+    const row = diagnosis.locator("table.diagnosis-table tbody tr");
+    expect(await row.count()).toBe(1);
+    expect(await row.innerText()).toContain("Ada Broken");
+    expect(await row.innerText()).toContain("not a valid email address");
+    await shot("diagnosis");
+    await page.getByRole("button", { name: "Reject…" }).click();
+    await page.getByRole("dialog", { name: "Reject this import?" }).getByRole("button", { name: "Reject import" }).click();
+    await page.getByText("Rejected: nothing was changed.").waitFor();
+  });
+
   it("shows what to fix for a broken file", async () => {
     await page.getByRole("link", { name: "Import", exact: true }).click();
     await page.locator("#file").setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });

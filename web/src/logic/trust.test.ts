@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { PersonSchema } from "../gen/staffsync/v1/directory_pb";
 import { ChangeKind, DiagnoseImportResponseSchema, DiagnosedPersonSchema, SummarySchema } from "../gen/staffsync/v1/import_pb";
-import { billableLine, diagnosisSections, pendingLines, personStatus, statusAction } from "./trust";
+import { diagnosisSections, pendingNote, pendingLines, personStatus, statusAction } from "./trust";
 
 describe("pending people", () => {
   it.each([
@@ -17,8 +17,8 @@ describe("pending people", () => {
   });
 
   it("counts pending people apart from the billable ones", () => {
-    expect(billableLine(12, 0)).toBe("12 billable (active people)");
-    expect(billableLine(1, 2)).toBe("1 billable (active person) · 2 pending (not started yet, not billable)");
+    expect(pendingNote(0)).toBe("");
+    expect(pendingNote(1200)).toBe(" · 1,200 pending (not started yet, not billable)");
   });
 
   it("says who will be pending and who starts", () => {
@@ -55,6 +55,6 @@ describe("diagnosis", () => {
     expect(notImported.title).toBe("Not imported from the file");
     expect(notImported.people).toEqual([]);
     expect(notImported.empty).toBe("Every record the file sent was imported.");
-    expect(notIn.empty).toBe("Every active person was in the file.");
+    expect(notIn.empty).toContain("only when \"Deactivate people missing from the file\" is on");
   });
 });

@@ -23,10 +23,9 @@ export function statusAction(p: Pick<Person, "active" | "pending">): string {
   return p.pending ? "Activate now" : "Reactivate";
 }
 
-/** The line under the directory's title. */
-export function billableLine(billable: number, pending: number): string {
-  const base = `${formatCount(billable)} billable (active ${billable === 1 ? "person" : "people"})`;
-  return pending > 0 ? `${base} · ${formatCount(pending)} pending (not started yet, not billable)` : base;
+/** What follows the billable count under the directory's title: the pending people, if any. */
+export function pendingNote(pending: number): string {
+  return pending > 0 ? ` · ${formatCount(pending)} pending (not started yet, not billable)` : "";
 }
 
 /** Sentences about pending people for the approval and applied notes; empty when none. */
@@ -58,6 +57,9 @@ export interface DiagnosisSection {
   more: string;
 }
 
+// A file import lists the people it does not have only when it deactivates them.
+const fileNotInEmpty = "Nobody listed: a file import names the people it does not have only when \"Deactivate people missing from the file\" is on.";
+
 /** The two sections of the diagnosis, worded for an HR sync or a file. */
 export function diagnosisSections(d: DiagnoseImportResponse): DiagnosisSection[] {
   const from = d.fromSource ? "the source" : "the file";
@@ -67,6 +69,6 @@ export function diagnosisSections(d: DiagnoseImportResponse): DiagnosisSection[]
   };
   return [
     section(`Not imported from ${from}`, `Every record ${from} sent was imported.`, d.notImported, d.notImportedTotal),
-    section(`In staffsync but not in ${from}`, `Every active person was in ${from}.`, d.notInSource, d.notInSourceTotal),
+    section(`In staffsync but not in ${from}`, d.fromSource ? "Every active person was in the source." : fileNotInEmpty, d.notInSource, d.notInSourceTotal),
   ];
 }

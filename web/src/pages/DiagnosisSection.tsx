@@ -31,7 +31,7 @@ export function DiagnosisSection({ importId, previewVersion }: { importId: strin
         <div key={s.title} class="diagnosis-section">
           <h3>{s.title} ({s.total})</h3>
           {s.people.length === 0 ? <p class="muted">{s.empty}</p> : (
-            <table class="changes diagnosis-table">
+            <table class="diagnosis-table">
               <caption class="visually-hidden">{s.title}</caption>
               <thead>
                 <tr>

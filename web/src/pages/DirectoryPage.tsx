@@ -5,11 +5,11 @@ import { StatusDialog } from "../StatusDialog";
 import { PersonStatusFilter, type Person } from "../gen/staffsync/v1/directory_pb";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
-import { people } from "../logic/format";
+import { formatCount, people } from "../logic/format";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
 import { linkClick } from "../router";
 import { displayName, emptyPeopleFilter, peopleRequest, type PeopleFilter } from "../logic/people";
-import { billableLine, personStatus, statusAction } from "../logic/trust";
+import { pendingNote, personStatus, statusAction } from "../logic/trust";
 
 const pageSize = 100;
 
@@ -76,7 +76,9 @@ export function DirectoryPage() {
         <div>
           <h1 tabIndex={-1}>Directory</h1>
           {billable !== undefined && (
-            <p class="meta" data-testid="billable">{billableLine(billable, pending)}</p>
+            <p class="meta" data-testid="billable">
+              <strong>{formatCount(billable)}</strong> billable (active {billable === 1 ? "person" : "people"}){pendingNote(pending)}
+            </p>
           )}
         </div>
         <div class="template-links">
