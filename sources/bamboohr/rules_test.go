@@ -227,3 +227,11 @@ func TestFutureHireKeepsItsHireDate(t *testing.T) {
 		t.Errorf("future hire = %+v", r)
 	}
 }
+
+func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
+	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
+	access, err := c.TestAccess(context.Background())
+	if err != nil || access.People != 0 || len(access.Warnings) != 1 || !strings.Contains(access.Warnings[0], "sees no employees") {
+		t.Fatalf("access = %+v, %v", access, err)
+	}
+}
