@@ -68,20 +68,16 @@ func testRecordSource(ctx context.Context, src sources.RecordSource) (TestResult
 		return TestResult{}, err
 	}
 	res := TestResult{OK: true, People: access.People, PeopleKnown: true, Warnings: access.Warnings}
-	var readable, unreadable []string
+	var unreadable []string
 	for _, f := range access.Fields {
 		res.Fields = append(res.Fields, FieldAccess{Name: f.Name, Readable: f.Readable})
-		if f.Readable {
-			readable = append(readable, f.Name)
-		} else {
+		if !f.Readable {
 			unreadable = append(unreadable, f.Name)
 		}
 	}
+	// The message stays the one line it always was when all is well; Fields list the rest.
 	res.Message = fmt.Sprintf("connected; the credentials see %d people", access.People)
-	switch {
-	case len(unreadable) == 0:
-		res.Message += " and can read " + strings.Join(readable, ", ")
-	default:
+	if len(unreadable) > 0 {
 		res.Message += " but cannot read " + strings.Join(unreadable, ", ")
 	}
 	return res, nil

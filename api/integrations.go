@@ -394,7 +394,7 @@ func (s *IntegrationServer) TestConnection(ctx context.Context, req *connect.Req
 	if err := run.Get(ctx, &result); err != nil {
 		return nil, s.fail(ctx, fmt.Errorf("connection test: %w: %w", directory.ErrUnavailable, err))
 	}
-	return connect.NewResponse(&v1.TestConnectionResponse{Ok: result.OK, Message: result.Message}), nil
+	return connect.NewResponse(testResultToProto(result)), nil
 }
 
 // PauseIntegration pauses an integration with a reason.

@@ -348,17 +348,7 @@ func integrationsTestFlags(_ *flag.FlagSet) commandFunc {
 		if err != nil {
 			return fmt.Errorf("test integration %s: %w", id, err)
 		}
-		if a.global.json {
-			return writeJSON(a.stdout, struct {
-				OK      bool   `json:"ok"`
-				Message string `json:"message"`
-			}{resp.Msg.GetOk(), resp.Msg.GetMessage()})
-		}
-		if !resp.Msg.GetOk() {
-			return fmt.Errorf("connection test failed: %s", resp.Msg.GetMessage())
-		}
-		fmt.Fprintf(a.stdout, "ok: %s\n", resp.Msg.GetMessage())
-		return nil
+		return a.writeTestResult(resp.Msg)
 	}
 }
 

@@ -67,7 +67,11 @@ func (c *Client) TestAccess(ctx context.Context) (sources.Access, error) {
 	for _, f := range accessFields {
 		readable[f.name] = visible[f.id]
 	}
-	return sources.AccessFrom("BambooHR", len(answer.rows()), readable), nil
+	access := sources.AccessFrom("BambooHR", len(answer.rows()), readable)
+	if len(answer.rows()) == 0 {
+		access.Warnings = append([]string{"BambooHR: the API key sees no employees; give the key's user access to all employees"}, access.Warnings...)
+	}
+	return access, nil
 }
 
 // FetchRecords returns everyone the API key can see, active and inactive, as records in the

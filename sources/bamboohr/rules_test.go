@@ -212,3 +212,26 @@ func TestTestAccess(t *testing.T) {
 }
 
 func jsonDecode(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }
+
+// A future hire is delivered as Active with the hire date: the planner holds them as pending.
+func TestFutureHireKeepsItsHireDate(t *testing.T) {
+	c, srv, _ := newClient(t, fake.Options{}, nil)
+	id := srv.AddPerson(fake.Person{FirstName: "Future", LastName: "Hire", WorkEmail: "future.hire@acme.example",
+		HireDate: "2031-01-06", Status: "Active", SupervisorID: "102"})
+	records, err := c.FetchRecords(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := recordBySourceID(t, records, id)
+	if r.Cells.Get(directory.HireDate) != set("2031-01-06") || r.Cells.Get(directory.Status) != set("Active") || r.Skip != "" {
+		t.Errorf("future hire = %+v", r)
+	}
+}
+
+func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
+	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
+	access, err := c.TestAccess(context.Background())
+	if err != nil || access.People != 0 || len(access.Warnings) != 1 || !strings.Contains(access.Warnings[0], "sees no employees") {
+		t.Fatalf("access = %+v, %v", access, err)
+	}
+}

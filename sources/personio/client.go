@@ -48,6 +48,8 @@ const (
 	// whatever expires_in says, so a cached one is asked for again after an hour (Personio
 	// answers with the same token while it is valid) and renewed whenever it is refused.
 	maxTokenAge = time.Hour
+	// maxTokenAnswerBytes bounds /v1/auth's answer: a token and two short fields.
+	maxTokenAnswerBytes = 64 << 10
 )
 
 // Config says which Personio account to read and how.
@@ -156,7 +158,7 @@ func (c *Client) fetchPage(ctx context.Context, limit, offset int, attributes []
 			}
 			return nil, 0, fmt.Errorf("Personio cannot be reached: %w", c.redactErr(err))
 		}
-		data, readErr := c.readBody(resp, "a page of Personio employees")
+		data, readErr := c.readBody(resp, MaxPageBytes, "a page of Personio employees")
 		switch {
 		case resp.StatusCode == http.StatusOK:
 			if readErr != nil {
@@ -247,7 +249,7 @@ func (c *Client) currentToken(ctx context.Context, budget *sources.RetryBudget) 
 			}
 			return "", fmt.Errorf("Personio cannot be reached: %w", c.redactErr(err))
 		}
-		data, readErr := c.readBody(resp, "Personio's token answer")
+		data, readErr := c.readBody(resp, maxTokenAnswerBytes, "Personio's token answer")
 		switch {
 		case resp.StatusCode == http.StatusOK && readErr == nil:
 			var answer authAnswer
@@ -316,9 +318,9 @@ func (c *Client) dropToken(used string) {
 // maxTokenAge, and half of a shorter expires_in.
 func tokenLife(ttl time.Duration) time.Duration { return min(ttl/2, maxTokenAge) }
 
-func (c *Client) readBody(resp *http.Response, what string) ([]byte, error) {
+func (c *Client) readBody(resp *http.Response, limit int64, what string) ([]byte, error) {
 	defer resp.Body.Close()
-	return sources.ReadCapped(resp.Body, MaxPageBytes, what)
+	return sources.ReadCapped(resp.Body, limit, what)
 }
 
 // vendorMessage appends Personio's own explanation ({"error":{"message":..}}, a string

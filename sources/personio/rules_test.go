@@ -309,3 +309,11 @@ func TestTestAccess(t *testing.T) {
 		})
 	}
 }
+
+func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
+	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
+	access, err := c.TestAccess(context.Background())
+	if err != nil || access.People != 0 || len(access.Warnings) != 5 || !strings.Contains(access.Warnings[0], "see no employees") {
+		t.Fatalf("access = %+v, %v", access, err)
+	}
+}

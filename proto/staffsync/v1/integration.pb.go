@@ -747,9 +747,16 @@ func (x *TestConnectionRequest) GetId() string {
 }
 
 type TestConnectionResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Ok            bool                   `protobuf:"varint,1,opt,name=ok,proto3" json:"ok,omitempty"`
-	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Ok      bool                   `protobuf:"varint,1,opt,name=ok,proto3" json:"ok,omitempty"`
+	Message string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// HR systems: how many people the credentials see (people_known false for file sources).
+	People      int32 `protobuf:"varint,3,opt,name=people,proto3" json:"people,omitempty"`
+	PeopleKnown bool  `protobuf:"varint,4,opt,name=people_known,json=peopleKnown,proto3" json:"people_known,omitempty"`
+	// HR systems: whether the fields a sync depends on are readable (status, work email,
+	// supervisor, hire date), and a warning for each that is not.
+	Fields        []*FieldAccess `protobuf:"bytes,5,rep,name=fields,proto3" json:"fields,omitempty"`
+	Warnings      []string       `protobuf:"bytes,6,rep,name=warnings,proto3" json:"warnings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -798,6 +805,86 @@ func (x *TestConnectionResponse) GetMessage() string {
 	return ""
 }
 
+func (x *TestConnectionResponse) GetPeople() int32 {
+	if x != nil {
+		return x.People
+	}
+	return 0
+}
+
+func (x *TestConnectionResponse) GetPeopleKnown() bool {
+	if x != nil {
+		return x.PeopleKnown
+	}
+	return false
+}
+
+func (x *TestConnectionResponse) GetFields() []*FieldAccess {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *TestConnectionResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+type FieldAccess struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Readable      bool                   `protobuf:"varint,2,opt,name=readable,proto3" json:"readable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldAccess) Reset() {
+	*x = FieldAccess{}
+	mi := &file_staffsync_v1_integration_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldAccess) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldAccess) ProtoMessage() {}
+
+func (x *FieldAccess) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_integration_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldAccess.ProtoReflect.Descriptor instead.
+func (*FieldAccess) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *FieldAccess) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FieldAccess) GetReadable() bool {
+	if x != nil {
+		return x.Readable
+	}
+	return false
+}
+
 type PauseIntegrationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -808,7 +895,7 @@ type PauseIntegrationRequest struct {
 
 func (x *PauseIntegrationRequest) Reset() {
 	*x = PauseIntegrationRequest{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[11]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -820,7 +907,7 @@ func (x *PauseIntegrationRequest) String() string {
 func (*PauseIntegrationRequest) ProtoMessage() {}
 
 func (x *PauseIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[11]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -833,7 +920,7 @@ func (x *PauseIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*PauseIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{11}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PauseIntegrationRequest) GetId() string {
@@ -859,7 +946,7 @@ type PauseIntegrationResponse struct {
 
 func (x *PauseIntegrationResponse) Reset() {
 	*x = PauseIntegrationResponse{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[12]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -871,7 +958,7 @@ func (x *PauseIntegrationResponse) String() string {
 func (*PauseIntegrationResponse) ProtoMessage() {}
 
 func (x *PauseIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[12]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -884,7 +971,7 @@ func (x *PauseIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*PauseIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{12}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PauseIntegrationResponse) GetIntegration() *Integration {
@@ -903,7 +990,7 @@ type ResumeIntegrationRequest struct {
 
 func (x *ResumeIntegrationRequest) Reset() {
 	*x = ResumeIntegrationRequest{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[13]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -915,7 +1002,7 @@ func (x *ResumeIntegrationRequest) String() string {
 func (*ResumeIntegrationRequest) ProtoMessage() {}
 
 func (x *ResumeIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[13]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -928,7 +1015,7 @@ func (x *ResumeIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*ResumeIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{13}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ResumeIntegrationRequest) GetId() string {
@@ -947,7 +1034,7 @@ type ResumeIntegrationResponse struct {
 
 func (x *ResumeIntegrationResponse) Reset() {
 	*x = ResumeIntegrationResponse{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[14]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -959,7 +1046,7 @@ func (x *ResumeIntegrationResponse) String() string {
 func (*ResumeIntegrationResponse) ProtoMessage() {}
 
 func (x *ResumeIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[14]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -972,7 +1059,7 @@ func (x *ResumeIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*ResumeIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{14}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ResumeIntegrationResponse) GetIntegration() *Integration {
@@ -991,7 +1078,7 @@ type SyncNowRequest struct {
 
 func (x *SyncNowRequest) Reset() {
 	*x = SyncNowRequest{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[15]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1003,7 +1090,7 @@ func (x *SyncNowRequest) String() string {
 func (*SyncNowRequest) ProtoMessage() {}
 
 func (x *SyncNowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[15]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1016,7 +1103,7 @@ func (x *SyncNowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncNowRequest.ProtoReflect.Descriptor instead.
 func (*SyncNowRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{15}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SyncNowRequest) GetId() string {
@@ -1035,7 +1122,7 @@ type SyncNowResponse struct {
 
 func (x *SyncNowResponse) Reset() {
 	*x = SyncNowResponse{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[16]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1047,7 +1134,7 @@ func (x *SyncNowResponse) String() string {
 func (*SyncNowResponse) ProtoMessage() {}
 
 func (x *SyncNowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[16]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1060,7 +1147,7 @@ func (x *SyncNowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncNowResponse.ProtoReflect.Descriptor instead.
 func (*SyncNowResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{16}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SyncNowResponse) GetIntegration() *Integration {
@@ -1079,7 +1166,7 @@ type DeleteIntegrationRequest struct {
 
 func (x *DeleteIntegrationRequest) Reset() {
 	*x = DeleteIntegrationRequest{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[17]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1091,7 +1178,7 @@ func (x *DeleteIntegrationRequest) String() string {
 func (*DeleteIntegrationRequest) ProtoMessage() {}
 
 func (x *DeleteIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[17]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1104,7 +1191,7 @@ func (x *DeleteIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*DeleteIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{17}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DeleteIntegrationRequest) GetId() string {
@@ -1122,7 +1209,7 @@ type DeleteIntegrationResponse struct {
 
 func (x *DeleteIntegrationResponse) Reset() {
 	*x = DeleteIntegrationResponse{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1134,7 +1221,7 @@ func (x *DeleteIntegrationResponse) String() string {
 func (*DeleteIntegrationResponse) ProtoMessage() {}
 
 func (x *DeleteIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1147,7 +1234,7 @@ func (x *DeleteIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*DeleteIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{18}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{19}
 }
 
 var File_staffsync_v1_integration_proto protoreflect.FileDescriptor
@@ -1229,10 +1316,17 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x16GetIntegrationResponse\x12;\n" +
 	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"'\n" +
 	"\x15TestConnectionRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"B\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"\xcc\x01\n" +
 	"\x16TestConnectionResponse\x12\x0e\n" +
 	"\x02ok\x18\x01 \x01(\bR\x02ok\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"A\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
+	"\x06people\x18\x03 \x01(\x05R\x06people\x12!\n" +
+	"\fpeople_known\x18\x04 \x01(\bR\vpeopleKnown\x121\n" +
+	"\x06fields\x18\x05 \x03(\v2\x19.staffsync.v1.FieldAccessR\x06fields\x12\x1a\n" +
+	"\bwarnings\x18\x06 \x03(\tR\bwarnings\"=\n" +
+	"\vFieldAccess\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\breadable\x18\x02 \x01(\bR\breadable\"A\n" +
 	"\x17PauseIntegrationRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"W\n" +
@@ -1279,7 +1373,7 @@ func file_staffsync_v1_integration_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_integration_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_staffsync_v1_integration_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_staffsync_v1_integration_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_staffsync_v1_integration_proto_goTypes = []any{
 	(IntegrationState)(0),             // 0: staffsync.v1.IntegrationState
 	(*Integration)(nil),               // 1: staffsync.v1.Integration
@@ -1293,67 +1387,69 @@ var file_staffsync_v1_integration_proto_goTypes = []any{
 	(*GetIntegrationResponse)(nil),    // 9: staffsync.v1.GetIntegrationResponse
 	(*TestConnectionRequest)(nil),     // 10: staffsync.v1.TestConnectionRequest
 	(*TestConnectionResponse)(nil),    // 11: staffsync.v1.TestConnectionResponse
-	(*PauseIntegrationRequest)(nil),   // 12: staffsync.v1.PauseIntegrationRequest
-	(*PauseIntegrationResponse)(nil),  // 13: staffsync.v1.PauseIntegrationResponse
-	(*ResumeIntegrationRequest)(nil),  // 14: staffsync.v1.ResumeIntegrationRequest
-	(*ResumeIntegrationResponse)(nil), // 15: staffsync.v1.ResumeIntegrationResponse
-	(*SyncNowRequest)(nil),            // 16: staffsync.v1.SyncNowRequest
-	(*SyncNowResponse)(nil),           // 17: staffsync.v1.SyncNowResponse
-	(*DeleteIntegrationRequest)(nil),  // 18: staffsync.v1.DeleteIntegrationRequest
-	(*DeleteIntegrationResponse)(nil), // 19: staffsync.v1.DeleteIntegrationResponse
-	nil,                               // 20: staffsync.v1.Integration.SettingsEntry
-	nil,                               // 21: staffsync.v1.Integration.SecretsEntry
-	nil,                               // 22: staffsync.v1.CreateIntegrationRequest.SettingsEntry
-	nil,                               // 23: staffsync.v1.CreateIntegrationRequest.SecretsEntry
-	nil,                               // 24: staffsync.v1.UpdateIntegrationRequest.SettingsEntry
-	nil,                               // 25: staffsync.v1.UpdateIntegrationRequest.SecretsEntry
-	(*ImportOptions)(nil),             // 26: staffsync.v1.ImportOptions
-	(*timestamppb.Timestamp)(nil),     // 27: google.protobuf.Timestamp
+	(*FieldAccess)(nil),               // 12: staffsync.v1.FieldAccess
+	(*PauseIntegrationRequest)(nil),   // 13: staffsync.v1.PauseIntegrationRequest
+	(*PauseIntegrationResponse)(nil),  // 14: staffsync.v1.PauseIntegrationResponse
+	(*ResumeIntegrationRequest)(nil),  // 15: staffsync.v1.ResumeIntegrationRequest
+	(*ResumeIntegrationResponse)(nil), // 16: staffsync.v1.ResumeIntegrationResponse
+	(*SyncNowRequest)(nil),            // 17: staffsync.v1.SyncNowRequest
+	(*SyncNowResponse)(nil),           // 18: staffsync.v1.SyncNowResponse
+	(*DeleteIntegrationRequest)(nil),  // 19: staffsync.v1.DeleteIntegrationRequest
+	(*DeleteIntegrationResponse)(nil), // 20: staffsync.v1.DeleteIntegrationResponse
+	nil,                               // 21: staffsync.v1.Integration.SettingsEntry
+	nil,                               // 22: staffsync.v1.Integration.SecretsEntry
+	nil,                               // 23: staffsync.v1.CreateIntegrationRequest.SettingsEntry
+	nil,                               // 24: staffsync.v1.CreateIntegrationRequest.SecretsEntry
+	nil,                               // 25: staffsync.v1.UpdateIntegrationRequest.SettingsEntry
+	nil,                               // 26: staffsync.v1.UpdateIntegrationRequest.SecretsEntry
+	(*ImportOptions)(nil),             // 27: staffsync.v1.ImportOptions
+	(*timestamppb.Timestamp)(nil),     // 28: google.protobuf.Timestamp
 }
 var file_staffsync_v1_integration_proto_depIdxs = []int32{
-	20, // 0: staffsync.v1.Integration.settings:type_name -> staffsync.v1.Integration.SettingsEntry
-	21, // 1: staffsync.v1.Integration.secrets:type_name -> staffsync.v1.Integration.SecretsEntry
-	26, // 2: staffsync.v1.Integration.options:type_name -> staffsync.v1.ImportOptions
+	21, // 0: staffsync.v1.Integration.settings:type_name -> staffsync.v1.Integration.SettingsEntry
+	22, // 1: staffsync.v1.Integration.secrets:type_name -> staffsync.v1.Integration.SecretsEntry
+	27, // 2: staffsync.v1.Integration.options:type_name -> staffsync.v1.ImportOptions
 	0,  // 3: staffsync.v1.Integration.state:type_name -> staffsync.v1.IntegrationState
-	27, // 4: staffsync.v1.Integration.last_run_at:type_name -> google.protobuf.Timestamp
-	27, // 5: staffsync.v1.Integration.next_run_at:type_name -> google.protobuf.Timestamp
-	27, // 6: staffsync.v1.Integration.created_at:type_name -> google.protobuf.Timestamp
-	22, // 7: staffsync.v1.CreateIntegrationRequest.settings:type_name -> staffsync.v1.CreateIntegrationRequest.SettingsEntry
-	23, // 8: staffsync.v1.CreateIntegrationRequest.secrets:type_name -> staffsync.v1.CreateIntegrationRequest.SecretsEntry
-	26, // 9: staffsync.v1.CreateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
+	28, // 4: staffsync.v1.Integration.last_run_at:type_name -> google.protobuf.Timestamp
+	28, // 5: staffsync.v1.Integration.next_run_at:type_name -> google.protobuf.Timestamp
+	28, // 6: staffsync.v1.Integration.created_at:type_name -> google.protobuf.Timestamp
+	23, // 7: staffsync.v1.CreateIntegrationRequest.settings:type_name -> staffsync.v1.CreateIntegrationRequest.SettingsEntry
+	24, // 8: staffsync.v1.CreateIntegrationRequest.secrets:type_name -> staffsync.v1.CreateIntegrationRequest.SecretsEntry
+	27, // 9: staffsync.v1.CreateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
 	1,  // 10: staffsync.v1.CreateIntegrationResponse.integration:type_name -> staffsync.v1.Integration
-	24, // 11: staffsync.v1.UpdateIntegrationRequest.settings:type_name -> staffsync.v1.UpdateIntegrationRequest.SettingsEntry
-	25, // 12: staffsync.v1.UpdateIntegrationRequest.secrets:type_name -> staffsync.v1.UpdateIntegrationRequest.SecretsEntry
-	26, // 13: staffsync.v1.UpdateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
+	25, // 11: staffsync.v1.UpdateIntegrationRequest.settings:type_name -> staffsync.v1.UpdateIntegrationRequest.SettingsEntry
+	26, // 12: staffsync.v1.UpdateIntegrationRequest.secrets:type_name -> staffsync.v1.UpdateIntegrationRequest.SecretsEntry
+	27, // 13: staffsync.v1.UpdateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
 	1,  // 14: staffsync.v1.UpdateIntegrationResponse.integration:type_name -> staffsync.v1.Integration
 	1,  // 15: staffsync.v1.ListIntegrationsResponse.integrations:type_name -> staffsync.v1.Integration
 	1,  // 16: staffsync.v1.GetIntegrationResponse.integration:type_name -> staffsync.v1.Integration
-	1,  // 17: staffsync.v1.PauseIntegrationResponse.integration:type_name -> staffsync.v1.Integration
-	1,  // 18: staffsync.v1.ResumeIntegrationResponse.integration:type_name -> staffsync.v1.Integration
-	1,  // 19: staffsync.v1.SyncNowResponse.integration:type_name -> staffsync.v1.Integration
-	2,  // 20: staffsync.v1.IntegrationService.CreateIntegration:input_type -> staffsync.v1.CreateIntegrationRequest
-	4,  // 21: staffsync.v1.IntegrationService.UpdateIntegration:input_type -> staffsync.v1.UpdateIntegrationRequest
-	6,  // 22: staffsync.v1.IntegrationService.ListIntegrations:input_type -> staffsync.v1.ListIntegrationsRequest
-	8,  // 23: staffsync.v1.IntegrationService.GetIntegration:input_type -> staffsync.v1.GetIntegrationRequest
-	10, // 24: staffsync.v1.IntegrationService.TestConnection:input_type -> staffsync.v1.TestConnectionRequest
-	12, // 25: staffsync.v1.IntegrationService.PauseIntegration:input_type -> staffsync.v1.PauseIntegrationRequest
-	14, // 26: staffsync.v1.IntegrationService.ResumeIntegration:input_type -> staffsync.v1.ResumeIntegrationRequest
-	16, // 27: staffsync.v1.IntegrationService.SyncNow:input_type -> staffsync.v1.SyncNowRequest
-	18, // 28: staffsync.v1.IntegrationService.DeleteIntegration:input_type -> staffsync.v1.DeleteIntegrationRequest
-	3,  // 29: staffsync.v1.IntegrationService.CreateIntegration:output_type -> staffsync.v1.CreateIntegrationResponse
-	5,  // 30: staffsync.v1.IntegrationService.UpdateIntegration:output_type -> staffsync.v1.UpdateIntegrationResponse
-	7,  // 31: staffsync.v1.IntegrationService.ListIntegrations:output_type -> staffsync.v1.ListIntegrationsResponse
-	9,  // 32: staffsync.v1.IntegrationService.GetIntegration:output_type -> staffsync.v1.GetIntegrationResponse
-	11, // 33: staffsync.v1.IntegrationService.TestConnection:output_type -> staffsync.v1.TestConnectionResponse
-	13, // 34: staffsync.v1.IntegrationService.PauseIntegration:output_type -> staffsync.v1.PauseIntegrationResponse
-	15, // 35: staffsync.v1.IntegrationService.ResumeIntegration:output_type -> staffsync.v1.ResumeIntegrationResponse
-	17, // 36: staffsync.v1.IntegrationService.SyncNow:output_type -> staffsync.v1.SyncNowResponse
-	19, // 37: staffsync.v1.IntegrationService.DeleteIntegration:output_type -> staffsync.v1.DeleteIntegrationResponse
-	29, // [29:38] is the sub-list for method output_type
-	20, // [20:29] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	12, // 17: staffsync.v1.TestConnectionResponse.fields:type_name -> staffsync.v1.FieldAccess
+	1,  // 18: staffsync.v1.PauseIntegrationResponse.integration:type_name -> staffsync.v1.Integration
+	1,  // 19: staffsync.v1.ResumeIntegrationResponse.integration:type_name -> staffsync.v1.Integration
+	1,  // 20: staffsync.v1.SyncNowResponse.integration:type_name -> staffsync.v1.Integration
+	2,  // 21: staffsync.v1.IntegrationService.CreateIntegration:input_type -> staffsync.v1.CreateIntegrationRequest
+	4,  // 22: staffsync.v1.IntegrationService.UpdateIntegration:input_type -> staffsync.v1.UpdateIntegrationRequest
+	6,  // 23: staffsync.v1.IntegrationService.ListIntegrations:input_type -> staffsync.v1.ListIntegrationsRequest
+	8,  // 24: staffsync.v1.IntegrationService.GetIntegration:input_type -> staffsync.v1.GetIntegrationRequest
+	10, // 25: staffsync.v1.IntegrationService.TestConnection:input_type -> staffsync.v1.TestConnectionRequest
+	13, // 26: staffsync.v1.IntegrationService.PauseIntegration:input_type -> staffsync.v1.PauseIntegrationRequest
+	15, // 27: staffsync.v1.IntegrationService.ResumeIntegration:input_type -> staffsync.v1.ResumeIntegrationRequest
+	17, // 28: staffsync.v1.IntegrationService.SyncNow:input_type -> staffsync.v1.SyncNowRequest
+	19, // 29: staffsync.v1.IntegrationService.DeleteIntegration:input_type -> staffsync.v1.DeleteIntegrationRequest
+	3,  // 30: staffsync.v1.IntegrationService.CreateIntegration:output_type -> staffsync.v1.CreateIntegrationResponse
+	5,  // 31: staffsync.v1.IntegrationService.UpdateIntegration:output_type -> staffsync.v1.UpdateIntegrationResponse
+	7,  // 32: staffsync.v1.IntegrationService.ListIntegrations:output_type -> staffsync.v1.ListIntegrationsResponse
+	9,  // 33: staffsync.v1.IntegrationService.GetIntegration:output_type -> staffsync.v1.GetIntegrationResponse
+	11, // 34: staffsync.v1.IntegrationService.TestConnection:output_type -> staffsync.v1.TestConnectionResponse
+	14, // 35: staffsync.v1.IntegrationService.PauseIntegration:output_type -> staffsync.v1.PauseIntegrationResponse
+	16, // 36: staffsync.v1.IntegrationService.ResumeIntegration:output_type -> staffsync.v1.ResumeIntegrationResponse
+	18, // 37: staffsync.v1.IntegrationService.SyncNow:output_type -> staffsync.v1.SyncNowResponse
+	20, // 38: staffsync.v1.IntegrationService.DeleteIntegration:output_type -> staffsync.v1.DeleteIntegrationResponse
+	30, // [30:39] is the sub-list for method output_type
+	21, // [21:30] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_integration_proto_init() }
@@ -1369,7 +1465,7 @@ func file_staffsync_v1_integration_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_integration_proto_rawDesc), len(file_staffsync_v1_integration_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   25,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -74,6 +74,9 @@ type Options struct {
 	ExtraEmployeeKeys map[string]any
 }
 
+// MaxReportFields is the most fields one custom report may ask for.
+const MaxReportFields = 400
+
 // DemoAPIKey is the fake's default API key.
 const DemoAPIKey = "demo-bamboohr-api-key"
 
@@ -333,12 +336,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "Unable to parse the request body as XML", "Bad Request")
 		return
 	}
-	if !strings.EqualFold(r.URL.Query().Get("format"), "JSON") {
+	switch format := strings.ToLower(r.URL.Query().Get("format")); format {
+	case "json":
+	case "":
+		// The real API infers the format from Accept; staffsync always names it, so the
+		// fake is stricter and refuses.
 		s.fail(w, http.StatusBadRequest, "format must be JSON or XML", "")
+		return
+	default:
+		s.fail(w, http.StatusNotFound, "Report format not found", "") // [B-spec] 404: unsupported format
 		return
 	}
 	if bodyErr != nil || len(body.Fields) == 0 {
 		s.fail(w, http.StatusBadRequest, "The report request needs a list of fields", "")
+		return
+	}
+	if len(body.Fields) > MaxReportFields {
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("At most %d fields per report", MaxReportFields), "")
 		return
 	}
 	if !acceptsJSON(r.Header.Get("Accept")) {

@@ -30,6 +30,7 @@ func TestFakeIsStrict(t *testing.T) {
 		{"charset in content type", "POST", "/acme/v1/reports/custom?format=JSON", "application/json; charset=UTF-8", "application/json", DemoAPIKey, 400, "Unable to parse the request body as XML", ""},
 		{"no accept answers XML", "POST", "/acme/v1/reports/custom?format=JSON", "application/json", "", DemoAPIKey, 200, "", `<?xml`},
 		{"no format", "POST", "/acme/v1/reports/custom", "application/json", "application/json", DemoAPIKey, 400, "format must be JSON or XML", ""},
+		{"unknown format", "POST", "/acme/v1/reports/custom?format=bogus", "application/json", "application/json", DemoAPIKey, 404, "Report format not found", ""},
 		{"no key", "POST", "/acme/v1/reports/custom?format=JSON", "application/json", "application/json", "", 401, "Authentication required", ""},
 		{"wrong key", "POST", "/acme/v1/reports/custom?format=JSON", "application/json", "application/json", "nope", 401, `Invalid API key "nope"`, ""},
 		{"GET", "GET", "/acme/v1/reports/custom?format=JSON", "application/json", "application/json", DemoAPIKey, 405, "Method not allowed", ""},

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { integrations } from "../api";
 import { Alert, Dialog, Spinner } from "../components";
 import type { Integration } from "../gen/staffsync/v1/integration_pb";
+import { connectionTestMessage } from "../logic/connectionTest";
 import { errorMessage } from "../logic/errors";
 import { formatDateTime } from "../logic/format";
 import {
@@ -23,7 +24,7 @@ import { IntegrationState } from "../gen/staffsync/v1/integration_pb";
 import { OptionsFieldset } from "../OptionsFieldset";
 import { linkClick } from "../router";
 
-type RowMessage = { tone: "success" | "error" | "info"; text: string };
+type RowMessage = { tone: "success" | "error" | "info"; text: string; details?: string[] };
 
 export function IntegrationsPage() {
   const [list, setList] = useState<Integration[]>();
@@ -84,7 +85,7 @@ export function IntegrationsPage() {
     try {
       if (what === "test") {
         const res = await integrations.testConnection({ id: i.id });
-        setMessages({ ...messages, [i.id]: { tone: res.ok ? "success" : "error", text: res.message || (res.ok ? "The connection works." : "The connection failed.") } });
+        setMessages({ ...messages, [i.id]: connectionTestMessage(res) });
       } else if (what === "resume") {
         replace((await integrations.resumeIntegration({ id: i.id })).integration);
         setMessages({ ...messages, [i.id]: { tone: "info", text: "Resumed; a sync runs now." } });
@@ -192,6 +193,9 @@ export function IntegrationsPage() {
                         onClick={() => { setNotice(""); setDeleteTarget(i); }}>Delete…</button>
                     </div>
                     {msg && <p class={`row-message row-message-${msg.tone}`} role="status">{msg.text}</p>}
+                    {msg?.details && msg.details.length > 0 && (
+                      <ul class="help">{msg.details.map((d) => <li key={d}>{d}</li>)}</ul>
+                    )}
                     {msg && i.kind === "sftp" && msg.tone === "success" && !i.settings["host_key"] && hostKeyFingerprint(msg.text) && (
                       <button type="button" class="button secondary small" disabled={busy !== ""}
                         onClick={() => pin(i, hostKeyFingerprint(msg.text)!)}>
