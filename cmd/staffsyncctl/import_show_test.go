@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
@@ -99,5 +102,29 @@ func TestPeopleStatusShowsPending(t *testing.T) {
 	writePeopleTable(&out, []*v1.Person{p}, 10, 1)
 	if !strings.Contains(out.String(), "10 billable (active people in the company) · 1 pending (not started yet)") {
 		t.Errorf("people table:\n%s", out.String())
+	}
+}
+
+func TestActivateOnHireDateFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want *bool
+	}{{[]string{"--activate-on-hire-date"}, proto.Bool(true)}, {[]string{"--activate-on-hire-date=false"}, proto.Bool(false)}, {nil, nil}} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		addImportOptionFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		got, err := importOptions(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case tc.want == nil && got != nil:
+			t.Errorf("%v: options %v, want none (the server's default for the import's kind)", tc.args, got)
+		case tc.want != nil && (got == nil || got.ActivateOnHireDate == nil || *got.ActivateOnHireDate != *tc.want):
+			t.Errorf("%v: options %v, want activate_on_hire_date %v", tc.args, got, *tc.want)
+		}
 	}
 }
