@@ -30,6 +30,10 @@ type ImportServer struct {
 	Log      *slog.Logger
 	// ApprovalTimeout overrides the default 7 days (tests).
 	ApprovalTimeout time.Duration
+
+	// watches caps each company's WatchImport streams; watchLifetime ends each one.
+	watches       *companyCounter
+	watchLifetime time.Duration
 }
 
 func parseID(what, id string) (int64, error) {
@@ -267,6 +271,11 @@ const watchInterval = 250 * time.Millisecond
 
 // WatchImport streams the import whenever it changes, until it reaches a final status.
 func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.WatchImportRequest], stream *connect.ServerStream[v1.WatchImportResponse]) error {
+	ctx, done, err := s.startWatch(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	var last, lastProgress time.Time
 	var lastStatus directory.ImportStatus
 	ticker := time.NewTicker(watchInterval)
@@ -293,6 +302,9 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil
+			}
+			if errors.Is(context.Cause(ctx), errWatchLifetime) {
+				return connect.NewError(connect.CodeDeadlineExceeded, errWatchLifetime)
 			}
 			return s.fail(ctx, ctx.Err())
 		case <-ticker.C:

@@ -33,6 +33,9 @@ var writeKinds = []string{string(directory.KindNew), string(directory.KindUpdate
 func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVersion int64) (ApplyOutcome, error) {
 	var out ApplyOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.setLongTimeouts(ctx, tx); err != nil {
+			return err
+		}
 		// Lock the company first: one apply per company at a time, and no edit in between.
 		var companyVersion int64
 		if err := tx.QueryRow(ctx, `SELECT directory_version FROM companies WHERE id = $1 FOR UPDATE`, companyID).Scan(&companyVersion); err != nil {
