@@ -110,7 +110,10 @@ func (e *edge) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &ce) {
 		ce = connect.NewError(connect.CodeUnavailable, errors.New("cannot check the credential right now; try again"))
 	}
-	// A request Connect does not recognise (the streaming upload) gets Connect's JSON error.
+	// The body is never read: close the connection after the answer instead of draining it,
+	// which would wait for a body that may never come. A request Connect does not recognise
+	// (the streaming upload) gets Connect's JSON error.
+	w.Header().Set("Connection", "close")
 	_ = e.errors.Write(w, r, ce)
 }
 

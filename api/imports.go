@@ -283,7 +283,7 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 	for {
 		im, err := s.getImport(ctx, req.Msg.ImportId)
 		if err != nil {
-			return s.fail(ctx, err)
+			return s.watchFailed(ctx, err)
 		}
 		var progressAt time.Time
 		if im.ProgressUpdatedAt != nil {
@@ -303,10 +303,7 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil
 			}
-			if errors.Is(context.Cause(ctx), errWatchLifetime) {
-				return connect.NewError(connect.CodeDeadlineExceeded, errWatchLifetime)
-			}
-			return s.fail(ctx, ctx.Err())
+			return s.watchFailed(ctx, ctx.Err())
 		case <-ticker.C:
 		}
 	}

@@ -25,3 +25,11 @@ func (s *ImportServer) startWatch(ctx context.Context) (context.Context, func(),
 	ctx, cancel := context.WithTimeoutCause(ctx, s.watchLifetime, errWatchLifetime)
 	return ctx, func() { cancel(); s.watches.release(company) }, nil
 }
+
+// watchFailed maps a watch's error; one caused by the end of its lifetime says so.
+func (s *ImportServer) watchFailed(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), errWatchLifetime) {
+		return connect.NewError(connect.CodeDeadlineExceeded, errWatchLifetime)
+	}
+	return s.fail(ctx, err)
+}
