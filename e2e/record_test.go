@@ -78,8 +78,8 @@ func TestImportHistoriesReplay(t *testing.T) {
 			return workflows.ImportWorkflowID(tn.companyID, id)
 		}},
 		{"auto_approved_held_and_released", func(t *testing.T, tn *tenant) string {
-			id := tn.startDirect(t, s, file, workflows.ImportInput{AutoApprove: true, IntegrationID: 1})
-			wid := workflows.ImportWorkflowID(tn.companyID, id)
+			// A real integration's run: the worker auto-approves nothing else.
+			id, wid := tn.startAutoApplyRun(t, s, file)
 			if err := s.temporal.SignalWorkflow(ctx, wid, "", workflows.SignalHold, nil); err != nil {
 				t.Fatal(err)
 			}
