@@ -30,6 +30,9 @@ type ImportServer struct {
 	Log      *slog.Logger
 	// ApprovalTimeout overrides the default 7 days (tests).
 	ApprovalTimeout time.Duration
+	// ReconcileAfter is how long an import stands still before a read checks that its
+	// workflow still runs (0: a minute).
+	ReconcileAfter time.Duration
 
 	// watches caps each company's WatchImport streams; watchLifetime ends each one.
 	watches       *companyCounter
@@ -131,6 +134,7 @@ func (s *ImportServer) GetImport(ctx context.Context, req *connect.Request[v1.Ge
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	im = s.reconcile(ctx, im)
 	return connect.NewResponse(&v1.GetImportResponse{Import: importToProto(im)}), nil
 }
 
@@ -266,8 +270,12 @@ func (s *ImportServer) ListImports(ctx context.Context, req *connect.Request[v1.
 	return connect.NewResponse(out), nil
 }
 
-// watchInterval is how often WatchImport looks for a change.
-const watchInterval = 250 * time.Millisecond
+// watchInterval is how often WatchImport looks for a change; reconcileEvery how often it
+// checks that the import's workflow still runs.
+const (
+	watchInterval  = 250 * time.Millisecond
+	reconcileEvery = 30 * time.Second
+)
 
 // WatchImport streams the import whenever it changes, until it reaches a final status.
 func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.WatchImportRequest], stream *connect.ServerStream[v1.WatchImportResponse]) error {
@@ -276,7 +284,7 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 		return err
 	}
 	defer done()
-	var last, lastProgress time.Time
+	var last, lastProgress, lastReconcile time.Time
 	var lastStatus directory.ImportStatus
 	ticker := time.NewTicker(watchInterval)
 	defer ticker.Stop()
@@ -284,6 +292,9 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 		im, err := s.getImport(ctx, req.Msg.ImportId)
 		if err != nil {
 			return s.watchFailed(ctx, err)
+		}
+		if time.Since(lastReconcile) >= reconcileEvery {
+			im, lastReconcile = s.reconcile(ctx, im), time.Now()
 		}
 		var progressAt time.Time
 		if im.ProgressUpdatedAt != nil {

@@ -28,6 +28,9 @@ type Config struct {
 	Log      *slog.Logger
 	// ApprovalTimeout overrides how long imports wait for approval (0 = 7 days).
 	ApprovalTimeout time.Duration
+	// ReconcileAfter: a read of an import that has not changed for this long checks that
+	// its workflow still runs (0 = a minute; tests shorten it).
+	ReconcileAfter time.Duration
 	// Secrets seals integration credentials; nil (no STAFFSYNC_SECRET_KEY) refuses secrets.
 	Secrets *secrets.Box
 	// Limits bound message sizes, streams, uploads and failed authentication attempts.
@@ -52,7 +55,7 @@ func NewHandler(cfg Config) http.Handler {
 	unary := connect.WithReadMaxBytes(int(limits.MaxMessageBytes))
 	mux := http.NewServeMux()
 	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout,
-		watches: newCompanyCounter(limits.WatchStreamsPerCompany), watchLifetime: limits.WatchLifetime}
+		ReconcileAfter: cfg.ReconcileAfter, watches: newCompanyCounter(limits.WatchStreamsPerCompany), watchLifetime: limits.WatchLifetime}
 	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, unary))
 	// StartImport carries the file in its message: only it gets the upload limit.
 	_, startImport := staffsyncv1connect.NewImportServiceHandler(imports, auth, connect.WithReadMaxBytes(int(limits.MaxUploadMessageBytes)))

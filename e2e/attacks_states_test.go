@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,8 +14,10 @@ import (
 	"connectrpc.com/connect"
 	"go.temporal.io/sdk/client"
 
+	"github.com/staffsync/staffsync/api"
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
+	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/store"
 	"github.com/staffsync/staffsync/workflows"
 )
@@ -128,5 +132,34 @@ func TestAttackApproveExpireRace(t *testing.T) {
 	t.Logf("%d imports: the approval won %d times, the expiry %d", imports, applied, expired)
 	if applied+expired != imports {
 		t.Fatal(errors.New("not every import had one winner"))
+	}
+}
+
+// TestTerminatedWorkflowMarksImportFailed: an operator terminates an import's workflow,
+// which runs no code of its own; the next read of the import notices and marks it failed
+// with the reason instead of leaving it awaiting approval forever.
+func TestTerminatedWorkflowMarksImportFailed(t *testing.T) {
+	s := getStack(t)
+	ctx := context.Background()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: s.store, Temporal: s.temporal, ReconcileAfter: time.Millisecond}), api.ServerTimeouts{})
+	go func() { _ = srv.Serve(listener) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	tn := s.newTenant(t, "Terminated Workflow Ltd")
+	im := tn.start(t, "people.csv", readExample(t, "people.csv"), nil)
+	im = tn.waitFor(t, im.Id, v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL)
+	if err := s.temporal.TerminateWorkflow(ctx, tn.workflowID(t, im.Id), "", "operator cleanup"); err != nil {
+		t.Fatal(err)
+	}
+	reader := staffsyncv1connect.NewImportServiceClient(http.DefaultClient, "http://"+listener.Addr().String(), connect.WithInterceptors(bearer(tn.apiToken)))
+	resp, err := reader.GetImport(ctx, connect.NewRequest(&v1.GetImportRequest{ImportId: im.Id}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Msg.Import; got.Status != v1.ImportStatus_IMPORT_STATUS_FAILED || !strings.Contains(got.ErrorMessage, "terminated") {
+		t.Fatalf("after the workflow was terminated the import is %v (%q); want failed, saying it was terminated", got.Status, got.ErrorMessage)
 	}
 }
