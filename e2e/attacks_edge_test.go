@@ -122,6 +122,11 @@ func TestAttackGzipBomb(t *testing.T) {
 		{"unknown token", "not-a-token", "unauthenticated"},
 		{"valid token", tn.apiToken, "resource_exhausted"},
 	}
+	t.Run("valid token, 2 MiB uncompressed", func(t *testing.T) {
+		if _, code := connectCall(t, http.DefaultClient, url, staffsyncv1connect.DirectoryServiceListPeopleProcedure, tn.apiToken, bytes.NewReader(make([]byte, 2<<20)), false); code != "resource_exhausted" {
+			t.Errorf("answer %q, want resource_exhausted", code)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var code string
