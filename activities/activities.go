@@ -82,7 +82,27 @@ func countsOf(s directory.Summary) SummaryCounts {
 		Reactivated: s.Reactivated, Error: s.Error, Warning: s.Warning}
 }
 
-// ExpireImport marks an import whose approval never came as expired.
-func (a *Activities) ExpireImport(ctx context.Context, ref ImportRef) error {
-	return permanentOrRetryable(a.Store.ExpireImport(ctx, ref.CompanyID, ref.ImportID))
+// ExpireResult is the import's status after an expiry: expired if the expiry won, else the
+// decision that won the race (applying: an approval, to be applied).
+type ExpireResult struct {
+	Status directory.ImportStatus
+}
+
+// ExpireImport marks an import whose approval never came as expired, unless a decision
+// won the race in PostgreSQL; the result says which.
+func (a *Activities) ExpireImport(ctx context.Context, ref ImportRef) (ExpireResult, error) {
+	status, err := a.Store.ExpireImport(ctx, ref.CompanyID, ref.ImportID)
+	return ExpireResult{Status: status}, permanentOrRetryable(err)
+}
+
+// FailInput names the import a failed workflow leaves and why it failed.
+type FailInput struct {
+	ImportRef
+	Reason string
+}
+
+// FailImport marks the import of a workflow that failed or was cancelled as failed with
+// the reason, unless it already ended.
+func (a *Activities) FailImport(ctx context.Context, in FailInput) error {
+	return permanentOrRetryable(a.Store.FailImport(ctx, in.CompanyID, in.ImportID, in.Reason))
 }

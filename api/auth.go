@@ -20,13 +20,16 @@ type authInterceptor struct {
 }
 
 func (a *authInterceptor) authenticate(ctx context.Context, header string) (context.Context, error) {
+	if _, ok := ctx.Value(principalKey{}).(store.Principal); ok {
+		return ctx, nil // the edge authenticated the request before its body was read
+	}
 	token, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
 		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("missing API token: send 'Authorization: Bearer <token>'"))
 	}
 	p, err := a.store.Authenticate(ctx, strings.TrimSpace(token))
 	if errors.Is(err, directory.ErrNotFound) {
-		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown API token"))
+		return nil, connect.NewError(connect.CodeUnauthenticated, unknownCredential{"unknown API token"})
 	}
 	if err != nil {
 		return nil, connect.NewError(connect.CodeUnavailable, errors.New("cannot check the API token right now; try again"))

@@ -30,6 +30,13 @@ type ImportServer struct {
 	Log      *slog.Logger
 	// ApprovalTimeout overrides the default 7 days (tests).
 	ApprovalTimeout time.Duration
+	// ReconcileAfter is how long an import stands still before a read checks that its
+	// workflow still runs (0: a minute).
+	ReconcileAfter time.Duration
+
+	// watches caps each company's WatchImport streams; watchLifetime ends each one.
+	watches       *companyCounter
+	watchLifetime time.Duration
 }
 
 func parseID(what, id string) (int64, error) {
@@ -127,6 +134,7 @@ func (s *ImportServer) GetImport(ctx context.Context, req *connect.Request[v1.Ge
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	im = s.reconcile(ctx, im)
 	return connect.NewResponse(&v1.GetImportResponse{Import: importToProto(im)}), nil
 }
 
@@ -262,19 +270,31 @@ func (s *ImportServer) ListImports(ctx context.Context, req *connect.Request[v1.
 	return connect.NewResponse(out), nil
 }
 
-// watchInterval is how often WatchImport looks for a change.
-const watchInterval = 250 * time.Millisecond
+// watchInterval is how often WatchImport looks for a change; reconcileEvery how often it
+// checks that the import's workflow still runs.
+const (
+	watchInterval  = 250 * time.Millisecond
+	reconcileEvery = 30 * time.Second
+)
 
 // WatchImport streams the import whenever it changes, until it reaches a final status.
 func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.WatchImportRequest], stream *connect.ServerStream[v1.WatchImportResponse]) error {
-	var last, lastProgress time.Time
+	ctx, done, err := s.startWatch(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var last, lastProgress, lastReconcile time.Time
 	var lastStatus directory.ImportStatus
 	ticker := time.NewTicker(watchInterval)
 	defer ticker.Stop()
 	for {
 		im, err := s.getImport(ctx, req.Msg.ImportId)
 		if err != nil {
-			return s.fail(ctx, err)
+			return s.watchFailed(ctx, err)
+		}
+		if time.Since(lastReconcile) >= reconcileEvery {
+			im, lastReconcile = s.reconcile(ctx, im), time.Now()
 		}
 		var progressAt time.Time
 		if im.ProgressUpdatedAt != nil {
@@ -294,7 +314,7 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil
 			}
-			return s.fail(ctx, ctx.Err())
+			return s.watchFailed(ctx, ctx.Err())
 		case <-ticker.C:
 		}
 	}

@@ -28,8 +28,19 @@ type Config struct {
 	Log      *slog.Logger
 	// ApprovalTimeout overrides how long imports wait for approval (0 = 7 days).
 	ApprovalTimeout time.Duration
+	// ReconcileAfter: a read of an import that has not changed for this long checks that
+	// its workflow still runs (0 = a minute; tests shorten it).
+	ReconcileAfter time.Duration
 	// Secrets seals integration credentials; nil (no STAFFSYNC_SECRET_KEY) refuses secrets.
 	Secrets *secrets.Box
+	// Limits bound message sizes, streams, uploads and failed authentication attempts.
+	Limits Limits
+	// Authenticate verifies a request's credential from its headers before its body is
+	// read; nil checks the bearer token in the store.
+	Authenticate Authenticator
+	// Session accepts a request without an Authorization header that carries a session
+	// cookie; nil accepts none.
+	Session SessionCheck
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -37,20 +48,32 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	auth := connect.WithInterceptors(&authInterceptor{store: cfg.Store})
-	limits := connect.WithReadMaxBytes(MaxUploadBytes + 1<<20)
+	limits := cfg.Limits.withDefaults()
+	tokens := &authInterceptor{store: cfg.Store}
+	auth := connect.WithInterceptors(tokens)
+	// The read limit bounds the decompressed message too: a small gzip bomb stops there.
+	unary := connect.WithReadMaxBytes(int(limits.MaxMessageBytes))
 	mux := http.NewServeMux()
-	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout}
-	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, limits))
-	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, &authInterceptor{store: cfg.Store}))
-	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth))
-	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth))
+	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout,
+		ReconcileAfter: cfg.ReconcileAfter, watches: newCompanyCounter(limits.WatchStreamsPerCompany), watchLifetime: limits.WatchLifetime}
+	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, unary))
+	// StartImport carries the file in its message: only it gets the upload limit.
+	_, startImport := staffsyncv1connect.NewImportServiceHandler(imports, auth, connect.WithReadMaxBytes(int(limits.MaxUploadMessageBytes)))
+	mux.Handle(staffsyncv1connect.ImportServiceStartImportProcedure, startImport)
+	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, tokens, limits))
+	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
+	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
-	}, auth))
+	}, auth, unary))
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
 	mountConsole(mux)
-	return mux
+	authenticate := cfg.Authenticate
+	if authenticate == nil {
+		authenticate = tokenAuthenticator(tokens)
+	}
+	return &edge{next: mux, authenticate: authenticate, session: cfg.Session,
+		failures: newFailureLimiter(limits.UnknownTokensPerMinute), limits: limits, errors: connect.NewErrorWriter()}
 }
 
 // health answers 200 only when PostgreSQL, Temporal and at least one worker are ready.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -25,18 +26,17 @@ type uploadHandler struct {
 	auth    *authInterceptor
 	errors  *connect.ErrorWriter
 	// slots bounds the uploads streaming at once: each holds a PostgreSQL connection until
-	// its last byte arrives, and slow clients must not take the whole pool.
-	slots chan struct{}
+	// its last byte arrives, and slow clients must not take the whole pool. perCompany
+	// bounds one company's share of them, so its slow uploads cannot block the others.
+	slots      chan struct{}
+	perCompany *companyCounter
+	// timeout is how long one upload may take (default 10 minutes: 50 MiB at 100 KB/s).
+	timeout time.Duration
 }
 
-// Streaming uploads at once, and how long one may take: 50 MiB at 100 KB/s.
-const (
-	uploadSlots   = 2
-	uploadTimeout = 10 * time.Minute
-)
-
-func newUploadHandler(imports *ImportServer, auth *authInterceptor) *uploadHandler {
-	return &uploadHandler{imports: imports, auth: auth, errors: connect.NewErrorWriter(), slots: make(chan struct{}, uploadSlots)}
+func newUploadHandler(imports *ImportServer, auth *authInterceptor, limits Limits) *uploadHandler {
+	return &uploadHandler{imports: imports, auth: auth, errors: connect.NewErrorWriter(),
+		slots: make(chan struct{}, limits.UploadSlots), perCompany: newCompanyCounter(limits.UploadSlotsPerCompany), timeout: limits.UploadTimeout}
 }
 
 func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -65,9 +65,19 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, uploadTimeout)
+	company := principal(ctx).CompanyID
+	if !h.perCompany.acquire(company) {
+		h.fail(w, r, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
+			"your company already has %d upload(s) in progress; wait until it finishes, then upload again", h.perCompany.limit)))
+		return
+	}
+	defer h.perCompany.release(company)
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout))
+	// The upload may take longer than the server's read and write timeouts allow a request.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(h.timeout))
+	_ = rc.SetWriteDeadline(time.Now().Add(h.timeout + 30*time.Second))
 	select {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()

@@ -17,7 +17,8 @@ func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 		{"console root", "GET", "/", "", http.StatusOK, `<div id="app">`},
 		{"console page falls back to index", "GET", "/imports/7", "", http.StatusOK, `<div id="app">`},
 		{"API keeps its route", "POST", "/staffsync.v1.ImportService/ListImports", "application/json", http.StatusUnauthorized, "missing API token"},
-		{"unknown API method is not the console", "POST", "/staffsync.v1.ImportService/Nope", "application/json", http.StatusNotFound, ""},
+		// Unauthenticated, even an unknown method learns nothing but that a token is missing.
+		{"unknown API method is not the console", "POST", "/staffsync.v1.ImportService/Nope", "application/json", http.StatusUnauthorized, "missing API token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,8 +79,8 @@ func TestImportHistoriesReplay(t *testing.T) {
 			return workflows.ImportWorkflowID(tn.companyID, id)
 		}},
 		{"auto_approved_held_and_released", func(t *testing.T, tn *tenant) string {
-			id := tn.startDirect(t, s, file, workflows.ImportInput{AutoApprove: true, IntegrationID: 1})
-			wid := workflows.ImportWorkflowID(tn.companyID, id)
+			// A real integration's run: the worker auto-approves nothing else.
+			id, wid := tn.startAutoApplyRun(t, s, file)
 			if err := s.temporal.SignalWorkflow(ctx, wid, "", workflows.SignalHold, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -92,14 +93,22 @@ func TestImportHistoriesReplay(t *testing.T) {
 			}
 			return wid
 		}},
+		{"auto_approve_refused_marked_failed", func(t *testing.T, tn *tenant) string {
+			// An AutoApprove start for an upload (a forged start) is refused by the worker.
+			id := tn.startDirect(t, s, file, workflows.ImportInput{AutoApprove: true, IntegrationID: 1})
+			tn.waitFor(t, formatInt(id), v1.ImportStatus_IMPORT_STATUS_FAILED)
+			return workflows.ImportWorkflowID(tn.companyID, id)
+		}},
 	}
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
 			tn := s.newTenant(t, "Replay "+p.name)
 			wid := p.run(t, tn)
 			var result workflows.ImportResult
-			if err := s.temporal.GetWorkflow(ctx, wid, "").Get(ctx, &result); err != nil {
-				t.Fatalf("workflow %s: %v", wid, err)
+			// A path named *_marked_failed ends with the workflow failed.
+			fails := strings.HasSuffix(p.name, "_marked_failed")
+			if err := s.temporal.GetWorkflow(ctx, wid, "").Get(ctx, &result); (err != nil) != fails {
+				t.Fatalf("workflow %s: %v (want it to fail: %v)", wid, err, fails)
 			}
 			hist := readHistory(t, s.temporal, wid)
 			replayer := worker.NewWorkflowReplayer()

@@ -33,6 +33,9 @@ var writeKinds = []string{string(directory.KindNew), string(directory.KindUpdate
 func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVersion int64) (ApplyOutcome, error) {
 	var out ApplyOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.setLongTimeouts(ctx, tx); err != nil {
+			return err
+		}
 		// Lock the company first: one apply per company at a time, and no edit in between.
 		var companyVersion int64
 		if err := tx.QueryRow(ctx, `SELECT directory_version FROM companies WHERE id = $1 FOR UPDATE`, companyID).Scan(&companyVersion); err != nil {
@@ -62,7 +65,7 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 			return directory.Errorf(directory.ErrPrecondition, "import %d: approved preview %d is not the current preview %d", importID, previewVersion, importPreview)
 		case importDirectory != companyVersion:
 			out.Stale = true
-			_, err := tx.Exec(ctx, `UPDATE imports SET status = 'previewing', decided_by = NULL, decided_at = NULL, updated_at = now() WHERE id = $1`, importID)
+			_, err := tx.Exec(ctx, `UPDATE imports SET status = 'previewing', decided_by = NULL, decided_at = NULL, updated_at = now() WHERE id = $1 AND status = 'applying'`, importID)
 			return err
 		}
 		if err := applyChanges(ctx, tx, companyID, importID, counts, &out); err != nil {
@@ -73,7 +76,7 @@ func (s *Store) ApplyImport(ctx context.Context, companyID, importID, previewVer
 				return fmt.Errorf("bump directory version: %w", err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE imports SET status = 'applied', applied_at = now(), updated_at = now() WHERE id = $1`, importID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE imports SET status = 'applied', applied_at = now(), updated_at = now() WHERE id = $1 AND status = 'applying'`, importID); err != nil {
 			return err
 		}
 		writes := counts.inserts + counts.updates

@@ -210,18 +210,6 @@ func (s *Store) FailImport(ctx context.Context, companyID, importID int64, messa
 	return nil
 }
 
-// ExpireImport marks an import that waited too long for approval as expired.
-func (s *Store) ExpireImport(ctx context.Context, companyID, importID int64) error {
-	_, err := s.pool.Exec(ctx, `
-		UPDATE imports SET status = $3, updated_at = now()
-		WHERE company_id = $1 AND id = $2 AND status = 'awaiting_approval'`,
-		companyID, importID, directory.StatusExpired)
-	if err != nil {
-		return fmt.Errorf("expire import %d: %w", importID, unavailable(err))
-	}
-	return nil
-}
-
 // ApproveImport records an admin's approval of exactly the preview they saw. It refuses,
 // with an admin-facing message, an import that is not awaiting approval or whose preview
 // has been recomputed since.
@@ -306,6 +294,11 @@ const SystemDecider = "scheduled sync"
 // safety guard tripped or someone decided meanwhile. Running it again for the same preview
 // reports the earlier approval.
 func (s *Store) AutoApproveImport(ctx context.Context, companyID, importID, previewVersion int64) (bool, error) {
+	// Whoever can start workflows must not be able to approve: only the current import of an
+	// integration of this company with auto-apply on is approved (autoApplyOf explains).
+	if on, err := s.autoApplyOf(ctx, companyID, importID); err != nil || !on {
+		return false, err
+	}
 	var status string
 	err := s.pool.QueryRow(ctx, `
 		WITH approved AS (
@@ -313,6 +306,7 @@ func (s *Store) AutoApproveImport(ctx context.Context, companyID, importID, prev
 				decided_at = now(), updated_at = now()
 			WHERE company_id = $1 AND id = $2 AND status = 'awaiting_approval' AND preview_version = $3
 				AND NOT guard_tripped
+				AND EXISTS (SELECT 1 FROM integrations g WHERE g.company_id = $1 AND g.current_import_id = $2 AND g.auto_apply)
 			RETURNING status)
 		SELECT status FROM approved
 		UNION ALL

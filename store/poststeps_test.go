@@ -92,6 +92,7 @@ func TestAutoApproveRecordsScheduledSyncAndRespectsGuard(t *testing.T) {
 	ctx := context.Background()
 	p := newCompany(t, st, "Acme")
 	id, saved := previewWith(t, st, p, directory.DefaultOptions(), []directory.Record{record(2, "Ann", "Boss", "ann@acme.example", "")})
+	linkToIntegration(t, st, p.CompanyID, id, true)
 
 	if ok, err := st.AutoApproveImport(ctx, p.CompanyID, id, saved.PreviewVersion+1); err != nil || ok {
 		t.Fatalf("auto-approve of another preview = %v, %v; want false", ok, err)
@@ -121,6 +122,7 @@ func TestAutoApproveRecordsScheduledSyncAndRespectsGuard(t *testing.T) {
 	opts := directory.DefaultOptions()
 	opts.DeactivateMissing = true
 	guarded, guardedSaved := previewWith(t, st, g, opts, everyone[:1])
+	linkToIntegration(t, st, g.CompanyID, guarded, true)
 	if ok, err := st.AutoApproveImport(ctx, g.CompanyID, guarded, guardedSaved.PreviewVersion); err != nil || ok {
 		t.Fatalf("auto-approve with the guard tripped = %v, %v; want false", ok, err)
 	}

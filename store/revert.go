@@ -58,6 +58,9 @@ func (s *Store) CreateRevertImport(ctx context.Context, p Principal, importID in
 	var out RevertCreated
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		out = RevertCreated{}
+		if err := s.setLongTimeouts(ctx, tx); err != nil {
+			return err
+		}
 		// Directory changes wait while the revert reads history and people, so both agree.
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM companies WHERE id = $1 FOR SHARE`, p.CompanyID); err != nil {
 			return fmt.Errorf("lock company: %w", err)

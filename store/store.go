@@ -23,14 +23,22 @@ var migrationFiles embed.FS
 // Store is the PostgreSQL data store. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// long are the timeouts of the long transactions (apply, revert, streamed upload).
+	long SessionTimeouts
 }
 
 // Open connects to the database at url and checks that it answers.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	s := &Store{long: DefaultApplyTimeouts}
+	var settings poolSettings
+	for _, o := range opts {
+		o(s, &settings)
+	}
+	settings.session.runtimeParams(cfg.ConnConfig.RuntimeParams)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", unavailable(err))
@@ -39,7 +47,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", unavailable(err))
 	}
-	return &Store{pool: pool}, nil
+	s.pool = pool
+	return s, nil
 }
 
 // Close closes all connections.
@@ -110,8 +119,9 @@ func unavailable(err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		// Class 08 is connection exceptions, 57P is operator intervention (shutdown).
-		if strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") {
+		// Class 08 is connection exceptions, 57P is operator intervention (shutdown), 57014
+		// a statement_timeout and 55P03 a lock_timeout: trying again later may succeed.
+		if strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "57014" || pgErr.Code == "55P03" {
 			return fmt.Errorf("%w: %w", directory.ErrUnavailable, err)
 		}
 		return err

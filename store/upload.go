@@ -25,6 +25,9 @@ func (s *Store) CreateImportFromStream(ctx context.Context, in NewImport, conten
 	in.Content = nil
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.setLongTimeouts(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		if id, err = insertImport(ctx, tx, in); err != nil {
 			return err

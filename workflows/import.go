@@ -176,7 +176,11 @@ func Import(ctx workflow.Context, in ImportInput) (ImportResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryImportState, func() (ImportState, error) { return r.state, nil }); err != nil {
 		return r.result, err
 	}
-	return r.run(ctx)
+	result, err := r.run(ctx)
+	if err != nil {
+		r.markFailed(ctx, err)
+	}
+	return result, err
 }
 
 func (r *importRun) run(ctx workflow.Context) (ImportResult, error) {
@@ -234,11 +238,11 @@ func (r *importRun) run(ctx workflow.Context) (ImportResult, error) {
 				r.setStatus(ctx, directory.StatusRejected, "rejected by an admin")
 				return r.result, nil
 			case decisionExpired:
-				if err := workflow.ExecuteActivity(stepCtx, acts.ExpireImport, r.ref).Get(ctx, nil); err != nil {
+				ended, err := r.expire(ctx, stepCtx)
+				if err != nil || ended {
 					return r.result, err
 				}
-				r.setStatus(ctx, directory.StatusExpired, "nobody decided in time")
-				return r.result, nil
+				// An admin's approval won the race in PostgreSQL: apply it.
 			}
 		}
 		r.drainHold()

@@ -129,9 +129,9 @@ func TestImportExpires(t *testing.T) {
 			parsedAndPreviewed(env, false)
 			start := env.Now()
 			var expiredAt time.Time
-			env.OnActivity(acts.ExpireImport, mock.Anything, testRef).Return(func(_ context.Context, _ activities.ImportRef) error {
+			env.OnActivity(acts.ExpireImport, mock.Anything, testRef).Return(func(_ context.Context, _ activities.ImportRef) (activities.ExpireResult, error) {
 				expiredAt = env.Now()
-				return nil
+				return activities.ExpireResult{Status: directory.StatusExpired}, nil
 			}).Once()
 			env.ExecuteWorkflow(Import, ImportInput{CompanyID: 7, ImportID: 42, ApprovalTimeout: tc.timeout})
 			if got := result(t, env); got.Status != directory.StatusExpired {

@@ -19,13 +19,16 @@ func TestReplayRecordedImportHistories(t *testing.T) {
 	paths := []string{"approved_with_post_steps", "rejected", "stale_preview_previewed_again", "file_failed", "expired", "auto_approved_held_and_released"}
 	// Every main path is recorded by the current code and by the code before each version
 	// change (runs of it may still be open when a worker is upgraded): before
+	// versionExpiryRace and versionMarkFailed (consistent states), before
 	// versionTimeoutFromOptions and before versionSinglePassPreview.
 	var want []string
-	for _, generation := range []string{"", "before_options_timeout_", "before_single_pass_"} {
+	for _, generation := range []string{"", "before_consistent_states_", "before_options_timeout_", "before_single_pass_"} {
 		for _, p := range paths {
 			want = append(want, generation+p)
 		}
 	}
+	// Paths recorded since versionMarkFailed only.
+	want = append(want, "auto_approve_refused_marked_failed")
 	if len(files) != len(want) {
 		t.Fatalf("found %d recorded histories %v, want the %d main paths of each generation %v", len(files), files, len(want), want)
 	}

@@ -75,7 +75,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer stopLogged(log, "Temporal", tmp.Stop)
 
-	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace}
+	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace, plaintextTemporal: true}
 	st, err := conn.openStore(startCtx)
 	if err != nil {
 		return err
@@ -111,7 +111,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		}
 	}
 	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc) }()
-	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, *apiAddr, st, tc) }()
+	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, *apiAddr, conn, st, tc) }()
 
 	printDevBanner(absDir, *apiAddr, tmp.UIURL(), tmp.Address(), pg.URL(), token, created)
 	if fakes != nil {

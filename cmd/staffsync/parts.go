@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"runtime/debug"
 	"time"
@@ -33,6 +32,10 @@ type connections struct {
 	databaseURL       string
 	temporalAddress   string
 	temporalNamespace string
+	// plaintextTemporal ignores the TEMPORAL_TLS_* settings: dev's own Temporal on 127.0.0.1.
+	plaintextTemporal bool
+	// apiDatabase are the PostgreSQL timeouts of the API's own pool.
+	apiDatabase store.SessionTimeouts
 }
 
 func (c *connections) register(fs *flag.FlagSet) {
@@ -46,15 +49,37 @@ func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
 	if c.databaseURL == "" {
 		return nil, errors.New("no database: set DATABASE_URL or --database-url")
 	}
-	return store.Open(ctx, c.databaseURL)
+	long, err := workerDatabaseSettings()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, c.databaseURL, store.WithLongTimeouts(long))
+}
+
+// openAPIStore opens the API's own pool, whose every connection has the API's short
+// statement and lock timeouts.
+func (c *connections) openAPIStore(ctx context.Context, t store.SessionTimeouts) (*store.Store, error) {
+	long, err := workerDatabaseSettings()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, c.databaseURL, store.WithSessionTimeouts(t), store.WithLongTimeouts(long))
 }
 
 func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (client.Client, error) {
-	cl, err := client.DialContext(ctx, client.Options{
+	opts := client.Options{
 		HostPort:  c.temporalAddress,
 		Namespace: c.temporalNamespace,
 		Logger:    temporallog.NewStructuredLogger(quietTemporalLogger(log)),
-	})
+	}
+	if !c.plaintextTemporal {
+		security, err := temporalSecurityFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		security.apply(&opts)
+	}
+	cl, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", c.temporalAddress, err)
 	}
@@ -83,12 +108,22 @@ func (h *minLevelHandler) WithGroup(name string) slog.Handler {
 	return &minLevelHandler{Handler: h.Handler.WithGroup(name), min: h.min}
 }
 
-// serveAPI runs the API on addr until ctx ends, then shuts down gracefully.
-func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Store, tc client.Client) error {
+// serveAPI runs the API on addr until ctx ends, then shuts down gracefully. The API has a
+// pool of its own with short statement and lock timeouts; st serves the SFTP drop.
+func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connections, st *store.Store, tc client.Client) error {
 	box, err := loadSecretBox(log)
 	if err != nil {
 		return err
 	}
+	settings, err := apiSettingsFromEnv()
+	if err != nil {
+		return err
+	}
+	apiStore, err := conn.openAPIStore(ctx, settings.database)
+	if err != nil {
+		return err
+	}
+	defer apiStore.Close()
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -99,10 +134,7 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Stor
 		return err
 	}
 	defer waitSFTP()
-	srv := &http.Server{
-		Handler:           api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Secrets: box}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits}), settings.timeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(listener) }()
 	select {
@@ -174,7 +206,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer closeAll()
 	log.Info("API listening", "addr", *addr)
-	return serveAPI(ctx, log, *addr, st, tc)
+	return serveAPI(ctx, log, *addr, conn, st, tc)
 }
 
 func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
