@@ -177,17 +177,25 @@ func (a *Activities) openSecrets(integ store.Integration) (map[string]string, er
 }
 
 // network is the outgoing connection policy: the configured one, or private networks
-// allowed when the server setting STAFFSYNC_ALLOW_PRIVATE_NETWORKS=true is in the environment.
+// (metadata addresses) allowed when the server setting STAFFSYNC_ALLOW_PRIVATE_NETWORKS=true
+// (STAFFSYNC_ALLOW_METADATA_ADDRESSES=true) is in the environment.
 func (a *Activities) network() sources.Network {
 	n := a.Network
 	if os.Getenv(AllowPrivateNetworksEnv) == "true" {
 		n.AllowPrivate = true
+	}
+	if os.Getenv(AllowMetadataAddressesEnv) == "true" {
+		n.AllowMetadata = true
 	}
 	return n
 }
 
 // AllowPrivateNetworksEnv is the server setting that lets sources reach private addresses.
 const AllowPrivateNetworksEnv = "STAFFSYNC_ALLOW_PRIVATE_NETWORKS"
+
+// AllowMetadataAddressesEnv is the server setting that lets sources reach the cloud
+// metadata addresses (169.254.169.254 and the like); separate from private networks.
+const AllowMetadataAddressesEnv = "STAFFSYNC_ALLOW_METADATA_ADDRESSES"
 
 func (a *Activities) log() *slog.Logger {
 	if a.Log != nil {
