@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/staffsync/staffsync/directory"
@@ -162,6 +163,11 @@ func (a *Activities) sourceFailed(ctx context.Context, integ store.Integration, 
 
 // openSecrets decrypts an integration's secrets: only here, inside the fetching activity.
 func (a *Activities) openSecrets(integ store.Integration) (map[string]string, error) {
+	if len(integ.SecretsNeeded) > 0 {
+		// Dropped when the endpoint changed: never run against the new endpoint without them.
+		return nil, fmt.Errorf("%w: the secrets (%s) must be entered again after the connection settings changed",
+			sources.ErrAuth, strings.Join(integ.SecretsNeeded, ", "))
+	}
 	if len(integ.SealedSecrets) == 0 {
 		return map[string]string{}, nil
 	}
