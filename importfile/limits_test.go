@@ -217,8 +217,8 @@ func TestUnzipLimit(t *testing.T) {
 // TestMaxRowsUploadMemory measures the largest file that is not refused: 50 MB of minimal
 // rows up to the 1,000,000-row limit, read into records as the preview does.
 func TestMaxRowsUploadMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("reads a million rows")
+	if testing.Short() || raceEnabled {
+		t.Skip("reads a million rows to measure memory; not under -short or -race")
 	}
 	var b bytes.Buffer
 	b.WriteString("First Name,Last Name,Login Email\n")
@@ -246,8 +246,8 @@ func TestMaxRowsUploadMemory(t *testing.T) {
 // TestLargestAcceptedTextTable measures the worst workbook the limits still accept: a
 // table of texts just under MaxSharedStrings, which excelize indexes in memory.
 func TestLargestAcceptedTextTable(t *testing.T) {
-	if testing.Short() {
-		t.Skip("indexes two million texts")
+	if testing.Short() || raceEnabled {
+		t.Skip("indexes two million texts to measure memory; not under -short or -race")
 	}
 	var sst bytes.Buffer
 	sst.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
