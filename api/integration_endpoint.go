@@ -77,7 +77,7 @@ func secretsDroppedReason(id int64, changed, needed []string) string {
 	if len(changed) > 0 {
 		what = fmt.Sprintf("the connection settings changed (%s)", strings.Join(changed, ", "))
 	}
-	return fmt.Sprintf("%s%s, so the stored secrets (%s) were dropped: secrets are only sent to the server they were entered for. Enter them again (staffsyncctl integrations update %d %s); the integration then resumes",
+	return fmt.Sprintf("%s%s, so the stored secrets (%s) were dropped: secrets are only sent to the server they were entered for. Enter them again (staffsyncctl integrations update %d %s), or clear the ones no longer used (--secret NAME=); the integration then resumes",
 		secretsDroppedPrefix, what, strings.Join(needed, ", "), id, strings.Join(sets, " "))
 }
 
