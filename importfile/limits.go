@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -42,13 +43,13 @@ func unzipLimit(maxUpload int64) int64 {
 // shared strings, streamed to count them) and refuses a workbook before excelize unpacks
 // anything. The sizes it checks are the declared ones; archive/zip refuses a part that
 // inflates to more than it declared, so they hold.
-func checkWorkbookParts(data io.ReaderAt, size, limit int64) error {
+func checkWorkbookParts(data io.ReaderAt, size, limit int64) (streamed bool, err error) {
 	archive, err := zip.NewReader(data, size)
 	if err != nil {
-		return damagedWorkbook()
+		return false, damagedWorkbook()
 	}
 	if len(archive.File) > MaxWorkbookParts {
-		return fileErrorf(CodeFileTooLarge, "the workbook is made of %d parts (the limit is %d); copy the people sheet into a new workbook (or save it as CSV) and upload that",
+		return false, fileErrorf(CodeFileTooLarge, "the workbook is made of %d parts (the limit is %d); copy the people sheet into a new workbook (or save it as CSV) and upload that",
 			len(archive.File), MaxWorkbookParts)
 	}
 	var total uint64
@@ -58,33 +59,50 @@ func checkWorkbookParts(data io.ReaderAt, size, limit int64) error {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
 		total += f.UncompressedSize64
 		if total > uint64(limit) {
-			return fileErrorf(CodeFileTooLarge, "the workbook unpacks to more than %d MB of data (the limit is %d times the upload limit); delete unused rows, columns and sheets (or save it as CSV) and upload again",
+			return false, fileErrorf(CodeFileTooLarge, "the workbook unpacks to more than %d MB of data (the limit is %d times the upload limit); delete unused rows, columns and sheets (or save it as CSV) and upload again",
 				limit>>20, MaxUnzipRatio)
 		}
 		switch {
 		case strings.HasPrefix(name, "xl/worksheets/sheet"):
 			sheets++ // streamed from disk by excelize: only the total bounds it
+			streamed = streamed || f.UncompressedSize64 > MaxOtherPartBytes
 		case name == "xl/sharedstrings.xml":
 			if f.UncompressedSize64 > MaxSharedStringsBytes {
-				return fileErrorf(CodeFileTooLarge, "the workbook's table of texts unpacks to more than %d MB; delete unused rows, columns and sheets (or save it as CSV) and upload again",
+				return false, fileErrorf(CodeFileTooLarge, "the workbook's table of texts unpacks to more than %d MB; delete unused rows, columns and sheets (or save it as CSV) and upload again",
 					MaxSharedStringsBytes>>20)
 			}
 			sharedStrings = f
+			streamed = streamed || f.UncompressedSize64 > MaxOtherPartBytes
 		default:
 			if f.UncompressedSize64 > MaxOtherPartBytes {
-				return fileErrorf(CodeFileTooLarge, "the workbook part %q unpacks to more than %d MB (formatting, pictures or objects, not the people); copy the people sheet into a new workbook (or save it as CSV) and upload that",
+				return false, fileErrorf(CodeFileTooLarge, "the workbook part %q unpacks to more than %d MB (formatting, pictures or objects, not the people); copy the people sheet into a new workbook (or save it as CSV) and upload that",
 					f.Name, MaxOtherPartBytes>>20)
 			}
 		}
 	}
 	if sheets > MaxSheets {
-		return fileErrorf(CodeTooManySheets, "the workbook has %d sheets; the limit is %d. Delete the sheets you do not need (or save the people sheet as CSV) and upload again",
+		return false, fileErrorf(CodeTooManySheets, "the workbook has %d sheets; the limit is %d. Delete the sheets you do not need (or save the people sheet as CSV) and upload again",
 			sheets, MaxSheets)
 	}
 	if sharedStrings != nil {
-		return checkSharedStringCount(sharedStrings)
+		if err := checkSharedStringCount(sharedStrings); err != nil {
+			return false, err
+		}
 	}
-	return nil
+	return streamed, nil
+}
+
+// checkTempDir makes sure excelize can unpack large parts to temporary files: when it
+// cannot, it silently reads them into memory instead, up to the whole unpack limit. Not a
+// file error: the server is misconfigured, and the preview is retried.
+func checkTempDir() error {
+	f, err := os.CreateTemp("", "staffsync-xlsx-")
+	if err != nil {
+		return fmt.Errorf("large workbooks are unpacked to temporary files, and %s is not writable (set TMPDIR to a writable folder): %w", os.TempDir(), err)
+	}
+	name := f.Name()
+	_ = f.Close()
+	return os.Remove(name)
 }
 
 // checkSharedStringCount counts the texts of the shared strings part as it inflates, in

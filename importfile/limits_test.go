@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -270,5 +271,22 @@ func TestLargestAcceptedTextTable(t *testing.T) {
 	}
 	if peak > 250<<20 {
 		t.Errorf("heap grew by %d MiB", peak>>20)
+	}
+}
+
+// TestLargeSheetNeedsAWritableTempDir: without a temporary folder excelize would read a
+// large sheet into memory; the reader refuses to open it instead (a server error, not the
+// admin's file).
+func TestLargeSheetNeedsAWritableTempDir(t *testing.T) {
+	data := craftWorkbook(t, hostilePart{name: "xl/worksheets/sheet2.xml", size: MaxOtherPartBytes + 1, fill: ' '})
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	_, _, err := readAllRecords(data, Options{})
+	var fe *FileError
+	if err == nil || errors.As(err, &fe) || !strings.Contains(err.Error(), "TMPDIR") {
+		t.Fatalf("err = %v, want a server error naming TMPDIR", err)
+	}
+	t.Setenv("TMPDIR", t.TempDir())
+	if _, _, err := readAllRecords(data, Options{}); err != nil {
+		t.Fatalf("with a temporary folder: %v", err)
 	}
 }

@@ -34,8 +34,14 @@ func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err e
 		}
 	}()
 	limit := unzipLimit(opts.MaxBytes)
-	if err := checkWorkbookParts(data, size, limit); err != nil {
+	streamed, err := checkWorkbookParts(data, size, limit)
+	if err != nil {
 		return nil, err
+	}
+	if streamed {
+		if err := checkTempDir(); err != nil {
+			return nil, err
+		}
 	}
 	// Parts over UnzipXMLSizeLimit (worksheets, the shared strings) are unpacked to temporary
 	// files and streamed; every other part is at most MaxOtherPartBytes (checked above).
