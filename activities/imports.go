@@ -68,7 +68,7 @@ func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Im
 		return nil, failed, err
 	}
 	defer reader.Close()
-	records = make([]directory.Record, 0, expectedRows(im.RowsTotal, content))
+	records = make([]directory.Record, 0, expectedRows(im.RowsTotal))
 	for {
 		rec, err := reader.Next()
 		if errors.Is(err, io.EOF) {
@@ -93,16 +93,12 @@ func (a *Activities) readRecords(ctx context.Context, ref ImportRef, im store.Im
 	return records, false, nil
 }
 
-// expectedRows sizes the records of a file: the row count of an earlier parse, else the
-// line count of a text file (an upper bound), so the records are not copied as they grow.
-func expectedRows(parsedBefore int, content []byte) int {
-	if parsedBefore > 0 {
-		return parsedBefore
-	}
-	if bytes.HasPrefix(content, []byte("PK")) {
-		return 0 // XLSX: a zip, no line count
-	}
-	return min(bytes.Count(content, []byte{'\n'}), 10_000_000)
+// expectedRows sizes the records of a file from the row count of an earlier parse of the
+// same file (a real count, bounded by the row limit). Otherwise the records grow with what
+// is read: a guess from the content (its line count) let a file of newlines reserve
+// gigabytes before a single row was read.
+func expectedRows(parsedBefore int) int {
+	return min(max(parsedBefore, 0), importfile.DefaultMaxRows)
 }
 
 // refuseFile stores a file error for the admin and reports failed; other errors go back to

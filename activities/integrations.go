@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/staffsync/staffsync/directory"
@@ -159,6 +160,11 @@ func (a *Activities) sourceFailed(ctx context.Context, integ store.Integration, 
 
 // openSecrets decrypts an integration's secrets: only here, inside the fetching activity.
 func (a *Activities) openSecrets(integ store.Integration) (map[string]string, error) {
+	if len(integ.SecretsNeeded) > 0 {
+		// Dropped when the endpoint changed: never run against the new endpoint without them.
+		return nil, fmt.Errorf("%w: the secrets (%s) must be entered again after the connection settings changed",
+			sources.ErrAuth, strings.Join(integ.SecretsNeeded, ", "))
+	}
 	if len(integ.SealedSecrets) == 0 {
 		return map[string]string{}, nil
 	}
@@ -174,17 +180,25 @@ func (a *Activities) openSecrets(integ store.Integration) (map[string]string, er
 }
 
 // network is the outgoing connection policy: the configured one, or private networks
-// allowed when the server setting STAFFSYNC_ALLOW_PRIVATE_NETWORKS=true is in the environment.
+// (metadata addresses) allowed when the server setting STAFFSYNC_ALLOW_PRIVATE_NETWORKS=true
+// (STAFFSYNC_ALLOW_METADATA_ADDRESSES=true) is in the environment.
 func (a *Activities) network() sources.Network {
 	n := a.Network
 	if os.Getenv(AllowPrivateNetworksEnv) == "true" {
 		n.AllowPrivate = true
+	}
+	if os.Getenv(AllowMetadataAddressesEnv) == "true" {
+		n.AllowMetadata = true
 	}
 	return n
 }
 
 // AllowPrivateNetworksEnv is the server setting that lets sources reach private addresses.
 const AllowPrivateNetworksEnv = "STAFFSYNC_ALLOW_PRIVATE_NETWORKS"
+
+// AllowMetadataAddressesEnv is the server setting that lets sources reach the cloud
+// metadata addresses (169.254.169.254 and the like); separate from private networks.
+const AllowMetadataAddressesEnv = "STAFFSYNC_ALLOW_METADATA_ADDRESSES"
 
 func (a *Activities) log() *slog.Logger {
 	if a.Log != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -282,7 +283,7 @@ func (s *IntegrationServer) UpdateIntegration(ctx context.Context, req *connect.
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	cfg := store.IntegrationConfig{Kind: cur.Kind, Name: cur.Name, Settings: cur.Settings, SecretHints: cur.SecretHints,
+	cfg := store.IntegrationConfig{Kind: cur.Kind, Name: cur.Name, Settings: maps.Clone(cur.Settings), SecretHints: maps.Clone(cur.SecretHints),
 		Interval: cur.Interval, Options: cur.Options, AutoApply: cur.AutoApply}
 	if m.Name != nil {
 		if cfg.Name = strings.TrimSpace(*m.Name); cfg.Name == "" {
@@ -322,8 +323,16 @@ func (s *IntegrationServer) UpdateIntegration(ctx context.Context, req *connect.
 	if m.AutoApply != nil {
 		cfg.AutoApply = *m.AutoApply
 	}
+	dropOld, needed, changed := secretsAfterUpdate(cur.Kind, cur, cfg.Settings, newSecrets, removed)
+	cfg.SecretsNeeded = needed
+	if dropOld {
+		cfg.SecretHints = hintsOf(newSecrets)
+	}
+	if len(needed) > 0 {
+		cfg.PauseReason = secretsDroppedReason(cur.ID, changed, needed)
+	}
 	var sealed []byte
-	if len(newSecrets) > 0 || len(removed) > 0 {
+	if len(newSecrets) > 0 || len(removed) > 0 || dropOld {
 		var update []byte
 		if len(newSecrets) > 0 {
 			box, err := s.sealer()
@@ -334,14 +343,25 @@ func (s *IntegrationServer) UpdateIntegration(ctx context.Context, req *connect.
 				return nil, s.fail(ctx, err)
 			}
 		}
-		if sealed, err = secrets.Merge(cur.SealedSecrets, update, removed); err != nil {
+		old := cur.SealedSecrets
+		if dropOld {
+			// The endpoint moved: only what was entered with it may go there.
+			old = nil
+		}
+		if sealed, err = secrets.Merge(old, update, removed); err != nil {
 			return nil, s.fail(ctx, err)
+		}
+		if sealed == nil {
+			sealed = []byte{} // non-nil: the store drops the old ones
 		}
 	}
 	if err := s.Store.UpdateIntegration(ctx, p.CompanyID, cur.ID, cfg, sealed); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	if err := s.signal(ctx, p.CompanyID, cur.ID, cur.Kind, workflows.SignalReconfigure, nil); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := s.followSecretsNeeded(ctx, cur, cfg); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return answer(s, ctx, p.CompanyID, cur.ID, func(in *v1.Integration) *connect.Response[v1.UpdateIntegrationResponse] {
@@ -378,6 +398,9 @@ const testTimeout = 90 * time.Second
 func (s *IntegrationServer) TestConnection(ctx context.Context, req *connect.Request[v1.TestConnectionRequest]) (*connect.Response[v1.TestConnectionResponse], error) {
 	in, err := s.get(ctx, req.Msg.Id)
 	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := needsSecrets(in); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, testTimeout)
@@ -424,6 +447,9 @@ func (s *IntegrationServer) ResumeIntegration(ctx context.Context, req *connect.
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	if err := needsSecrets(in); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	if err := s.Store.SetIntegrationPaused(ctx, in.CompanyID, in.ID, false, ""); err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -439,6 +465,9 @@ func (s *IntegrationServer) ResumeIntegration(ctx context.Context, req *connect.
 func (s *IntegrationServer) SyncNow(ctx context.Context, req *connect.Request[v1.SyncNowRequest]) (*connect.Response[v1.SyncNowResponse], error) {
 	in, err := s.get(ctx, req.Msg.Id)
 	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if err := needsSecrets(in); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	if in.State == store.StatePaused {

@@ -141,6 +141,9 @@ func (s *csvScanner) next() ([]string, int, error) {
 		if end == endOfRow {
 			break
 		}
+		if len(s.ends) >= MaxColumns {
+			return nil, s.row, tooManyColumnsInRow(s.row)
+		}
 	}
 	if s.readErr != nil {
 		return nil, s.row, s.readErr
@@ -167,6 +170,9 @@ func (s *csvScanner) unquoted(fieldStart int) (int, error) {
 		s.pos += i
 		if len(s.line)-fieldStart > s.maxCellBytes {
 			return 0, s.cellTooLong()
+		}
+		if len(s.line) > MaxLineBytes {
+			return 0, lineTooLong(s.row)
 		}
 		if i == len(chunk) {
 			continue
@@ -205,6 +211,9 @@ func (s *csvScanner) quoted(fieldStart int) error {
 		}
 		if len(s.line)-fieldStart > s.maxCellBytes {
 			return s.cellTooLong()
+		}
+		if len(s.line) > MaxLineBytes {
+			return lineTooLong(s.row)
 		}
 		if i < 0 {
 			continue

@@ -20,6 +20,8 @@ const (
 	CodeTooManyRows         = "too_many_rows"
 	CodeCellTooLong         = "cell_too_long"
 	CodeUnclosedQuote       = "unclosed_quote"
+	CodeTooManySheets       = "too_many_sheets"
+	CodeLineTooLong         = "line_too_long"
 )
 
 // FileError is a file-level problem: nothing is imported. Message says what is wrong and

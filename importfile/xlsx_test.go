@@ -211,7 +211,7 @@ func TestNotAWorkbook(t *testing.T) {
 		{"truncated workbook", people[:len(people)/2], CodeDamagedFile,
 			"the file looks like an Excel workbook but is damaged; open it in Excel, save it again and upload the new file"},
 		{"zip bomb", zipOf(t, map[string][]byte{"xl/workbook.xml": []byte("<workbook/>"), "xl/worksheets/sheet1.xml": make([]byte, 45<<20)}), CodeFileTooLarge,
-			"the workbook unpacks to more than 40 MB of data; delete unused rows, columns and sheets (or save it as CSV) and upload again"},
+			"the workbook unpacks to more than 10 MB of data (the limit is 10 times the upload limit); delete unused rows, columns and sheets (or save it as CSV) and upload again"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

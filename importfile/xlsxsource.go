@@ -1,7 +1,6 @@
 package importfile
 
 import (
-	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -28,23 +27,27 @@ const (
 	dateCellFormat = `"` + dateMarker + `"0.##########`
 )
 
-// maxUnzipRatio bounds how much XML a workbook may unpack to, per byte of upload, before
-// it is treated as a ZIP bomb. Real workbooks compress worksheet XML about 10-15 times.
-const maxUnzipRatio = 40
-
 func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err error) {
 	defer func() {
 		if recover() != nil { // excelize on a hostile file: refuse it rather than crash
 			book, err = nil, damagedWorkbook()
 		}
 	}()
-	unzipLimit := max(opts.MaxBytes, 1<<20) * maxUnzipRatio
-	if err := checkUnzippedSize(data, size, unzipLimit); err != nil {
+	limit := unzipLimit(opts.MaxBytes)
+	streamed, err := checkWorkbookParts(data, size, limit)
+	if err != nil {
 		return nil, err
 	}
+	if streamed {
+		if err := checkTempDir(); err != nil {
+			return nil, err
+		}
+	}
+	// Parts over UnzipXMLSizeLimit (worksheets, the shared strings) are unpacked to temporary
+	// files and streamed; every other part is at most MaxOtherPartBytes (checked above).
 	f, err := excelize.OpenReader(io.NewSectionReader(data, 0, size), excelize.Options{
-		UnzipSizeLimit:    unzipLimit,
-		UnzipXMLSizeLimit: min(unzipLimit, 16<<20),
+		UnzipSizeLimit:    limit,
+		UnzipXMLSizeLimit: MaxOtherPartBytes,
 	})
 	if err != nil {
 		return nil, damagedWorkbook()
@@ -68,21 +71,6 @@ func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err e
 
 func damagedWorkbook() *FileError {
 	return fileErrorf(CodeDamagedFile, "the workbook cannot be read (the file is damaged or not a real XLSX file); open it in Excel, save it again as XLSX and upload the new file")
-}
-
-func checkUnzippedSize(data io.ReaderAt, size, limit int64) error {
-	archive, err := zip.NewReader(data, size)
-	if err != nil {
-		return damagedWorkbook()
-	}
-	var total uint64
-	for _, f := range archive.File {
-		total += f.UncompressedSize64
-		if total > uint64(limit) {
-			return fileErrorf(CodeFileTooLarge, "the workbook unpacks to more than %d MB of data; delete unused rows, columns and sheets (or save it as CSV) and upload again", limit>>20)
-		}
-	}
-	return nil
 }
 
 func chooseSheet(f *excelize.File, want string) (string, error) {
@@ -244,6 +232,9 @@ func (x *xlsxRows) next() (cells []string, row int, err error) {
 	cells, err = x.rows.Columns()
 	if err != nil {
 		return nil, x.row, damagedWorkbook()
+	}
+	if len(cells) > MaxColumns {
+		return nil, x.row, tooManyColumnsInRow(x.row)
 	}
 	for i, c := range cells {
 		if strings.HasPrefix(c, dateMarker) {

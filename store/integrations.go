@@ -67,8 +67,11 @@ type Integration struct {
 	LastRunAt           *time.Time
 	NextRunAt           *time.Time
 	LastFingerprint     string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// SecretsNeeded names the secrets dropped when the endpoint changed; while any is
+	// missing the integration may not run.
+	SecretsNeeded []string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // SecretsAAD is the associated data secrets are sealed with: a sealed value only opens for
@@ -83,7 +86,7 @@ const integrationColumns = `
 	CASE WHEN i.state <> 'paused' AND ci.status = 'awaiting_approval' THEN 'awaiting_approval' ELSE i.state END,
 	i.paused_reason, i.last_error, i.consecutive_failures, coalesce(i.current_import_id, 0),
 	coalesce(i.last_import_id, 0), i.last_result, i.last_run_at, i.next_run_at, i.last_fingerprint,
-	i.created_at, i.updated_at
+	i.secrets_needed, i.created_at, i.updated_at
 	FROM integrations i
 	LEFT JOIN imports ci ON ci.id = i.current_import_id`
 
@@ -95,7 +98,7 @@ func scanIntegration(row pgx.Row) (Integration, error) {
 	err := row.Scan(&in.ID, &in.CompanyID, &in.Kind, &in.Name, &settings, &in.SealedSecrets, &hints, &seconds,
 		&options, &in.AutoApply, &maxDeact, &maxMgr, &in.State, &in.PausedReason, &in.LastError,
 		&in.ConsecutiveFailures, &in.CurrentImportID, &in.LastImportID, &in.LastResult, &in.LastRunAt,
-		&in.NextRunAt, &in.LastFingerprint, &in.CreatedAt, &in.UpdatedAt)
+		&in.NextRunAt, &in.LastFingerprint, &in.SecretsNeeded, &in.CreatedAt, &in.UpdatedAt)
 	if err != nil {
 		return Integration{}, err
 	}
@@ -124,6 +127,10 @@ type IntegrationConfig struct {
 	Interval    time.Duration
 	Options     directory.Options
 	AutoApply   bool
+	// SecretsNeeded (Update only) replaces the names of the secrets to enter again.
+	SecretsNeeded []string
+	// PauseReason (Update only), when set, pauses the integration with that reason.
+	PauseReason string
 }
 
 func (c IntegrationConfig) encode() (settings, hints, options []byte, err error) {
@@ -137,6 +144,13 @@ func (c IntegrationConfig) encode() (settings, hints, options []byte, err error)
 		return nil, nil, nil, fmt.Errorf("encode options: %w", err)
 	}
 	return settings, hints, options, nil
+}
+
+func nonNilList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func nonNil(m map[string]string) map[string]string {
@@ -191,7 +205,7 @@ func (s *Store) CreateIntegration(ctx context.Context, companyID int64, c Integr
 }
 
 // UpdateIntegration replaces an integration's configuration; sealed replaces its secrets
-// unless nil. The kind never changes.
+// unless nil (an empty, non-nil sealed drops them all). The kind never changes.
 func (s *Store) UpdateIntegration(ctx context.Context, companyID, id int64, c IntegrationConfig, sealed []byte) error {
 	settings, hints, options, err := c.encode()
 	if err != nil {
@@ -200,10 +214,12 @@ func (s *Store) UpdateIntegration(ctx context.Context, companyID, id int64, c In
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE integrations SET name = $3, settings = $4, secret_hints = $5, interval_seconds = $6, options = $7,
 			auto_apply = $8, max_deactivations = $9, max_manager_changes = $10,
-			secrets = coalesce($11, secrets), updated_at = now()
+			secrets = coalesce($11, secrets), secrets_needed = $12,
+			state = CASE WHEN $13 <> '' THEN 'paused' ELSE state END,
+			paused_reason = CASE WHEN $13 <> '' THEN $13 ELSE paused_reason END, updated_at = now()
 		WHERE company_id = $1 AND id = $2`,
 		companyID, id, c.Name, settings, hints, int64(c.Interval/time.Second), options, c.AutoApply,
-		c.Options.MaxDeactivations, c.Options.MaxManagerChanges, sealed)
+		c.Options.MaxDeactivations, c.Options.MaxManagerChanges, sealed, nonNilList(c.SecretsNeeded), c.PauseReason)
 	if err != nil {
 		return fmt.Errorf("update integration %d: %w", id, unavailable(integrationConflict(err, c)))
 	}

@@ -23,9 +23,10 @@ import (
 
 // Integration settings of the server parts, set by flags.
 var (
-	allowPrivateNetworks bool
-	sftpAddr             string
-	sftpHostKeyPath      string
+	allowPrivateNetworks   bool
+	allowMetadataAddresses bool
+	sftpAddr               string
+	sftpHostKeyPath        string
 )
 
 // devSecretKeyFile is where `staffsync dev` keeps its generated STAFFSYNC_SECRET_KEY.
@@ -34,6 +35,8 @@ const devSecretKeyFile = "secret_key"
 func registerIntegrationFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&allowPrivateNetworks, "allow-private-networks", os.Getenv("STAFFSYNC_ALLOW_PRIVATE_NETWORKS") == "true",
 		"let integrations connect to loopback and private addresses (env STAFFSYNC_ALLOW_PRIVATE_NETWORKS=true; self-hosted installs)")
+	fs.BoolVar(&allowMetadataAddresses, "allow-metadata-addresses", os.Getenv("STAFFSYNC_ALLOW_METADATA_ADDRESSES") == "true",
+		"let integrations connect to cloud metadata addresses such as 169.254.169.254 (env STAFFSYNC_ALLOW_METADATA_ADDRESSES=true; almost never wanted)")
 }
 
 func registerSFTPFlags(fs *flag.FlagSet, defaultAddr, defaultKey string) {
@@ -81,7 +84,7 @@ func configureIntegrations(acts *activities.Activities, log *slog.Logger) error 
 		return err
 	}
 	acts.Secrets = box
-	acts.Network = sources.Network{AllowPrivate: allowPrivateNetworks}
+	acts.Network = sources.Network{AllowPrivate: allowPrivateNetworks, AllowMetadata: allowMetadataAddresses}
 	acts.Log = log
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,8 @@ type Backend interface {
 	// Save stores a complete upload and starts its import.
 	Save(ctx context.Context, acc Account, name string, content []byte) error
 	Remove(ctx context.Context, acc Account, name string) error
+	// Usage says what the drop holds, leaving out the file named replacing (for the quota).
+	Usage(ctx context.Context, acc Account, replacing string) (Usage, error)
 }
 
 // Server is the hosted SFTP drop server.
@@ -67,6 +70,15 @@ type Server struct {
 	HostKey  ssh.Signer
 	MaxBytes int64
 	Log      *slog.Logger
+	// Quota bounds each drop; zero fields take the defaults.
+	Quota Quota
+	// FailedLoginLimit failed logins per address within FailedLoginWindow block the
+	// address for the rest of the window (zero: 10 in 5 minutes).
+	FailedLoginLimit  int
+	FailedLoginWindow time.Duration
+
+	limiter *loginLimiter
+	uploads uploadSlots
 }
 
 // LoadOrCreateHostKey reads the server's host key from path, creating an ed25519 key there
@@ -106,33 +118,70 @@ func (s *Server) log() *slog.Logger {
 	return slog.Default()
 }
 
-func (s *Server) sshConfig(ctx context.Context, accounts *sync.Map) *ssh.ServerConfig {
+// Extensions of ssh.Permissions that carry the account from authentication to the
+// session: the connection holds them, so nothing is kept per login attempt.
+const (
+	extCompany     = "staffsync-company"
+	extIntegration = "staffsync-integration"
+)
+
+func accountPermissions(acc Account) *ssh.Permissions {
+	return &ssh.Permissions{Extensions: map[string]string{
+		extCompany:     strconv.FormatInt(acc.CompanyID, 10),
+		extIntegration: strconv.FormatInt(acc.IntegrationID, 10),
+	}}
+}
+
+// sessionAccount reads the account a connection authenticated as.
+func sessionAccount(p *ssh.Permissions) (Account, bool) {
+	if p == nil {
+		return Account{}, false
+	}
+	company, err1 := strconv.ParseInt(p.Extensions[extCompany], 10, 64)
+	integration, err2 := strconv.ParseInt(p.Extensions[extIntegration], 10, 64)
+	if err1 != nil || err2 != nil || integration <= 0 {
+		return Account{}, false
+	}
+	return Account{CompanyID: company, IntegrationID: integration}, true
+}
+
+// sshConfig is the configuration of one connection. Its account lookup is remembered for
+// that connection only (several keys offered cost one lookup) and goes with it.
+func (s *Server) sshConfig(ctx context.Context) *ssh.ServerConfig {
+	var (
+		lookedUp string
+		acc      Account
+		lookErr  error
+	)
+	account := func(user string) (Account, error) {
+		if lookedUp == user && lookErr == nil {
+			return acc, nil
+		}
+		lookupCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		lookedUp = user
+		acc, lookErr = s.Backend.Account(lookupCtx, user)
+		return acc, lookErr
+	}
 	cfg := &ssh.ServerConfig{
 		PublicKeyCallback: func(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
-			lookupCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			acc, err := s.Backend.Account(lookupCtx, meta.User())
+			acc, err := account(meta.User())
 			if err != nil {
 				return nil, errors.New("access denied")
 			}
 			for _, k := range acc.AuthorizedKeys {
 				if bytes.Equal(k.Marshal(), key.Marshal()) {
-					accounts.Store(string(meta.SessionID()), acc)
-					return &ssh.Permissions{}, nil
+					return accountPermissions(acc), nil
 				}
 			}
 			return nil, errors.New("access denied")
 		},
 		PasswordCallback: func(meta ssh.ConnMetadata, password []byte) (*ssh.Permissions, error) {
-			lookupCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			acc, err := s.Backend.Account(lookupCtx, meta.User())
+			acc, err := account(meta.User())
 			if err != nil || acc.Password == "" || subtle.ConstantTimeCompare([]byte(acc.Password), password) != 1 {
 				return nil, errors.New("access denied")
 			}
-			acc.Password = ""
-			accounts.Store(string(meta.SessionID()), acc)
-			return &ssh.Permissions{}, nil
+			return accountPermissions(acc), nil
 		},
 		MaxAuthTries: 6,
 	}
@@ -140,13 +189,21 @@ func (s *Server) sshConfig(ctx context.Context, accounts *sync.Map) *ssh.ServerC
 	return cfg
 }
 
-// Serve accepts connections on l until ctx ends.
-func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+// init fills in the defaults; Serve calls it, tests may call it first.
+func (s *Server) init() {
+	if s.limiter != nil {
+		return
+	}
 	if s.MaxBytes <= 0 {
 		s.MaxBytes = DefaultMaxBytes
 	}
-	accounts := &sync.Map{}
-	cfg := s.sshConfig(ctx, accounts)
+	s.Quota = s.Quota.withDefaults()
+	s.limiter = newLoginLimiter(s.FailedLoginLimit, s.FailedLoginWindow)
+}
+
+// Serve accepts connections on l until ctx ends.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	s.init()
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -166,22 +223,26 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.handleConn(ctx, conn, cfg, accounts)
+			s.handleConn(ctx, conn)
 		}()
 	}
 }
 
-func (s *Server) handleConn(ctx context.Context, conn net.Conn, cfg *ssh.ServerConfig, accounts *sync.Map) {
+func (s *Server) handleConn(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
+	if !s.limiter.allowed(conn.RemoteAddr()) {
+		return // too many failed logins: no handshake, no lookup
+	}
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	sc, chans, reqs, err := ssh.NewServerConn(conn, cfg)
+	sc, chans, reqs, err := ssh.NewServerConn(conn, s.sshConfig(ctx))
 	if err != nil {
-		return // failed logins are normal on the internet; nothing to log per attempt
+		// Failed logins are normal on the internet: counted, not logged per attempt.
+		s.limiter.failed(conn.RemoteAddr())
+		return
 	}
 	defer sc.Close()
 	_ = conn.SetDeadline(time.Time{})
-	v, _ := accounts.LoadAndDelete(string(sc.SessionID()))
-	acc, ok := v.(Account)
+	acc, ok := sessionAccount(sc.Permissions)
 	if !ok {
 		return
 	}
@@ -244,6 +305,16 @@ func (h *handlers) Fileread(*pkgsftp.Request) (io.ReaderAt, error) {
 func (h *handlers) Filewrite(r *pkgsftp.Request) (io.WriterAt, error) {
 	name, err := fileName(r.Filepath)
 	if err != nil {
+		return nil, err
+	}
+	usage, err := h.s.Backend.Usage(h.ctx, h.acc, name)
+	if err != nil {
+		return nil, errors.New("cannot check the drop's quota right now; try again")
+	}
+	if err := h.s.Quota.checkUsage(usage, 0); err != nil {
+		return nil, err
+	}
+	if err := h.s.uploads.acquire(h.acc.IntegrationID, h.s.Quota.OpenUploads); err != nil {
 		return nil, err
 	}
 	return &upload{h: h, name: name}, nil
@@ -341,13 +412,21 @@ func (u *upload) TransferError(error) {
 func (u *upload) Close() error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.closed || u.failed {
-		u.closed = true
+	if u.closed {
 		return nil
 	}
 	u.closed = true
-	if len(u.buf) == 0 {
+	defer u.h.s.uploads.release(u.h.acc.IntegrationID)
+	if u.failed || len(u.buf) == 0 {
 		return nil
+	}
+	// Checked again with the size: other sessions may have stored files meanwhile.
+	usage, err := u.h.s.Backend.Usage(u.h.ctx, u.h.acc, u.name)
+	if err != nil {
+		return errors.New("cannot check the drop's quota right now; try again")
+	}
+	if err := u.h.s.Quota.checkUsage(usage, int64(len(u.buf))); err != nil {
+		return err
 	}
 	if err := u.h.s.Backend.Save(u.h.ctx, u.h.acc, u.name, u.buf); err != nil {
 		u.h.s.log().Warn("SFTP drop: could not store an upload", "integration", u.h.acc.IntegrationID, "error", err)

@@ -25,11 +25,13 @@ type memBackend struct {
 	accounts map[string]Account
 	files    map[int64]map[string][]byte
 	saved    []string
+	lookups  int
 }
 
 func (b *memBackend) Account(_ context.Context, user string) (Account, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.lookups++
 	acc, ok := b.accounts[user]
 	if !ok {
 		return Account{}, ErrNoAccount
@@ -69,15 +71,38 @@ func (b *memBackend) Remove(_ context.Context, acc Account, name string) error {
 	return nil
 }
 
+// Usage counts every stored file as waiting: the memory backend imports nothing.
+func (b *memBackend) Usage(_ context.Context, acc Account, replacing string) (Usage, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var u Usage
+	for name, c := range b.files[acc.IntegrationID] {
+		if name != replacing {
+			u.Files++
+			u.Waiting++
+			u.Bytes += int64(len(c))
+		}
+	}
+	return u, nil
+}
+
 type dropFixture struct {
+	srv     *Server
 	backend *memBackend
 	port    int
 	dir     string
 	keys    map[string]string // user -> private key file
+	signers map[string]ssh.Signer
 	known   string
 }
 
 func startDrop(t *testing.T, maxBytes int64) *dropFixture {
+	t.Helper()
+	return startDropWith(t, func(s *Server) { s.MaxBytes = maxBytes })
+}
+
+// startDropWith starts a drop server configured by configure.
+func startDropWith(t *testing.T, configure func(*Server)) *dropFixture {
 	t.Helper()
 	if _, err := exec.LookPath("sftp"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -94,7 +119,7 @@ func startDrop(t *testing.T, maxBytes int64) *dropFixture {
 	if err != nil || string(again.PublicKey().Marshal()) != string(hostKey.PublicKey().Marshal()) {
 		t.Fatalf("host key not persistent: %v", err)
 	}
-	f := &dropFixture{backend: &memBackend{accounts: map[string]Account{}, files: map[int64]map[string][]byte{}}, dir: dir, keys: map[string]string{}}
+	f := &dropFixture{backend: &memBackend{accounts: map[string]Account{}, files: map[int64]map[string][]byte{}}, dir: dir, keys: map[string]string{}, signers: map[string]ssh.Signer{}}
 	for i, user := range []string{"acme-hr", "globex-hr"} {
 		pemKey, signer := sshtest.NewKey(t)
 		path := filepath.Join(dir, user+".key")
@@ -102,6 +127,7 @@ func startDrop(t *testing.T, maxBytes int64) *dropFixture {
 			t.Fatal(err)
 		}
 		f.keys[user] = path
+		f.signers[user] = signer
 		f.backend.accounts[user] = Account{CompanyID: int64(i + 1), IntegrationID: int64(10 + i), AuthorizedKeys: []ssh.PublicKey{signer.PublicKey()}}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -115,7 +141,10 @@ func startDrop(t *testing.T, maxBytes int64) *dropFixture {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := &Server{Backend: f.backend, HostKey: hostKey, MaxBytes: maxBytes}
+	srv := &Server{Backend: f.backend, HostKey: hostKey}
+	configure(srv)
+	srv.init()
+	f.srv = srv
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, l) }()
 	t.Cleanup(func() {
@@ -125,6 +154,11 @@ func startDrop(t *testing.T, maxBytes int64) *dropFixture {
 		}
 	})
 	return f
+}
+
+func (f *dropFixture) signer(t *testing.T, user string) ssh.Signer {
+	t.Helper()
+	return f.signers[user]
 }
 
 // sftp runs the OpenSSH client in batch mode as user with key, in dir.

@@ -63,3 +63,12 @@ func (b *StoreBackend) Save(ctx context.Context, acc Account, name string, conte
 func (b *StoreBackend) Remove(ctx context.Context, acc Account, name string) error {
 	return b.Store.RemoveDropFile(ctx, acc.IntegrationID, name)
 }
+
+// Usage says what the drop holds, leaving out the file an upload of replacing replaces.
+func (b *StoreBackend) Usage(ctx context.Context, acc Account, replacing string) (Usage, error) {
+	u, err := b.Store.DropUsage(ctx, acc.IntegrationID, replacing)
+	if err != nil {
+		return Usage{}, err
+	}
+	return Usage{Files: u.Files, Waiting: u.Waiting, Bytes: u.Bytes}, nil
+}

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { ImportOptionsSchema } from "../gen/staffsync/v1/import_pb";
 import { IntegrationSchema, IntegrationState } from "../gen/staffsync/v1/integration_pb";
 import {
-  createRequest, editForm, emptyIntegrationForm, formProblems, hostKeyFingerprint, integrationKinds, stateInfo, updateRequest,
+  changedEndpoint, createRequest, droppedSecrets, editForm, emptyIntegrationForm, formProblems, hostKeyFingerprint, integrationKinds,
+  stateInfo, updateRequest,
 } from "./integrations";
 
 describe("integration form", () => {
@@ -107,5 +108,45 @@ describe("editing an integration", () => {
     expect(req.options?.delimiter).toBe("semicolon");
     expect(req.options?.requireSecondApprover).toBe(true);
     expect(Number(req.options?.approvalTimeout?.seconds)).toBe(72 * 3600);
+  });
+});
+
+describe("secrets stay with their endpoint", () => {
+  const bamboo = create(IntegrationSchema, {
+    id: "7", kind: "bamboohr", name: "BambooHR", intervalSeconds: 10800n,
+    settings: { subdomain: "acme" }, secrets: { api_key: "set, ends in abcd" },
+  });
+
+  it("keeps the stored key when the address is the same", () => {
+    const f = editForm(bamboo);
+    f.name = "BambooHR (Acme)";
+    expect(changedEndpoint(bamboo, f)).toEqual([]);
+    expect(droppedSecrets(bamboo, f)).toEqual([]);
+    expect(formProblems(f, bamboo)).toEqual([]);
+  });
+
+  it("asks for the key again when the subdomain or API address changes", () => {
+    for (const change of [{ subdomain: "evil" }, { base_url: "https://evil.example" }]) {
+      const f = editForm(bamboo);
+      Object.assign(f.settings, change);
+      expect(droppedSecrets(bamboo, f)).toEqual(["api_key"]);
+      expect(formProblems(f, bamboo)).toEqual(['Fill in "API key".']);
+      f.secrets.api_key = "new-key";
+      expect(droppedSecrets(bamboo, f)).toEqual([]);
+      expect(formProblems(f, bamboo)).toEqual([]);
+    }
+  });
+
+  it("knows the SFTP endpoint settings, and that the folder is not one", () => {
+    const sftp = create(IntegrationSchema, {
+      id: "8", kind: "sftp", name: "Payroll", settings: { host: "sftp.example.com", user: "hr" },
+      secrets: { password: "set", private_key: "set" },
+    });
+    const f = editForm(sftp);
+    f.settings.dir = "/out";
+    expect(droppedSecrets(sftp, f)).toEqual([]);
+    f.settings.port = "2222";
+    expect(changedEndpoint(sftp, f)).toEqual(["port"]);
+    expect(droppedSecrets(sftp, f)).toEqual(["password", "private_key"]);
   });
 });

@@ -160,13 +160,36 @@ export function formProblems(f: IntegrationForm, existing?: Integration): string
   if (!spec) return ["Choose what kind of source this is."];
   const out: string[] = [];
   if (!f.name.trim()) out.push("Give the integration a name, e.g. \"Payroll export\".");
+  const dropped = existing ? droppedSecrets(existing, f) : [];
   for (const field of [...spec.settings, ...spec.secrets]) {
     const secret = spec.secrets.includes(field);
     const value = (secret ? f.secrets : f.settings)[field.key] ?? "";
-    if (secret && existing?.secrets[field.key]) continue;
+    if (secret && existing?.secrets[field.key] && !dropped.includes(field.key)) continue;
     if (field.required && !value.trim()) out.push(`Fill in "${field.label}".`);
   }
   return out;
+}
+
+/**
+ * The settings that say where an integration's secrets are sent (api/integration_endpoint.go
+ * endpointSettings). Changing one drops the stored secrets unless they are entered again.
+ */
+export const endpointSettings: Readonly<Record<string, readonly string[]>> = {
+  https: ["url", "username"],
+  sftp: ["host", "port", "user", "host_key"],
+  bamboohr: ["subdomain", "base_url"],
+  personio: ["base_url"],
+};
+
+/** The endpoint settings the form changes. */
+export function changedEndpoint(i: Integration, f: IntegrationForm): string[] {
+  return (endpointSettings[i.kind] ?? []).filter((k) => (f.settings[k] ?? "").trim() !== (i.settings[k] ?? "").trim());
+}
+
+/** The stored secrets saving the form would drop: the endpoint changed and they were not entered again. */
+export function droppedSecrets(i: Integration, f: IntegrationForm): string[] {
+  if (changedEndpoint(i, f).length === 0) return [];
+  return Object.keys(i.secrets).filter((k) => (f.secrets[k] ?? "").trim() === "").sort();
 }
 
 /** The form to edit an integration: its settings and options as they are, secrets blank (kept). */

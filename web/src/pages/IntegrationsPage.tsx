@@ -10,6 +10,8 @@ import {
   editForm,
   emptyIntegrationForm,
   formProblems,
+  changedEndpoint,
+  droppedSecrets,
   hostKeyFingerprint,
   integrationKinds,
   intervalChoices,
@@ -276,6 +278,11 @@ function Field({ spec, value, onInput, secret, current }: {
   );
 }
 
+/** The labels of the given fields, joined for a sentence. */
+function fieldLabels(fields: readonly { key: string; label: string }[], keys: string[]): string {
+  return keys.map((k) => `"${fields.find((f) => f.key === k)?.label ?? k}"`).join(", ");
+}
+
 /** The form to create an integration, or to edit existing. */
 function IntegrationFormCard({ existing, onCancel, onSaved }: {
   existing?: Integration;
@@ -343,6 +350,14 @@ function IntegrationFormCard({ existing, onCancel, onSaved }: {
         <fieldset class="plain">
           <legend>Credentials</legend>
           <p class="help">Stored encrypted and never shown again; to change one later, enter a new value.</p>
+          {existing && droppedSecrets(existing, form).length > 0 && (
+            <Alert tone="warning" title="Enter the credentials again">
+              Credentials are only sent to the address they were entered for. You changed{" "}
+              {fieldLabels(spec.settings, changedEndpoint(existing, form))}, so the stored{" "}
+              {fieldLabels(spec.secrets, droppedSecrets(existing, form))} will be dropped; enter them again here.
+              Until then the integration stays paused.
+            </Alert>
+          )}
           {spec.secrets.map((f) => (
             <Field key={f.key} spec={f} secret={true} value={form.secrets[f.key] ?? ""} current={existing?.secrets[f.key]}
               onInput={(v) => setForm({ ...form, secrets: { ...form.secrets, [f.key]: v } })} />
