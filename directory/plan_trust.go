@@ -19,6 +19,9 @@ const (
 	ReasonNewPending = "new_pending"
 	// ReasonPendingStarted: a pending person activated because their hire date has come.
 	ReasonPendingStarted = "pending_started"
+	// ReasonPendingRehire: a deactivated person the source sends as active again with a
+	// hire date after today (a rehire): pending until then, not reactivated early.
+	ReasonPendingRehire = "pending_rehire"
 )
 
 // skipReasonLimit caps the source's reason as shown; it comes from outside.
@@ -97,8 +100,9 @@ func (p *planner) listNotSent() {
 // holdPending applies activate_on_hire_date once the statuses are decided: a new person
 // whose hire date is after Input.Today (or whose status cell says Pending) is created
 // pending, and a pending person stays pending until then and is activated by the first
-// import on or after it. People who are active or deactivated are never made pending:
-// an import must not take an account away from someone who has one.
+// import on or after it. A deactivated person the import would reactivate with a future
+// hire date (a rehire) is pending instead. Active people are never made pending: an
+// import must not take an account away from someone who has one.
 //
 // activeAfter only decides the "manager is deactivated" warnings; a pending manager is not
 // deactivated, so pending people count as active there.
@@ -115,7 +119,8 @@ func (p *planner) holdPending() {
 			continue
 		}
 		pendingNow := r.person != none && p.dir.people[r.person].pending
-		if r.person != none && !pendingNow {
+		rehired := r.person != none && !pendingNow && !p.dir.people[r.person].active && r.active
+		if r.person != none && !pendingNow && !rehired {
 			continue
 		}
 		if _, owned := p.ownedBy(Status); owned && r.person != none {
@@ -192,6 +197,10 @@ func (p *planner) fillRowChange(i int, c *Change) {
 		c.StartsOn = hire
 		if hire == "" {
 			c.StartsOn = "unknown"
+		}
+		if c.Kind != KindNew && r.person != none && !p.dir.people[r.person].pending {
+			c.ReasonCode = ReasonPendingRehire
+			c.Reason = fmt.Sprintf("updated: pending, the source has them again and they start on %s; the first sync on or after that date activates them", c.StartsOn)
 		}
 		if c.Kind == KindNew {
 			c.ReasonCode = ReasonNewPending

@@ -282,3 +282,19 @@ func TestAPendingManagerIsNotADeactivatedManager(t *testing.T) {
 		t.Fatalf("lead: %+v", c)
 	}
 }
+
+func TestARehireStartingLaterIsPendingNotReactivated(t *testing.T) {
+	dir := trustSnapshot(trustPerson{id: 1, email: "back@x.com", sourceID: "R1", hire: "2019-01-01", inactive: true})
+	opts := DefaultOptions()
+	opts.MatchBy = MatchByEmployeeID
+	plan := PlanImport(Input{Directory: dir, Options: opts, Records: []Record{hrRecord(2, "R1", "back@x.com", "2027-01-04")}, Today: "2026-12-08"})
+	c := findChange(plan, "back@x.com")
+	if c == nil || c.Kind != KindUpdated || c.ReasonCode != ReasonPendingRehire || c.AfterValue(Status) != StatusPending || c.StartsOn != "2027-01-04" {
+		t.Fatalf("rehire: %+v, want updated to pending", c)
+	}
+	// On the day, the pending rehire starts.
+	plan = PlanImport(Input{Directory: dir, Options: opts, Records: []Record{hrRecord(2, "R1", "back@x.com", "2026-12-08")}, Today: "2026-12-08"})
+	if c := findChange(plan, "back@x.com"); c == nil || c.Kind != KindReactivated || c.ReasonCode != "reactivated" {
+		t.Fatalf("rehire starting today: %+v, want a plain reactivation", c)
+	}
+}

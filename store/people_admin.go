@@ -512,7 +512,7 @@ func (s *Store) SetPeopleActive(ctx context.Context, p Principal, refs []string,
 				return false, err
 			}
 			res := StatusResult{Person: refOf(&person)}
-			if person.Active == active {
+			if person.Active == active && !(person.Pending && !active) { // deactivating a pending person cancels the start
 				state := "deactivated"
 				if active {
 					state = "active"
@@ -521,12 +521,12 @@ func (s *Store) SetPeopleActive(ctx context.Context, p Principal, refs []string,
 				out = append(out, res)
 				continue
 			}
-			if _, err := tx.Exec(ctx, `UPDATE people SET active = $2, updated_at = now() WHERE id = $1`, id, active); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE people SET active = $2, pending = false, updated_at = now() WHERE id = $1`, id, active); err != nil {
 				return false, fmt.Errorf("set status: %w", err)
 			}
-			kind, change := HistoryDeactivated, storedFieldChange{Field: directory.Status.Key(), Old: directory.StatusActive, New: directory.StatusInactive}
+			kind, change := HistoryDeactivated, storedFieldChange{Field: directory.Status.Key(), Old: person.Values[directory.Status], New: directory.StatusInactive}
 			if active {
-				kind, change = HistoryReactivated, storedFieldChange{Field: directory.Status.Key(), Old: directory.StatusInactive, New: directory.StatusActive}
+				kind, change = HistoryReactivated, storedFieldChange{Field: directory.Status.Key(), Old: person.Values[directory.Status], New: directory.StatusActive}
 				res.Warnings = append(res.Warnings, fmt.Sprintf("%s can log in again; no password email is sent automatically, send one if they need it", person.Values[directory.Email]))
 			} else {
 				reports, err := queryRefs(ctx, tx, `

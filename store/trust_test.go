@@ -209,3 +209,33 @@ func TestDiagnoseListsSkippedAndNotSent(t *testing.T) {
 		t.Fatal("another company could diagnose this import")
 	}
 }
+
+func TestDeactivatingAPendingPersonCancelsTheStart(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	p := newCompany(t, st, "Cancel Co")
+	opts := directory.DefaultOptions()
+	opts.MatchBy = directory.MatchByEmployeeID
+	id, saved := previewOn(t, st, p, opts, []directory.Record{hrRecord(2, "9", "Ivy", "ivy@cancel.example", "2030-05-01")}, "2026-12-08")
+	applyApproved(t, st, p, id, saved.PreviewVersion)
+	res, err := st.SetPeopleActive(ctx, p, []string{"ivy@cancel.example"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || !res[0].Changed {
+		t.Fatalf("deactivating a pending person: %+v, want a change", res)
+	}
+	if ivy := mustPerson(t, st, p.CompanyID, "ivy@cancel.example"); ivy.Active || ivy.Pending || ivy.Values[directory.Status] != directory.StatusInactive {
+		t.Fatalf("ivy: active %v pending %v status %q, want deactivated", ivy.Active, ivy.Pending, ivy.Values[directory.Status])
+	}
+	// Deactivating her again changes nothing.
+	if res, err := st.SetPeopleActive(ctx, p, []string{"ivy@cancel.example"}, false); err != nil || len(res) != 1 || res[0].Changed {
+		t.Fatalf("deactivating her twice: %+v %v", res, err)
+	}
+	// On her old hire date a sync does not make her pending again, nor start her: she is a
+	// deactivated person, whom the HR system's status (still active) reactivates as usual.
+	_, saved = previewOn(t, st, p, opts, []directory.Record{hrRecord(2, "9", "Ivy", "ivy@cancel.example", "2030-05-01")}, "2030-05-01")
+	if saved.Summary.Started != 0 || saved.Summary.Pending != 0 || saved.Summary.Reactivated != 1 {
+		t.Fatalf("after the cancelled start: %+v, want a plain reactivation", saved.Summary)
+	}
+}
