@@ -25,9 +25,16 @@ const (
 	// entry (about 48 bytes) per text, so the count is bounded too.
 	MaxSharedStringsBytes = 128 << 20
 	MaxSharedStrings      = 2_000_000
-	// MaxOtherPartBytes bounds every other part (styles, workbook, relationships...):
+	// MaxOtherPartBytes bounds every other XML part (styles, workbook, relationships...):
 	// excelize decodes those whole into memory, several times their size.
 	MaxOtherPartBytes = 4 << 20
+	// StreamedPartBytes: worksheets and shared strings above this are unpacked to temporary
+	// files and streamed; excelize keeps every smaller part, and every other part, in memory.
+	StreamedPartBytes = 1 << 20
+	// MaxInMemoryPartsBytes bounds the sum of the parts excelize keeps in memory (small
+	// sheets, formatting, pictures): 256 sheets of just under StreamedPartBytes would
+	// otherwise be 256 MB in memory.
+	MaxInMemoryPartsBytes = 32 << 20
 	// MaxColumns is the most cells a row may have, counting empty ones (the template has 18).
 	MaxColumns = 256
 	// MaxLineBytes is the longest row of a CSV file, quotes and delimiters included.
@@ -52,28 +59,35 @@ func checkWorkbookParts(data io.ReaderAt, size, limit int64) (streamed bool, err
 		return false, fileErrorf(CodeFileTooLarge, "the workbook is made of %d parts (the limit is %d); copy the people sheet into a new workbook (or save it as CSV) and upload that",
 			len(archive.File), MaxWorkbookParts)
 	}
-	var total uint64
+	var total, inMemory uint64
 	sheets := 0
 	var sharedStrings *zip.File
 	for _, f := range archive.File {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
 		total += f.UncompressedSize64
+		isSheet := strings.HasPrefix(name, "xl/worksheets/sheet")
+		if (!isSheet && name != "xl/sharedstrings.xml") || f.UncompressedSize64 <= StreamedPartBytes {
+			if inMemory += f.UncompressedSize64; inMemory > MaxInMemoryPartsBytes {
+				return false, fileErrorf(CodeFileTooLarge, "the workbook's small sheets, formatting and pictures unpack to more than %d MB; delete the sheets and pictures you do not need (or save the people sheet as CSV) and upload again",
+					MaxInMemoryPartsBytes>>20)
+			}
+		}
 		if total > uint64(limit) {
 			return false, fileErrorf(CodeFileTooLarge, "the workbook unpacks to more than %d MB of data (the limit is %d times the upload limit); delete unused rows, columns and sheets (or save it as CSV) and upload again",
 				limit>>20, MaxUnzipRatio)
 		}
 		switch {
-		case strings.HasPrefix(name, "xl/worksheets/sheet"):
-			sheets++ // streamed from disk by excelize: only the total bounds it
-			streamed = streamed || f.UncompressedSize64 > MaxOtherPartBytes
+		case isSheet:
+			sheets++ // large ones are streamed from disk by excelize: only the total bounds them
+			streamed = streamed || f.UncompressedSize64 > StreamedPartBytes
 		case name == "xl/sharedstrings.xml":
 			if f.UncompressedSize64 > MaxSharedStringsBytes {
 				return false, fileErrorf(CodeFileTooLarge, "the workbook's table of texts unpacks to more than %d MB; delete unused rows, columns and sheets (or save it as CSV) and upload again",
 					MaxSharedStringsBytes>>20)
 			}
 			sharedStrings = f
-			streamed = streamed || f.UncompressedSize64 > MaxOtherPartBytes
-		default:
+			streamed = streamed || f.UncompressedSize64 > StreamedPartBytes
+		case isXMLPart(name):
 			if f.UncompressedSize64 > MaxOtherPartBytes {
 				return false, fileErrorf(CodeFileTooLarge, "the workbook part %q unpacks to more than %d MB (formatting, pictures or objects, not the people); copy the people sheet into a new workbook (or save it as CSV) and upload that",
 					f.Name, MaxOtherPartBytes>>20)
@@ -90,6 +104,17 @@ func checkWorkbookParts(data io.ReaderAt, size, limit int64) (streamed bool, err
 		}
 	}
 	return streamed, nil
+}
+
+// isXMLPart tells the parts excelize may decode (XML, relationships, VML drawings) from
+// pictures and embedded files, which it only holds as bytes.
+func isXMLPart(name string) bool {
+	for _, ext := range []string{".xml", ".rels", ".vml"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkTempDir makes sure excelize can unpack large parts to temporary files: when it

@@ -166,10 +166,23 @@ func TestHostileFiles(t *testing.T) {
 		{"XLSX styles of 8 MB", func() []byte {
 			return craftWorkbook(t, hostilePart{name: "xl/styles.xml", size: 8 << 20, fill: ' '})
 		}, Options{}, CodeFileTooLarge, "xl/styles.xml"},
+		{"XLSX VML drawing of 8 MB", func() []byte {
+			return craftWorkbook(t, hostilePart{name: "xl/drawings/vmlDrawing1.vml", size: 8 << 20, fill: ' '})
+		}, Options{}, CodeFileTooLarge, "vmlDrawing1.vml"},
 		{"XLSX with 5 million texts", func() []byte {
 			return craftWorkbook(t, hostilePart{name: "xl/sharedStrings.xml", content: bytes.Repeat([]byte("<si/>"), 5_000_000)})
 		}, Options{}, CodeFileTooLarge, "2,000,000 different texts"},
 		{"XLSX with 10,000 sheets", func() []byte { return craftWorkbook(t, manySheets(10_000)...) }, Options{}, CodeFileTooLarge, "parts"},
+		{"XLSX with 100 sheets of 1 MB", func() []byte {
+			parts := make([]hostilePart, 100)
+			for i := range parts {
+				parts[i] = hostilePart{name: fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2), size: StreamedPartBytes, fill: ' '}
+			}
+			return craftWorkbook(t, parts...)
+		}, Options{}, CodeFileTooLarge, "small sheets, formatting and pictures"},
+		{"XLSX with 40 MB of pictures", func() []byte {
+			return craftWorkbook(t, hostilePart{name: "xl/media/image1.png", size: 40 << 20, fill: 0})
+		}, Options{}, CodeFileTooLarge, "more than 32 MB"},
 		{"XLSX with 300 sheets", func() []byte { return craftWorkbook(t, manySheets(300)...) }, Options{}, CodeTooManySheets, "301 sheets"},
 		{"XLSX row of 16,384 columns", func() []byte {
 			return buildWorkbook(t, func(f *excelize.File, sheet string) {
@@ -288,5 +301,36 @@ func TestLargeSheetNeedsAWritableTempDir(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	if _, _, err := readAllRecords(data, Options{}); err != nil {
 		t.Fatalf("with a temporary folder: %v", err)
+	}
+}
+
+// TestWorkbookWithAPictureIsRead: a picture is only held as bytes, so a real workbook with a
+// 10 MB logo is not refused like a 10 MB styles part.
+func TestWorkbookWithAPictureIsRead(t *testing.T) {
+	data := craftWorkbook(t, hostilePart{name: "xl/media/image1.png", size: 10 << 20, fill: 0x89}) // within MaxInMemoryPartsBytes
+	recs, _, err := readAllRecords(data, Options{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records %v, err %v", recs, err)
+	}
+}
+
+// TestLargestAcceptedInMemoryParts measures the most a workbook may make excelize hold in
+// memory besides the shared strings: small sheets up to MaxInMemoryPartsBytes.
+func TestLargestAcceptedInMemoryParts(t *testing.T) {
+	n := int(MaxInMemoryPartsBytes/StreamedPartBytes) - 2
+	parts := make([]hostilePart, n)
+	for i := range parts {
+		parts[i] = hostilePart{name: fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2), size: StreamedPartBytes, fill: ' '}
+	}
+	data := craftWorkbook(t, parts...)
+	var recs []directory.Record
+	var err error
+	peak := peakHeap(func() { recs, _, err = readAllRecords(data, Options{}) })
+	t.Logf("%d sheets of 1 MB held in memory: heap peak +%.1f MiB", n, float64(peak)/(1<<20))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records %v, err %v", recs, err)
+	}
+	if peak > 3*MaxInMemoryPartsBytes {
+		t.Errorf("heap grew by %d MiB", peak>>20)
 	}
 }

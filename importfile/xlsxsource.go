@@ -43,11 +43,11 @@ func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err e
 			return nil, err
 		}
 	}
-	// Parts over UnzipXMLSizeLimit (worksheets, the shared strings) are unpacked to temporary
-	// files and streamed; every other part is at most MaxOtherPartBytes (checked above).
+	// Worksheets and shared strings over UnzipXMLSizeLimit are unpacked to temporary files
+	// and streamed; what stays in memory is bounded above.
 	f, err := excelize.OpenReader(io.NewSectionReader(data, 0, size), excelize.Options{
 		UnzipSizeLimit:    limit,
-		UnzipXMLSizeLimit: MaxOtherPartBytes,
+		UnzipXMLSizeLimit: StreamedPartBytes,
 	})
 	if err != nil {
 		return nil, damagedWorkbook()
