@@ -219,7 +219,7 @@ func (s *ImportServer) ApproveImport(ctx context.Context, req *connect.Request[v
 		workflows.ApproveSignal{PreviewVersion: req.Msg.PreviewVersion})
 	if err != nil {
 		_ = s.Store.UndoApproval(context.WithoutCancel(ctx), p.CompanyID, id)
-		return nil, s.fail(ctx, fmt.Errorf("signal approval: %w: %w", directory.ErrUnavailable, err))
+		return nil, s.fail(ctx, s.approvalNotDelivered(ctx, p.CompanyID, id, err))
 	}
 	im, err := s.Store.GetImport(ctx, p.CompanyID, id)
 	if err != nil {

@@ -30,7 +30,7 @@ var DefaultLimits = Limits{
 	MaxUploadMessageBytes:  MaxUploadBytes + 1<<20,
 	WatchStreamsPerCompany: 20,
 	WatchLifetime:          time.Hour,
-	UploadSlots:            4,
+	UploadSlots:            2, // each holds one of the API pool's connections (4 on a small host)
 	UploadSlotsPerCompany:  1,
 	UploadTimeout:          10 * time.Minute,
 	UnknownTokensPerMinute: 20,

@@ -2,9 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/staffsync/staffsync/directory"
 
 	"github.com/staffsync/staffsync/store"
 	"github.com/staffsync/staffsync/workflows"
@@ -50,4 +55,23 @@ func (s *ImportServer) reconcile(ctx context.Context, im store.Import) store.Imp
 		return again
 	}
 	return im
+}
+
+// approvalNotDelivered explains an approval whose signal failed (the approval is undone):
+// if the import's workflow has closed, the import is marked failed and the admin learns
+// why; otherwise Temporal is unavailable and trying again may work.
+func (s *ImportServer) approvalNotDelivered(ctx context.Context, companyID, importID int64, signalErr error) error {
+	var notFound *serviceerror.NotFound
+	if !errors.As(signalErr, &notFound) {
+		return fmt.Errorf("signal approval: %w: %w", directory.ErrUnavailable, signalErr)
+	}
+	im, err := s.Store.GetImport(ctx, companyID, importID)
+	if err != nil {
+		return err
+	}
+	im.UpdatedAt = time.Time{} // the approval just touched it; its workflow is gone all the same
+	if im = s.reconcile(ctx, im); im.ErrorMessage == "" {
+		im.ErrorMessage = "start the import again"
+	}
+	return directory.Errorf(directory.ErrPrecondition, "import %d cannot be approved: its workflow has ended (%s)", importID, im.ErrorMessage)
 }

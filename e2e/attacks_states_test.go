@@ -149,17 +149,30 @@ func TestTerminatedWorkflowMarksImportFailed(t *testing.T) {
 	go func() { _ = srv.Serve(listener) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	tn := s.newTenant(t, "Terminated Workflow Ltd")
-	im := tn.start(t, "people.csv", readExample(t, "people.csv"), nil)
-	im = tn.waitFor(t, im.Id, v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL)
-	if err := s.temporal.TerminateWorkflow(ctx, tn.workflowID(t, im.Id), "", "operator cleanup"); err != nil {
-		t.Fatal(err)
+	var read, approved *v1.Import
+	for _, im := range []**v1.Import{&read, &approved} {
+		*im = tn.start(t, "people.csv", readExample(t, "people.csv"), nil)
+		*im = tn.waitFor(t, (*im).Id, v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL)
+		if err := s.temporal.TerminateWorkflow(ctx, tn.workflowID(t, (*im).Id), "", "operator cleanup"); err != nil {
+			t.Fatal(err)
+		}
 	}
+	// A read notices.
 	reader := staffsyncv1connect.NewImportServiceClient(http.DefaultClient, "http://"+listener.Addr().String(), connect.WithInterceptors(bearer(tn.apiToken)))
-	resp, err := reader.GetImport(ctx, connect.NewRequest(&v1.GetImportRequest{ImportId: im.Id}))
+	resp, err := reader.GetImport(ctx, connect.NewRequest(&v1.GetImportRequest{ImportId: read.Id}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := resp.Msg.Import; got.Status != v1.ImportStatus_IMPORT_STATUS_FAILED || !strings.Contains(got.ErrorMessage, "terminated") {
 		t.Fatalf("after the workflow was terminated the import is %v (%q); want failed, saying it was terminated", got.Status, got.ErrorMessage)
+	}
+	// So does an approval, which cannot reach the workflow: the admin is told why, and
+	// nothing stays approved.
+	_, err = tn.imports.ApproveImport(ctx, connect.NewRequest(&v1.ApproveImportRequest{ImportId: approved.Id, PreviewVersion: approved.PreviewVersion}))
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || !strings.Contains(err.Error(), "terminated") {
+		t.Errorf("approval after the workflow was terminated: %v; want failed_precondition saying it was terminated", err)
+	}
+	if got := tn.waitFor(t, approved.Id, v1.ImportStatus_IMPORT_STATUS_FAILED); got.DecidedBy != "" {
+		t.Errorf("the refused approval is still recorded: decided by %q", got.DecidedBy)
 	}
 }
