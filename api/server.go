@@ -37,17 +37,19 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	auth := connect.WithInterceptors(&authInterceptor{store: cfg.Store})
+	authz := newAuthInterceptor(cfg.Store, cfg.Log)
+	auth := connect.WithInterceptors(authz)
 	limits := connect.WithReadMaxBytes(MaxUploadBytes + 1<<20)
 	mux := http.NewServeMux()
 	imports := &ImportServer{Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, ApprovalTimeout: cfg.ApprovalTimeout}
 	mux.Handle(staffsyncv1connect.NewImportServiceHandler(imports, auth, limits))
-	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, &authInterceptor{store: cfg.Store}))
+	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, authz))
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
 	}, auth))
+	mux.Handle(staffsyncv1connect.NewAccessServiceHandler(&AccessServer{Store: cfg.Store, Log: cfg.Log}, auth))
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
 	mountConsole(mux)
 	return mux

@@ -1,0 +1,36 @@
+-- Issue 19: roles, expiring named tokens and an audit log.
+-- Every admin and token that existed before had full rights, so both start as owner:
+-- nothing that worked stops working.
+ALTER TABLE admins ADD COLUMN role text NOT NULL DEFAULT 'owner'
+    CHECK (role IN ('owner', 'admin', 'viewer'));
+
+-- A token acts with the lower of its own role and its admin's role. expires_at NULL means
+-- no expiry (tokens made before this migration and by the operator's `staffsync admin`).
+ALTER TABLE api_tokens
+    ADD COLUMN name         text NOT NULL DEFAULT '',
+    ADD COLUMN role         text NOT NULL DEFAULT 'owner' CHECK (role IN ('owner', 'admin', 'viewer')),
+    ADD COLUMN expires_at   timestamptz,
+    ADD COLUMN last_used_at timestamptz,
+    ADD COLUMN revoked_at   timestamptz,
+    ADD COLUMN revoked_by   bigint REFERENCES admins(id) ON DELETE SET NULL;
+UPDATE api_tokens t SET name = a.name FROM admins a WHERE a.id = t.admin_id;
+CREATE INDEX api_tokens_admin_idx ON api_tokens (admin_id);
+
+-- Every change an admin makes. Rows are never updated; kept at least a year (no automatic
+-- deletion; see docs/decisions.md, Issue 19). actor is the person's or the token's name as it
+-- was at the time, so renaming or deleting an admin does not rewrite history.
+CREATE TABLE audit_events (
+    id             bigserial PRIMARY KEY,
+    company_id     bigint NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    at             timestamptz NOT NULL DEFAULT now(),
+    actor          text NOT NULL,
+    admin_id       bigint REFERENCES admins(id) ON DELETE SET NULL,
+    token_id       bigint REFERENCES api_tokens(id) ON DELETE SET NULL,
+    role           text NOT NULL,
+    client_address text NOT NULL DEFAULT '',
+    action         text NOT NULL,
+    object         text NOT NULL DEFAULT '',
+    outcome        text NOT NULL,
+    detail         jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_events_company_idx ON audit_events (company_id, id DESC);
