@@ -100,13 +100,16 @@ func serviceNoun(procedure string) string {
 	return strings.ToLower(strings.TrimSuffix(service, "Service"))
 }
 
+// personFields name people (by email or id) in directory requests.
+var personFields = map[string]bool{"person": true, "people": true, "source": true, "destination": true}
+
 func idFields(m protoreflect.Message, noun string) string {
 	var parts []string
 	fields := m.Descriptor().Fields()
 	for i := 0; i < fields.Len(); i++ {
 		f := fields.Get(i)
 		name := string(f.Name())
-		if name != "id" && !strings.HasSuffix(name, "_id") && !strings.HasSuffix(name, "_ids") {
+		if name != "id" && !strings.HasSuffix(name, "_id") && !strings.HasSuffix(name, "_ids") && !personFields[name] {
 			continue
 		}
 		if !m.Has(f) || f.IsMap() || f.Kind() == protoreflect.MessageKind {
