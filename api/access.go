@@ -10,6 +10,7 @@ import (
 
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
+	"github.com/staffsync/staffsync/secrets"
 	"github.com/staffsync/staffsync/store"
 )
 
@@ -18,6 +19,8 @@ import (
 type AccessServer struct {
 	Store *store.Store
 	Log   *slog.Logger
+	// Secrets seals the identity provider's client secret.
+	Secrets func() (*secrets.Box, error)
 }
 
 func (s *AccessServer) fail(ctx context.Context, err error) error {

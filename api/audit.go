@@ -208,3 +208,12 @@ func redact(m protoreflect.Message, path string, omitted map[string]string) {
 		return true
 	})
 }
+
+// recordEvent appends an event that is not an RPC (sign-in, sign-out) to the audit log.
+func (a *authInterceptor) recordEvent(ctx context.Context, p store.Principal, action, peer, object, outcome string, detail map[string]string) {
+	raw, _ := json.Marshal(detail)
+	event := store.AuditEvent{ClientAddress: clientHost(peer), Action: action, Object: object, Outcome: outcome, Detail: raw}
+	if err := a.store.RecordAudit(context.WithoutCancel(ctx), p, event); err != nil {
+		a.log.ErrorContext(ctx, "audit event not recorded", "action", action, "company", p.CompanyID, "error", err)
+	}
+}

@@ -26,9 +26,17 @@ type Authenticator struct {
 // own tokens are 47 characters.
 const maxCredentialLen = 256
 
-// Authenticate returns the principal of the request's credential (today an
-// "Authorization: Bearer <token>" header), or a Connect Unauthenticated / Unavailable error.
+// Authenticate returns the principal of the request's credential: an
+// "Authorization: Bearer <token>" header, or else the console's session cookie, which also
+// needs the session's CSRF token in the X-CSRF-Token header (another site can make a browser
+// send the cookie but cannot read the CSRF cookie to copy it). Errors are Connect errors:
+// Unauthenticated, PermissionDenied (CSRF) or Unavailable.
 func (a *Authenticator) Authenticate(ctx context.Context, h http.Header) (store.Principal, error) {
+	if h.Get("Authorization") == "" {
+		if c, err := (&http.Request{Header: h}).Cookie(sessionCookie); err == nil && c.Value != "" {
+			return a.session(ctx, c.Value, h.Get(csrfHeader))
+		}
+	}
 	token, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer ")
 	token = strings.TrimSpace(token)
 	if !ok || token == "" {
@@ -43,6 +51,22 @@ func (a *Authenticator) Authenticate(ctx context.Context, h http.Header) (store.
 	}
 	if err != nil {
 		return store.Principal{}, connect.NewError(connect.CodeUnavailable, errors.New("cannot check the API token right now; try again"))
+	}
+	return p, nil
+}
+
+func (a *Authenticator) session(ctx context.Context, token, csrf string) (store.Principal, error) {
+	if len(token) > maxCredentialLen || len(csrf) > maxCredentialLen {
+		return store.Principal{}, connect.NewError(connect.CodeUnauthenticated, errors.New("you are signed out; sign in again"))
+	}
+	p, err := a.Store.SessionPrincipal(ctx, token, csrf, true, store.SessionIdle)
+	switch {
+	case errors.Is(err, directory.ErrNotFound):
+		return store.Principal{}, connect.NewError(connect.CodeUnauthenticated, errors.New(directory.PublicMessage(err)))
+	case errors.Is(err, directory.ErrPermission):
+		return store.Principal{}, connect.NewError(connect.CodePermissionDenied, errors.New(directory.PublicMessage(err)))
+	case err != nil:
+		return store.Principal{}, connect.NewError(connect.CodeUnavailable, errors.New("cannot check the session right now; try again"))
 	}
 	return p, nil
 }

@@ -11,13 +11,16 @@ import (
 // minimumRole is the one table of who may call what. A procedure that is missing is refused
 // for everyone (and TestEveryRPCHasARole fails), so a new RPC is never open by accident.
 var minimumRole = map[string]store.Role{
-	c.AccessServiceWhoAmIProcedure:          store.RoleViewer,
-	c.AccessServiceCreateTokenProcedure:     store.RoleOwner,
-	c.AccessServiceListTokensProcedure:      store.RoleOwner,
-	c.AccessServiceRevokeTokenProcedure:     store.RoleOwner,
-	c.AccessServiceListAdminsProcedure:      store.RoleViewer,
-	c.AccessServiceSetAdminRoleProcedure:    store.RoleOwner,
-	c.AccessServiceListAuditEventsProcedure: store.RoleAdmin,
+	c.AccessServiceWhoAmIProcedure:            store.RoleViewer,
+	c.AccessServiceCreateTokenProcedure:       store.RoleOwner,
+	c.AccessServiceListTokensProcedure:        store.RoleOwner,
+	c.AccessServiceRevokeTokenProcedure:       store.RoleOwner,
+	c.AccessServiceListAdminsProcedure:        store.RoleViewer,
+	c.AccessServiceSetAdminRoleProcedure:      store.RoleOwner,
+	c.AccessServiceListAuditEventsProcedure:   store.RoleAdmin,
+	c.AccessServiceCreateAdminProcedure:       store.RoleOwner,
+	c.AccessServiceGetSignInSettingsProcedure: store.RoleOwner,
+	c.AccessServiceSetSignInSettingsProcedure: store.RoleOwner,
 
 	c.CycleServiceListCyclesProcedure:             store.RoleViewer,
 	c.CycleServiceCreateCycleProcedure:            store.RoleAdmin,

@@ -30,6 +30,9 @@ type Config struct {
 	ApprovalTimeout time.Duration
 	// Secrets seals integration credentials; nil (no STAFFSYNC_SECRET_KEY) refuses secrets.
 	Secrets *secrets.Box
+	// PublicURL is the console's address as browsers reach it (for the sign-in redirect and
+	// Secure cookies); "" derives it from each request.
+	PublicURL string
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -49,7 +52,12 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
 	}, auth))
-	mux.Handle(staffsyncv1connect.NewAccessServiceHandler(&AccessServer{Store: cfg.Store, Log: cfg.Log}, auth))
+	sealer := func() (*secrets.Box, error) { return sealerOf(cfg.Secrets) }
+	mux.Handle(staffsyncv1connect.NewAccessServiceHandler(&AccessServer{Store: cfg.Store, Log: cfg.Log, Secrets: sealer}, auth))
+	(&oidcHandler{
+		store: cfg.Store, log: cfg.Log, secrets: sealer, audit: authz, publicURL: cfg.PublicURL,
+		now: time.Now, providers: map[string]cachedProvider{},
+	}).register(mux)
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
 	mountConsole(mux)
 	return mux

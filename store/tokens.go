@@ -65,6 +65,8 @@ type Principal struct {
 	// TokenID and TokenName name the API token used; 0 and "" for a console session.
 	TokenID   int64
 	TokenName string
+	// SessionID is the console session used; 0 for a token.
+	SessionID int64
 }
 
 // Actor names the caller for the audit log: the token's name, or the admin's for a session.

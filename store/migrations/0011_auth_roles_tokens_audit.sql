@@ -34,3 +34,46 @@ CREATE TABLE audit_events (
     detail         jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_events_company_idx ON audit_events (company_id, id DESC);
+
+-- Single sign-on: one OpenID Provider per company. The client secret is sealed with the
+-- server's secret key (AAD = company) like integration secrets, and never returned.
+CREATE TABLE oidc_configs (
+    company_id            bigint PRIMARY KEY REFERENCES companies(id) ON DELETE CASCADE,
+    issuer_url            text NOT NULL,
+    client_id             text NOT NULL,
+    client_secret_sealed  bytea,
+    client_secret_hint    text NOT NULL DEFAULT '',
+    allowed_email_domains text[] NOT NULL DEFAULT '{}',
+    role_claim            text NOT NULL DEFAULT '',
+    role_mapping          jsonb NOT NULL DEFAULT '{}',
+    display_name          text NOT NULL DEFAULT '',
+    updated_at            timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX admins_email_key ON admins (company_id, lower(email)) WHERE email <> '';
+
+-- A sign-in on its way through the provider: state (hashed), nonce and PKCE verifier,
+-- single use, for 10 minutes.
+CREATE TABLE oidc_logins (
+    state_hash    bytea PRIMARY KEY,
+    company_id    bigint NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    nonce         text NOT NULL,
+    code_verifier text NOT NULL,
+    return_to     text NOT NULL DEFAULT '/',
+    expires_at    timestamptz NOT NULL
+);
+CREATE INDEX oidc_logins_expiry_idx ON oidc_logins (expires_at);
+
+-- Console sessions: the cookie holds a random token (hashed here), the CSRF token the
+-- console echoes in a header is hashed too. Idle and absolute expiry are enforced on use.
+CREATE TABLE console_sessions (
+    id           bigserial PRIMARY KEY,
+    token_hash   bytea NOT NULL UNIQUE,
+    csrf_hash    bytea NOT NULL,
+    admin_id     bigint NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    role         text NOT NULL CHECK (role IN ('owner', 'admin', 'viewer')),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_seen_at timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL,
+    ended_at     timestamptz
+);
+CREATE INDEX console_sessions_admin_idx ON console_sessions (admin_id);

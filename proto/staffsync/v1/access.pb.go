@@ -1033,6 +1033,391 @@ func (x *ListAuditEventsResponse) GetEvents() []*AuditEvent {
 	return nil
 }
 
+type CreateAdminRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The verified email the identity provider reports for this person.
+	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	// "owner", "admin" or "viewer"; empty takes "viewer".
+	Role          string `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAdminRequest) Reset() {
+	*x = CreateAdminRequest{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAdminRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAdminRequest) ProtoMessage() {}
+
+func (x *CreateAdminRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAdminRequest.ProtoReflect.Descriptor instead.
+func (*CreateAdminRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CreateAdminRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateAdminRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *CreateAdminRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+type CreateAdminResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Admin         *Admin                 `protobuf:"bytes,1,opt,name=admin,proto3" json:"admin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAdminResponse) Reset() {
+	*x = CreateAdminResponse{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAdminResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAdminResponse) ProtoMessage() {}
+
+func (x *CreateAdminResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAdminResponse.ProtoReflect.Descriptor instead.
+func (*CreateAdminResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CreateAdminResponse) GetAdmin() *Admin {
+	if x != nil {
+		return x.Admin
+	}
+	return nil
+}
+
+// SignInSettings: OpenID Connect single sign-on for the console.
+type SignInSettings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The provider's issuer URL (https, or http on localhost for tests).
+	IssuerUrl string `protobuf:"bytes,1,opt,name=issuer_url,json=issuerUrl,proto3" json:"issuer_url,omitempty"`
+	ClientId  string `protobuf:"bytes,2,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	// "set, ends in WXYZ" when a client secret is stored; never the secret.
+	ClientSecretHint string `protobuf:"bytes,3,opt,name=client_secret_hint,json=clientSecretHint,proto3" json:"client_secret_hint,omitempty"`
+	// Only people whose verified email is in one of these domains may sign in.
+	AllowedEmailDomains []string `protobuf:"bytes,4,rep,name=allowed_email_domains,json=allowedEmailDomains,proto3" json:"allowed_email_domains,omitempty"`
+	// The ID-token (or userinfo) claim whose values give roles, for example "groups"; empty
+	// keeps each admin's role as set in staffsync.
+	RoleClaim string `protobuf:"bytes,5,opt,name=role_claim,json=roleClaim,proto3" json:"role_claim,omitempty"`
+	// Claim value -> role ("owner", "admin" or "viewer"); the highest match wins and a person
+	// matching none is refused.
+	RoleMapping map[string]string `protobuf:"bytes,6,rep,name=role_mapping,json=roleMapping,proto3" json:"role_mapping,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// What the sign-in button says, for example "Okta".
+	DisplayName   string `protobuf:"bytes,7,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInSettings) Reset() {
+	*x = SignInSettings{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInSettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInSettings) ProtoMessage() {}
+
+func (x *SignInSettings) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInSettings.ProtoReflect.Descriptor instead.
+func (*SignInSettings) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SignInSettings) GetIssuerUrl() string {
+	if x != nil {
+		return x.IssuerUrl
+	}
+	return ""
+}
+
+func (x *SignInSettings) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *SignInSettings) GetClientSecretHint() string {
+	if x != nil {
+		return x.ClientSecretHint
+	}
+	return ""
+}
+
+func (x *SignInSettings) GetAllowedEmailDomains() []string {
+	if x != nil {
+		return x.AllowedEmailDomains
+	}
+	return nil
+}
+
+func (x *SignInSettings) GetRoleClaim() string {
+	if x != nil {
+		return x.RoleClaim
+	}
+	return ""
+}
+
+func (x *SignInSettings) GetRoleMapping() map[string]string {
+	if x != nil {
+		return x.RoleMapping
+	}
+	return nil
+}
+
+func (x *SignInSettings) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+type GetSignInSettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSignInSettingsRequest) Reset() {
+	*x = GetSignInSettingsRequest{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSignInSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSignInSettingsRequest) ProtoMessage() {}
+
+func (x *GetSignInSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSignInSettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetSignInSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{20}
+}
+
+type GetSignInSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset when the company has no identity provider.
+	Settings      *SignInSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSignInSettingsResponse) Reset() {
+	*x = GetSignInSettingsResponse{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSignInSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSignInSettingsResponse) ProtoMessage() {}
+
+func (x *GetSignInSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSignInSettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetSignInSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetSignInSettingsResponse) GetSettings() *SignInSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+type SetSignInSettingsRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Settings *SignInSettings        `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// The client secret; empty keeps the stored one.
+	ClientSecret  string `protobuf:"bytes,2,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSignInSettingsRequest) Reset() {
+	*x = SetSignInSettingsRequest{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSignInSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSignInSettingsRequest) ProtoMessage() {}
+
+func (x *SetSignInSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSignInSettingsRequest.ProtoReflect.Descriptor instead.
+func (*SetSignInSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SetSignInSettingsRequest) GetSettings() *SignInSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *SetSignInSettingsRequest) GetClientSecret() string {
+	if x != nil {
+		return x.ClientSecret
+	}
+	return ""
+}
+
+type SetSignInSettingsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Settings      *SignInSettings        `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSignInSettingsResponse) Reset() {
+	*x = SetSignInSettingsResponse{}
+	mi := &file_staffsync_v1_access_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSignInSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSignInSettingsResponse) ProtoMessage() {}
+
+func (x *SetSignInSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_access_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSignInSettingsResponse.ProtoReflect.Descriptor instead.
+func (*SetSignInSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_access_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SetSignInSettingsResponse) GetSettings() *SignInSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
 var File_staffsync_v1_access_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_access_proto_rawDesc = "" +
@@ -1113,7 +1498,34 @@ const file_staffsync_v1_access_proto_rawDesc = "" +
 	"\tbefore_id\x18\x06 \x01(\tR\bbeforeId\x12\x14\n" +
 	"\x05limit\x18\a \x01(\x05R\x05limit\"K\n" +
 	"\x17ListAuditEventsResponse\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.staffsync.v1.AuditEventR\x06events2\xe9\x04\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.staffsync.v1.AuditEventR\x06events\"R\n" +
+	"\x12CreateAdminRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\"@\n" +
+	"\x13CreateAdminResponse\x12)\n" +
+	"\x05admin\x18\x01 \x01(\v2\x13.staffsync.v1.AdminR\x05admin\"\x82\x03\n" +
+	"\x0eSignInSettings\x12\x1d\n" +
+	"\n" +
+	"issuer_url\x18\x01 \x01(\tR\tissuerUrl\x12\x1b\n" +
+	"\tclient_id\x18\x02 \x01(\tR\bclientId\x12,\n" +
+	"\x12client_secret_hint\x18\x03 \x01(\tR\x10clientSecretHint\x122\n" +
+	"\x15allowed_email_domains\x18\x04 \x03(\tR\x13allowedEmailDomains\x12\x1d\n" +
+	"\n" +
+	"role_claim\x18\x05 \x01(\tR\troleClaim\x12P\n" +
+	"\frole_mapping\x18\x06 \x03(\v2-.staffsync.v1.SignInSettings.RoleMappingEntryR\vroleMapping\x12!\n" +
+	"\fdisplay_name\x18\a \x01(\tR\vdisplayName\x1a>\n" +
+	"\x10RoleMappingEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x1a\n" +
+	"\x18GetSignInSettingsRequest\"U\n" +
+	"\x19GetSignInSettingsResponse\x128\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1c.staffsync.v1.SignInSettingsR\bsettings\"y\n" +
+	"\x18SetSignInSettingsRequest\x128\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1c.staffsync.v1.SignInSettingsR\bsettings\x12#\n" +
+	"\rclient_secret\x18\x02 \x01(\tR\fclientSecret\"U\n" +
+	"\x19SetSignInSettingsResponse\x128\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1c.staffsync.v1.SignInSettingsR\bsettings2\x8e\a\n" +
 	"\rAccessService\x12H\n" +
 	"\x06WhoAmI\x12\x1b.staffsync.v1.WhoAmIRequest\x1a\x1c.staffsync.v1.WhoAmIResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\vCreateToken\x12 .staffsync.v1.CreateTokenRequest\x1a!.staffsync.v1.CreateTokenResponse\x12T\n" +
@@ -1122,7 +1534,10 @@ const file_staffsync_v1_access_proto_rawDesc = "" +
 	"\vRevokeToken\x12 .staffsync.v1.RevokeTokenRequest\x1a!.staffsync.v1.RevokeTokenResponse\x12T\n" +
 	"\n" +
 	"ListAdmins\x12\x1f.staffsync.v1.ListAdminsRequest\x1a .staffsync.v1.ListAdminsResponse\"\x03\x90\x02\x01\x12U\n" +
-	"\fSetAdminRole\x12!.staffsync.v1.SetAdminRoleRequest\x1a\".staffsync.v1.SetAdminRoleResponse\x12c\n" +
+	"\fSetAdminRole\x12!.staffsync.v1.SetAdminRoleRequest\x1a\".staffsync.v1.SetAdminRoleResponse\x12R\n" +
+	"\vCreateAdmin\x12 .staffsync.v1.CreateAdminRequest\x1a!.staffsync.v1.CreateAdminResponse\x12i\n" +
+	"\x11GetSignInSettings\x12&.staffsync.v1.GetSignInSettingsRequest\x1a'.staffsync.v1.GetSignInSettingsResponse\"\x03\x90\x02\x01\x12d\n" +
+	"\x11SetSignInSettings\x12&.staffsync.v1.SetSignInSettingsRequest\x1a'.staffsync.v1.SetSignInSettingsResponse\x12c\n" +
 	"\x0fListAuditEvents\x12$.staffsync.v1.ListAuditEventsRequest\x1a%.staffsync.v1.ListAuditEventsResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
@@ -1137,63 +1552,82 @@ func file_staffsync_v1_access_proto_rawDescGZIP() []byte {
 	return file_staffsync_v1_access_proto_rawDescData
 }
 
-var file_staffsync_v1_access_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_staffsync_v1_access_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_staffsync_v1_access_proto_goTypes = []any{
-	(*WhoAmIRequest)(nil),           // 0: staffsync.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),          // 1: staffsync.v1.WhoAmIResponse
-	(*Token)(nil),                   // 2: staffsync.v1.Token
-	(*CreateTokenRequest)(nil),      // 3: staffsync.v1.CreateTokenRequest
-	(*CreateTokenResponse)(nil),     // 4: staffsync.v1.CreateTokenResponse
-	(*ListTokensRequest)(nil),       // 5: staffsync.v1.ListTokensRequest
-	(*ListTokensResponse)(nil),      // 6: staffsync.v1.ListTokensResponse
-	(*RevokeTokenRequest)(nil),      // 7: staffsync.v1.RevokeTokenRequest
-	(*RevokeTokenResponse)(nil),     // 8: staffsync.v1.RevokeTokenResponse
-	(*Admin)(nil),                   // 9: staffsync.v1.Admin
-	(*ListAdminsRequest)(nil),       // 10: staffsync.v1.ListAdminsRequest
-	(*ListAdminsResponse)(nil),      // 11: staffsync.v1.ListAdminsResponse
-	(*SetAdminRoleRequest)(nil),     // 12: staffsync.v1.SetAdminRoleRequest
-	(*SetAdminRoleResponse)(nil),    // 13: staffsync.v1.SetAdminRoleResponse
-	(*AuditEvent)(nil),              // 14: staffsync.v1.AuditEvent
-	(*ListAuditEventsRequest)(nil),  // 15: staffsync.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil), // 16: staffsync.v1.ListAuditEventsResponse
-	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),     // 18: google.protobuf.Duration
+	(*WhoAmIRequest)(nil),             // 0: staffsync.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),            // 1: staffsync.v1.WhoAmIResponse
+	(*Token)(nil),                     // 2: staffsync.v1.Token
+	(*CreateTokenRequest)(nil),        // 3: staffsync.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),       // 4: staffsync.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),         // 5: staffsync.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),        // 6: staffsync.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),        // 7: staffsync.v1.RevokeTokenRequest
+	(*RevokeTokenResponse)(nil),       // 8: staffsync.v1.RevokeTokenResponse
+	(*Admin)(nil),                     // 9: staffsync.v1.Admin
+	(*ListAdminsRequest)(nil),         // 10: staffsync.v1.ListAdminsRequest
+	(*ListAdminsResponse)(nil),        // 11: staffsync.v1.ListAdminsResponse
+	(*SetAdminRoleRequest)(nil),       // 12: staffsync.v1.SetAdminRoleRequest
+	(*SetAdminRoleResponse)(nil),      // 13: staffsync.v1.SetAdminRoleResponse
+	(*AuditEvent)(nil),                // 14: staffsync.v1.AuditEvent
+	(*ListAuditEventsRequest)(nil),    // 15: staffsync.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),   // 16: staffsync.v1.ListAuditEventsResponse
+	(*CreateAdminRequest)(nil),        // 17: staffsync.v1.CreateAdminRequest
+	(*CreateAdminResponse)(nil),       // 18: staffsync.v1.CreateAdminResponse
+	(*SignInSettings)(nil),            // 19: staffsync.v1.SignInSettings
+	(*GetSignInSettingsRequest)(nil),  // 20: staffsync.v1.GetSignInSettingsRequest
+	(*GetSignInSettingsResponse)(nil), // 21: staffsync.v1.GetSignInSettingsResponse
+	(*SetSignInSettingsRequest)(nil),  // 22: staffsync.v1.SetSignInSettingsRequest
+	(*SetSignInSettingsResponse)(nil), // 23: staffsync.v1.SetSignInSettingsResponse
+	nil,                               // 24: staffsync.v1.SignInSettings.RoleMappingEntry
+	(*timestamppb.Timestamp)(nil),     // 25: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),       // 26: google.protobuf.Duration
 }
 var file_staffsync_v1_access_proto_depIdxs = []int32{
-	17, // 0: staffsync.v1.Token.created_at:type_name -> google.protobuf.Timestamp
-	17, // 1: staffsync.v1.Token.expires_at:type_name -> google.protobuf.Timestamp
-	17, // 2: staffsync.v1.Token.last_used_at:type_name -> google.protobuf.Timestamp
-	17, // 3: staffsync.v1.Token.revoked_at:type_name -> google.protobuf.Timestamp
-	18, // 4: staffsync.v1.CreateTokenRequest.expires_in:type_name -> google.protobuf.Duration
+	25, // 0: staffsync.v1.Token.created_at:type_name -> google.protobuf.Timestamp
+	25, // 1: staffsync.v1.Token.expires_at:type_name -> google.protobuf.Timestamp
+	25, // 2: staffsync.v1.Token.last_used_at:type_name -> google.protobuf.Timestamp
+	25, // 3: staffsync.v1.Token.revoked_at:type_name -> google.protobuf.Timestamp
+	26, // 4: staffsync.v1.CreateTokenRequest.expires_in:type_name -> google.protobuf.Duration
 	2,  // 5: staffsync.v1.CreateTokenResponse.token:type_name -> staffsync.v1.Token
 	2,  // 6: staffsync.v1.ListTokensResponse.tokens:type_name -> staffsync.v1.Token
 	2,  // 7: staffsync.v1.RevokeTokenResponse.token:type_name -> staffsync.v1.Token
-	17, // 8: staffsync.v1.Admin.created_at:type_name -> google.protobuf.Timestamp
+	25, // 8: staffsync.v1.Admin.created_at:type_name -> google.protobuf.Timestamp
 	9,  // 9: staffsync.v1.ListAdminsResponse.admins:type_name -> staffsync.v1.Admin
 	9,  // 10: staffsync.v1.SetAdminRoleResponse.admin:type_name -> staffsync.v1.Admin
-	17, // 11: staffsync.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	17, // 12: staffsync.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	17, // 13: staffsync.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	25, // 11: staffsync.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	25, // 12: staffsync.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	25, // 13: staffsync.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
 	14, // 14: staffsync.v1.ListAuditEventsResponse.events:type_name -> staffsync.v1.AuditEvent
-	0,  // 15: staffsync.v1.AccessService.WhoAmI:input_type -> staffsync.v1.WhoAmIRequest
-	3,  // 16: staffsync.v1.AccessService.CreateToken:input_type -> staffsync.v1.CreateTokenRequest
-	5,  // 17: staffsync.v1.AccessService.ListTokens:input_type -> staffsync.v1.ListTokensRequest
-	7,  // 18: staffsync.v1.AccessService.RevokeToken:input_type -> staffsync.v1.RevokeTokenRequest
-	10, // 19: staffsync.v1.AccessService.ListAdmins:input_type -> staffsync.v1.ListAdminsRequest
-	12, // 20: staffsync.v1.AccessService.SetAdminRole:input_type -> staffsync.v1.SetAdminRoleRequest
-	15, // 21: staffsync.v1.AccessService.ListAuditEvents:input_type -> staffsync.v1.ListAuditEventsRequest
-	1,  // 22: staffsync.v1.AccessService.WhoAmI:output_type -> staffsync.v1.WhoAmIResponse
-	4,  // 23: staffsync.v1.AccessService.CreateToken:output_type -> staffsync.v1.CreateTokenResponse
-	6,  // 24: staffsync.v1.AccessService.ListTokens:output_type -> staffsync.v1.ListTokensResponse
-	8,  // 25: staffsync.v1.AccessService.RevokeToken:output_type -> staffsync.v1.RevokeTokenResponse
-	11, // 26: staffsync.v1.AccessService.ListAdmins:output_type -> staffsync.v1.ListAdminsResponse
-	13, // 27: staffsync.v1.AccessService.SetAdminRole:output_type -> staffsync.v1.SetAdminRoleResponse
-	16, // 28: staffsync.v1.AccessService.ListAuditEvents:output_type -> staffsync.v1.ListAuditEventsResponse
-	22, // [22:29] is the sub-list for method output_type
-	15, // [15:22] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	9,  // 15: staffsync.v1.CreateAdminResponse.admin:type_name -> staffsync.v1.Admin
+	24, // 16: staffsync.v1.SignInSettings.role_mapping:type_name -> staffsync.v1.SignInSettings.RoleMappingEntry
+	19, // 17: staffsync.v1.GetSignInSettingsResponse.settings:type_name -> staffsync.v1.SignInSettings
+	19, // 18: staffsync.v1.SetSignInSettingsRequest.settings:type_name -> staffsync.v1.SignInSettings
+	19, // 19: staffsync.v1.SetSignInSettingsResponse.settings:type_name -> staffsync.v1.SignInSettings
+	0,  // 20: staffsync.v1.AccessService.WhoAmI:input_type -> staffsync.v1.WhoAmIRequest
+	3,  // 21: staffsync.v1.AccessService.CreateToken:input_type -> staffsync.v1.CreateTokenRequest
+	5,  // 22: staffsync.v1.AccessService.ListTokens:input_type -> staffsync.v1.ListTokensRequest
+	7,  // 23: staffsync.v1.AccessService.RevokeToken:input_type -> staffsync.v1.RevokeTokenRequest
+	10, // 24: staffsync.v1.AccessService.ListAdmins:input_type -> staffsync.v1.ListAdminsRequest
+	12, // 25: staffsync.v1.AccessService.SetAdminRole:input_type -> staffsync.v1.SetAdminRoleRequest
+	17, // 26: staffsync.v1.AccessService.CreateAdmin:input_type -> staffsync.v1.CreateAdminRequest
+	20, // 27: staffsync.v1.AccessService.GetSignInSettings:input_type -> staffsync.v1.GetSignInSettingsRequest
+	22, // 28: staffsync.v1.AccessService.SetSignInSettings:input_type -> staffsync.v1.SetSignInSettingsRequest
+	15, // 29: staffsync.v1.AccessService.ListAuditEvents:input_type -> staffsync.v1.ListAuditEventsRequest
+	1,  // 30: staffsync.v1.AccessService.WhoAmI:output_type -> staffsync.v1.WhoAmIResponse
+	4,  // 31: staffsync.v1.AccessService.CreateToken:output_type -> staffsync.v1.CreateTokenResponse
+	6,  // 32: staffsync.v1.AccessService.ListTokens:output_type -> staffsync.v1.ListTokensResponse
+	8,  // 33: staffsync.v1.AccessService.RevokeToken:output_type -> staffsync.v1.RevokeTokenResponse
+	11, // 34: staffsync.v1.AccessService.ListAdmins:output_type -> staffsync.v1.ListAdminsResponse
+	13, // 35: staffsync.v1.AccessService.SetAdminRole:output_type -> staffsync.v1.SetAdminRoleResponse
+	18, // 36: staffsync.v1.AccessService.CreateAdmin:output_type -> staffsync.v1.CreateAdminResponse
+	21, // 37: staffsync.v1.AccessService.GetSignInSettings:output_type -> staffsync.v1.GetSignInSettingsResponse
+	23, // 38: staffsync.v1.AccessService.SetSignInSettings:output_type -> staffsync.v1.SetSignInSettingsResponse
+	16, // 39: staffsync.v1.AccessService.ListAuditEvents:output_type -> staffsync.v1.ListAuditEventsResponse
+	30, // [30:40] is the sub-list for method output_type
+	20, // [20:30] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_access_proto_init() }
@@ -1207,7 +1641,7 @@ func file_staffsync_v1_access_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_access_proto_rawDesc), len(file_staffsync_v1_access_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -50,6 +50,15 @@ const (
 	// AccessServiceSetAdminRoleProcedure is the fully-qualified name of the AccessService's
 	// SetAdminRole RPC.
 	AccessServiceSetAdminRoleProcedure = "/staffsync.v1.AccessService/SetAdminRole"
+	// AccessServiceCreateAdminProcedure is the fully-qualified name of the AccessService's CreateAdmin
+	// RPC.
+	AccessServiceCreateAdminProcedure = "/staffsync.v1.AccessService/CreateAdmin"
+	// AccessServiceGetSignInSettingsProcedure is the fully-qualified name of the AccessService's
+	// GetSignInSettings RPC.
+	AccessServiceGetSignInSettingsProcedure = "/staffsync.v1.AccessService/GetSignInSettings"
+	// AccessServiceSetSignInSettingsProcedure is the fully-qualified name of the AccessService's
+	// SetSignInSettings RPC.
+	AccessServiceSetSignInSettingsProcedure = "/staffsync.v1.AccessService/SetSignInSettings"
 	// AccessServiceListAuditEventsProcedure is the fully-qualified name of the AccessService's
 	// ListAuditEvents RPC.
 	AccessServiceListAuditEventsProcedure = "/staffsync.v1.AccessService/ListAuditEvents"
@@ -70,6 +79,13 @@ type AccessServiceClient interface {
 	ListAdmins(context.Context, *connect.Request[v1.ListAdminsRequest]) (*connect.Response[v1.ListAdminsResponse], error)
 	// SetAdminRole changes an admin's role; the company always keeps an owner.
 	SetAdminRole(context.Context, *connect.Request[v1.SetAdminRoleRequest]) (*connect.Response[v1.SetAdminRoleResponse], error)
+	// CreateAdmin adds an admin account; with an email it can sign in through the company's
+	// identity provider.
+	CreateAdmin(context.Context, *connect.Request[v1.CreateAdminRequest]) (*connect.Response[v1.CreateAdminResponse], error)
+	// GetSignInSettings returns the company's identity provider (never the client secret).
+	GetSignInSettings(context.Context, *connect.Request[v1.GetSignInSettingsRequest]) (*connect.Response[v1.GetSignInSettingsResponse], error)
+	// SetSignInSettings configures single sign-on through the company's OpenID Provider.
+	SetSignInSettings(context.Context, *connect.Request[v1.SetSignInSettingsRequest]) (*connect.Response[v1.SetSignInSettingsResponse], error)
 	// ListAuditEvents reads the company's audit log, newest first.
 	ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error)
 }
@@ -124,6 +140,25 @@ func NewAccessServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(accessServiceMethods.ByName("SetAdminRole")),
 			connect.WithClientOptions(opts...),
 		),
+		createAdmin: connect.NewClient[v1.CreateAdminRequest, v1.CreateAdminResponse](
+			httpClient,
+			baseURL+AccessServiceCreateAdminProcedure,
+			connect.WithSchema(accessServiceMethods.ByName("CreateAdmin")),
+			connect.WithClientOptions(opts...),
+		),
+		getSignInSettings: connect.NewClient[v1.GetSignInSettingsRequest, v1.GetSignInSettingsResponse](
+			httpClient,
+			baseURL+AccessServiceGetSignInSettingsProcedure,
+			connect.WithSchema(accessServiceMethods.ByName("GetSignInSettings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		setSignInSettings: connect.NewClient[v1.SetSignInSettingsRequest, v1.SetSignInSettingsResponse](
+			httpClient,
+			baseURL+AccessServiceSetSignInSettingsProcedure,
+			connect.WithSchema(accessServiceMethods.ByName("SetSignInSettings")),
+			connect.WithClientOptions(opts...),
+		),
 		listAuditEvents: connect.NewClient[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse](
 			httpClient,
 			baseURL+AccessServiceListAuditEventsProcedure,
@@ -136,13 +171,16 @@ func NewAccessServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 
 // accessServiceClient implements AccessServiceClient.
 type accessServiceClient struct {
-	whoAmI          *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
-	createToken     *connect.Client[v1.CreateTokenRequest, v1.CreateTokenResponse]
-	listTokens      *connect.Client[v1.ListTokensRequest, v1.ListTokensResponse]
-	revokeToken     *connect.Client[v1.RevokeTokenRequest, v1.RevokeTokenResponse]
-	listAdmins      *connect.Client[v1.ListAdminsRequest, v1.ListAdminsResponse]
-	setAdminRole    *connect.Client[v1.SetAdminRoleRequest, v1.SetAdminRoleResponse]
-	listAuditEvents *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
+	whoAmI            *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
+	createToken       *connect.Client[v1.CreateTokenRequest, v1.CreateTokenResponse]
+	listTokens        *connect.Client[v1.ListTokensRequest, v1.ListTokensResponse]
+	revokeToken       *connect.Client[v1.RevokeTokenRequest, v1.RevokeTokenResponse]
+	listAdmins        *connect.Client[v1.ListAdminsRequest, v1.ListAdminsResponse]
+	setAdminRole      *connect.Client[v1.SetAdminRoleRequest, v1.SetAdminRoleResponse]
+	createAdmin       *connect.Client[v1.CreateAdminRequest, v1.CreateAdminResponse]
+	getSignInSettings *connect.Client[v1.GetSignInSettingsRequest, v1.GetSignInSettingsResponse]
+	setSignInSettings *connect.Client[v1.SetSignInSettingsRequest, v1.SetSignInSettingsResponse]
+	listAuditEvents   *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 }
 
 // WhoAmI calls staffsync.v1.AccessService.WhoAmI.
@@ -175,6 +213,21 @@ func (c *accessServiceClient) SetAdminRole(ctx context.Context, req *connect.Req
 	return c.setAdminRole.CallUnary(ctx, req)
 }
 
+// CreateAdmin calls staffsync.v1.AccessService.CreateAdmin.
+func (c *accessServiceClient) CreateAdmin(ctx context.Context, req *connect.Request[v1.CreateAdminRequest]) (*connect.Response[v1.CreateAdminResponse], error) {
+	return c.createAdmin.CallUnary(ctx, req)
+}
+
+// GetSignInSettings calls staffsync.v1.AccessService.GetSignInSettings.
+func (c *accessServiceClient) GetSignInSettings(ctx context.Context, req *connect.Request[v1.GetSignInSettingsRequest]) (*connect.Response[v1.GetSignInSettingsResponse], error) {
+	return c.getSignInSettings.CallUnary(ctx, req)
+}
+
+// SetSignInSettings calls staffsync.v1.AccessService.SetSignInSettings.
+func (c *accessServiceClient) SetSignInSettings(ctx context.Context, req *connect.Request[v1.SetSignInSettingsRequest]) (*connect.Response[v1.SetSignInSettingsResponse], error) {
+	return c.setSignInSettings.CallUnary(ctx, req)
+}
+
 // ListAuditEvents calls staffsync.v1.AccessService.ListAuditEvents.
 func (c *accessServiceClient) ListAuditEvents(ctx context.Context, req *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error) {
 	return c.listAuditEvents.CallUnary(ctx, req)
@@ -195,6 +248,13 @@ type AccessServiceHandler interface {
 	ListAdmins(context.Context, *connect.Request[v1.ListAdminsRequest]) (*connect.Response[v1.ListAdminsResponse], error)
 	// SetAdminRole changes an admin's role; the company always keeps an owner.
 	SetAdminRole(context.Context, *connect.Request[v1.SetAdminRoleRequest]) (*connect.Response[v1.SetAdminRoleResponse], error)
+	// CreateAdmin adds an admin account; with an email it can sign in through the company's
+	// identity provider.
+	CreateAdmin(context.Context, *connect.Request[v1.CreateAdminRequest]) (*connect.Response[v1.CreateAdminResponse], error)
+	// GetSignInSettings returns the company's identity provider (never the client secret).
+	GetSignInSettings(context.Context, *connect.Request[v1.GetSignInSettingsRequest]) (*connect.Response[v1.GetSignInSettingsResponse], error)
+	// SetSignInSettings configures single sign-on through the company's OpenID Provider.
+	SetSignInSettings(context.Context, *connect.Request[v1.SetSignInSettingsRequest]) (*connect.Response[v1.SetSignInSettingsResponse], error)
 	// ListAuditEvents reads the company's audit log, newest first.
 	ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error)
 }
@@ -245,6 +305,25 @@ func NewAccessServiceHandler(svc AccessServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(accessServiceMethods.ByName("SetAdminRole")),
 		connect.WithHandlerOptions(opts...),
 	)
+	accessServiceCreateAdminHandler := connect.NewUnaryHandler(
+		AccessServiceCreateAdminProcedure,
+		svc.CreateAdmin,
+		connect.WithSchema(accessServiceMethods.ByName("CreateAdmin")),
+		connect.WithHandlerOptions(opts...),
+	)
+	accessServiceGetSignInSettingsHandler := connect.NewUnaryHandler(
+		AccessServiceGetSignInSettingsProcedure,
+		svc.GetSignInSettings,
+		connect.WithSchema(accessServiceMethods.ByName("GetSignInSettings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	accessServiceSetSignInSettingsHandler := connect.NewUnaryHandler(
+		AccessServiceSetSignInSettingsProcedure,
+		svc.SetSignInSettings,
+		connect.WithSchema(accessServiceMethods.ByName("SetSignInSettings")),
+		connect.WithHandlerOptions(opts...),
+	)
 	accessServiceListAuditEventsHandler := connect.NewUnaryHandler(
 		AccessServiceListAuditEventsProcedure,
 		svc.ListAuditEvents,
@@ -266,6 +345,12 @@ func NewAccessServiceHandler(svc AccessServiceHandler, opts ...connect.HandlerOp
 			accessServiceListAdminsHandler.ServeHTTP(w, r)
 		case AccessServiceSetAdminRoleProcedure:
 			accessServiceSetAdminRoleHandler.ServeHTTP(w, r)
+		case AccessServiceCreateAdminProcedure:
+			accessServiceCreateAdminHandler.ServeHTTP(w, r)
+		case AccessServiceGetSignInSettingsProcedure:
+			accessServiceGetSignInSettingsHandler.ServeHTTP(w, r)
+		case AccessServiceSetSignInSettingsProcedure:
+			accessServiceSetSignInSettingsHandler.ServeHTTP(w, r)
 		case AccessServiceListAuditEventsProcedure:
 			accessServiceListAuditEventsHandler.ServeHTTP(w, r)
 		default:
@@ -299,6 +384,18 @@ func (UnimplementedAccessServiceHandler) ListAdmins(context.Context, *connect.Re
 
 func (UnimplementedAccessServiceHandler) SetAdminRole(context.Context, *connect.Request[v1.SetAdminRoleRequest]) (*connect.Response[v1.SetAdminRoleResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.AccessService.SetAdminRole is not implemented"))
+}
+
+func (UnimplementedAccessServiceHandler) CreateAdmin(context.Context, *connect.Request[v1.CreateAdminRequest]) (*connect.Response[v1.CreateAdminResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.AccessService.CreateAdmin is not implemented"))
+}
+
+func (UnimplementedAccessServiceHandler) GetSignInSettings(context.Context, *connect.Request[v1.GetSignInSettingsRequest]) (*connect.Response[v1.GetSignInSettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.AccessService.GetSignInSettings is not implemented"))
+}
+
+func (UnimplementedAccessServiceHandler) SetSignInSettings(context.Context, *connect.Request[v1.SetSignInSettingsRequest]) (*connect.Response[v1.SetSignInSettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.AccessService.SetSignInSettings is not implemented"))
 }
 
 func (UnimplementedAccessServiceHandler) ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error) {
