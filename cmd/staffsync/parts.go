@@ -100,7 +100,7 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, st *store.Stor
 	}
 	defer waitSFTP()
 	srv := &http.Server{
-		Handler:           api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Secrets: box}),
+		Handler:           api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Secrets: box, PublicURL: os.Getenv("STAFFSYNC_PUBLIC_URL")}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
