@@ -86,6 +86,7 @@ func (h *oidcHandler) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/oidc/start", h.start)
 	mux.HandleFunc("GET "+callbackPath, h.callback)
 	mux.HandleFunc("POST /auth/signout", h.signOut)
+	mux.HandleFunc("POST /auth/cli/token", h.cliToken)
 }
 
 func (h *oidcHandler) baseURL(r *http.Request) string {
@@ -189,6 +190,10 @@ func (h *oidcHandler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	verifier := oauth2.GenerateVerifier()
 	login := store.OIDCLogin{CompanyID: company, Nonce: nonce, CodeVerifier: verifier, ReturnTo: localPath(r.URL.Query().Get("return_to"))}
+	if login.CLIRedirect, login.CLIChallenge, err = cliLoginParams(r.URL.Query()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if err := h.store.StartOIDCLogin(ctx, state, login, loginTTL); err != nil {
 		h.fail(w, r, err)
 		return
@@ -224,6 +229,11 @@ func (h *oidcHandler) callback(w http.ResponseWriter, r *http.Request) {
 		}
 		h.audit.recordEvent(ctx, p, "Console.SignIn", r.RemoteAddr, "", "refused", map[string]string{"reason": directory.PublicMessage(err)})
 		h.fail(w, r, err)
+		return
+	}
+	if login.CLIRedirect != "" {
+		h.audit.recordEvent(ctx, p, "Console.SignIn", r.RemoteAddr, "admin_id="+strconv.FormatInt(admin.ID, 10), "ok", map[string]string{"email": admin.Email, "client": "staffsyncctl"})
+		h.finishCLI(w, r, login, admin, role)
 		return
 	}
 	token, csrf, err := h.store.CreateSession(ctx, admin.ID, role, store.SessionAbsolute)

@@ -124,6 +124,10 @@ type OIDCLogin struct {
 	Nonce        string
 	CodeVerifier string
 	ReturnTo     string
+	// CLIRedirect and CLIChallenge are set for `staffsyncctl login`: the loopback address to
+	// send the one-time code to, and the S256 challenge of the CLI's verifier.
+	CLIRedirect  string
+	CLIChallenge string
 }
 
 // StartOIDCLogin records a sign-in under the hash of its state, and drops expired ones.
@@ -131,8 +135,8 @@ func (s *Store) StartOIDCLogin(ctx context.Context, state string, l OIDCLogin, t
 	if _, err := s.pool.Exec(ctx, `DELETE FROM oidc_logins WHERE expires_at < now()`); err != nil {
 		return fmt.Errorf("drop expired sign-ins: %w", unavailable(err))
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO oidc_logins (state_hash, company_id, nonce, code_verifier, return_to, expires_at)
-		VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`, hashToken(state), l.CompanyID, l.Nonce, l.CodeVerifier, l.ReturnTo, ttl.Seconds())
+	_, err := s.pool.Exec(ctx, `INSERT INTO oidc_logins (state_hash, company_id, nonce, code_verifier, return_to, expires_at, cli_redirect, cli_challenge)
+		VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7, $8)`, hashToken(state), l.CompanyID, l.Nonce, l.CodeVerifier, l.ReturnTo, ttl.Seconds(), l.CLIRedirect, l.CLIChallenge)
 	if err != nil {
 		return fmt.Errorf("start sign-in: %w", unavailable(err))
 	}
@@ -143,7 +147,7 @@ func (s *Store) StartOIDCLogin(ctx context.Context, state string, l OIDCLogin, t
 func (s *Store) TakeOIDCLogin(ctx context.Context, state string) (OIDCLogin, error) {
 	var l OIDCLogin
 	err := s.pool.QueryRow(ctx, `DELETE FROM oidc_logins WHERE state_hash = $1 AND expires_at > now()
-		RETURNING company_id, nonce, code_verifier, return_to`, hashToken(state)).Scan(&l.CompanyID, &l.Nonce, &l.CodeVerifier, &l.ReturnTo)
+		RETURNING company_id, nonce, code_verifier, return_to, cli_redirect, cli_challenge`, hashToken(state)).Scan(&l.CompanyID, &l.Nonce, &l.CodeVerifier, &l.ReturnTo, &l.CLIRedirect, &l.CLIChallenge)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return OIDCLogin{}, directory.Errorf(directory.ErrNotFound, "this sign-in is unknown, used or older than 10 minutes; start again")
 	}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -31,8 +30,7 @@ var accessCommands = []command{
 func init() { commands = append(commands, accessCommands...) }
 
 func (a *app) accessClient() (staffsyncv1connect.AccessServiceClient, error) {
-	wd, _ := os.Getwd()
-	token, err := resolveToken(a.global.token, a.env, wd)
+	token, err := a.credential()
 	if err != nil {
 		return nil, err
 	}

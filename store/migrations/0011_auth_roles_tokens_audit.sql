@@ -77,3 +77,17 @@ CREATE TABLE console_sessions (
     ended_at     timestamptz
 );
 CREATE INDEX console_sessions_admin_idx ON console_sessions (admin_id);
+
+-- `staffsyncctl login`: the sign-in names the CLI's loopback redirect and a PKCE challenge;
+-- after the provider, the CLI gets a one-time code (2 minutes) that only the holder of the
+-- challenge's verifier can swap for a short-lived API token.
+ALTER TABLE oidc_logins
+    ADD COLUMN cli_redirect  text NOT NULL DEFAULT '',
+    ADD COLUMN cli_challenge text NOT NULL DEFAULT '';
+CREATE TABLE cli_login_codes (
+    code_hash  bytea PRIMARY KEY,
+    admin_id   bigint NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    role       text NOT NULL CHECK (role IN ('owner', 'admin', 'viewer')),
+    challenge  text NOT NULL,
+    expires_at timestamptz NOT NULL
+);
