@@ -165,7 +165,10 @@ func (s *Store) SetAdminRole(ctx context.Context, companyID, adminID int64, role
 		if owners == 0 {
 			return directory.Errorf(directory.ErrPrecondition, "the company needs at least one owner; make another admin owner first")
 		}
-		return nil
+		// Console sessions carry the role they started with: end them so the change counts
+		// now, not at the next sign-in. Tokens take the admin's role on every call anyway.
+		_, err = tx.Exec(ctx, `UPDATE console_sessions SET ended_at = now() WHERE admin_id = $1 AND ended_at IS NULL`, adminID)
+		return err
 	})
 	if err != nil {
 		return Admin{}, fmt.Errorf("set role of admin %d: %w", adminID, unavailable(err))

@@ -143,3 +143,46 @@ func TestAuditIsPerCompany(t *testing.T) {
 		t.Errorf("before_id page %+v, %v", paged, err)
 	}
 }
+
+func TestSessionsExpireAndEndWithARoleChange(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	owner := ownerOf(t, st, "Acme")
+	a, err := st.CreateAdmin(ctx, owner.CompanyID, "Ann", "ann@acme.test", RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, csrf, err := st.CreateSession(ctx, a.ID, RoleAdmin, SessionAbsolute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := st.SessionPrincipal(ctx, token, csrf, true, SessionIdle); err != nil || p.Role != RoleAdmin || p.AdminName != "Ann" {
+		t.Fatalf("fresh session: %+v %v", p, err)
+	}
+	if _, err := st.SessionPrincipal(ctx, token, "wrong", true, SessionIdle); !errors.Is(err, directory.ErrPermission) {
+		t.Errorf("a wrong CSRF token passed: %v", err)
+	}
+	if _, err := st.pool.Exec(ctx, `UPDATE console_sessions SET last_seen_at = now() - interval '3 hours'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionPrincipal(ctx, token, csrf, true, SessionIdle); !errors.Is(err, directory.ErrNotFound) || !strings.Contains(err.Error(), "without use") {
+		t.Errorf("an idle session still works: %v", err)
+	}
+	token2, csrf2, _ := st.CreateSession(ctx, a.ID, RoleAdmin, SessionAbsolute)
+	if _, err := st.pool.Exec(ctx, `UPDATE console_sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, hashToken(token2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionPrincipal(ctx, token2, csrf2, true, SessionIdle); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("a session past its absolute limit still works: %v", err)
+	}
+	token3, csrf3, _ := st.CreateSession(ctx, a.ID, RoleAdmin, SessionAbsolute)
+	if _, err := st.SetAdminRole(ctx, owner.CompanyID, a.ID, RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionPrincipal(ctx, token3, csrf3, true, SessionIdle); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("a session survived its admin's role change: %v", err)
+	}
+	if _, err := st.CreateAdmin(ctx, owner.CompanyID, "Ann again", "ANN@acme.test", RoleViewer); !errors.Is(err, directory.ErrConflict) {
+		t.Errorf("a second admin with the same email: %v", err)
+	}
+}
