@@ -221,3 +221,26 @@ func TestWeakeningTheGuardOrAutoApplyNeedsOwner(t *testing.T) {
 		})
 	}
 }
+
+// A middleware that authenticated the request hands its principal on; the role table still
+// applies to it.
+func TestPrincipalFromMiddlewareIsUsedAndChecked(t *testing.T) {
+	_, st, tokens := newRoleServer(t)
+	viewer, err := st.Authenticate(context.Background(), tokens[store.RoleViewer])
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := NewHandler(Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), viewer)))
+	}))
+	defer srv.Close()
+	access := staffsyncv1connect.NewAccessServiceClient(srv.Client(), srv.URL)
+	who, err := access.WhoAmI(context.Background(), connect.NewRequest(&v1.WhoAmIRequest{}))
+	if err != nil || who.Msg.Role != "viewer" {
+		t.Fatalf("whoami without a header behind the middleware: %v %v", who, err)
+	}
+	if _, err := access.CreateToken(context.Background(), connect.NewRequest(&v1.CreateTokenRequest{Name: "x"})); connect.CodeOf(err) != connect.CodePermissionDenied {
+		t.Fatalf("a viewer from the middleware made a token: %v", err)
+	}
+}

@@ -42,7 +42,7 @@ func newUploadHandler(imports *ImportServer, auth *authInterceptor) *uploadHandl
 
 func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Authenticate before anything of the request is read; the role check needs the options.
-	p, err := h.auth.auth.Authenticate(r.Context(), r.Header)
+	p, err := h.auth.principalOf(r.Context(), r.Header)
 	if err != nil {
 		h.fail(w, r, err)
 		return
