@@ -96,6 +96,8 @@ describe("single sign-on", () => {
       const page = await signInAs(browser, "vic");
       await page.getByRole("button", { name: /Sign out \(Vic Viewer, viewer\)/ }).waitFor();
       expect(await page.getByRole("link", { name: "Tokens" }).count()).toBe(0);
+      await page.getByText("Your role can look at imports but not start them").waitFor();
+      expect(await page.getByRole("button", { name: "Upload and preview" }).count()).toBe(0);
       await page.goto(`${stack.baseURL}/imports/${importId}`);
       await page.getByText("Awaiting approval", { exact: true }).waitFor();
       await page.locator('.segment[data-kind="new"]').waitFor();
@@ -115,6 +117,7 @@ describe("single sign-on", () => {
     try {
       const page = await signInAs(browser, "ann");
       await page.getByRole("button", { name: /Sign out \(Ann Admin, admin\)/ }).waitFor();
+      await page.getByRole("button", { name: "Upload and preview" }).waitFor();
       await page.goto(`${stack.baseURL}/imports/${importId}`);
       await page.getByRole("button", { name: "Approve…" }).click();
       await page.getByRole("dialog", { name: "Apply this import?" }).getByRole("button", { name: "Apply changes" }).click();

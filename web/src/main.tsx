@@ -80,7 +80,7 @@ function Console({ route, onSignOut }: { route: ReturnType<typeof useRoute>; onS
           Sign out{me.name ? ` (${me.name}, ${me.role})` : ""}
         </button>
       </header>
-      <main id="main">
+      <main id="main" data-role={me.role}>
         {/* Keyed by path: a page for another import starts with fresh filters and paging. */}
         <Page key={routePath(route)} route={route} />
       </main>

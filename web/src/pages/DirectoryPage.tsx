@@ -140,7 +140,7 @@ export function DirectoryPage() {
                   <td class="email">{p.managerEmail}</td>
                   <td>{p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}</td>
                   <td>
-                    <button type="button" class="button secondary small" onClick={() => setStatusTarget(p)}
+                    <button type="button" class="button secondary small needs-admin" onClick={() => setStatusTarget(p)}
                       aria-label={`${p.active ? "Deactivate" : "Reactivate"} ${displayName(p)}`}>
                       {p.active ? "Deactivate" : "Reactivate"}
                     </button>
