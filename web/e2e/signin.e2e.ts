@@ -129,4 +129,29 @@ describe("single sign-on", () => {
       await browser.close();
     }
   });
+
+  it("shows an owner the admins and the sign-in settings, without the secret", async () => {
+    const browser = await startBrowser(join(stack.dir, "owner"));
+    try {
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      page.setDefaultTimeout(30_000);
+      await page.goto(stack.baseURL + "/signin");
+      await page.getByLabel("Or an admin token").fill(stack.token);
+      await page.getByRole("button", { name: "Sign in with the token" }).click();
+      await page.getByRole("link", { name: "Access" }).click();
+      await page.getByRole("heading", { name: "Single sign-on" }).waitFor();
+      expect(await page.getByLabel("Issuer URL").inputValue()).toBe(issuer);
+      expect(await page.getByLabel(/^Client secret/).inputValue()).toBe("");
+      expect(await page.getByLabel("Claim value = role, one per line").inputValue()).toBe("ann = admin\nvic = viewer");
+      await page.getByLabel("Role of Vic Viewer").selectOption("admin");
+      await page.getByText("Vic Viewer's role changed; their console sessions ended.").waitFor();
+      await page.getByRole("link", { name: "Tokens" }).click();
+      await page.getByLabel("Name (what uses it)").fill("nightly");
+      await page.getByRole("button", { name: "Create token" }).click();
+      expect(await page.getByTestId("new-token").innerText()).toMatch(/^sst_/);
+      await page.screenshot({ path: join(screenshotDir, "sso-owner-tokens.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
 });

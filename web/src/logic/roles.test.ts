@@ -33,3 +33,17 @@ describe("roles", () => {
     expect(tokenState({}, now)).toBe("active");
   });
 });
+
+describe("role mapping lines", () => {
+  it("parses value = role lines and round-trips", async () => {
+    const { parseRoleMapping, formatRoleMapping } = await import("./roles");
+    const got = parseRoleMapping("hr-admins = admin\n\n  it=owner \nteam=a=b = viewer");
+    expect(got).toEqual({ mapping: { "hr-admins": "admin", it: "owner", "team=a=b": "viewer" } });
+    expect(formatRoleMapping({ b: "viewer", a: "owner" })).toBe("a = owner\nb = viewer");
+  });
+  it("names the bad line", async () => {
+    const { parseRoleMapping } = await import("./roles");
+    expect(parseRoleMapping("hr = root")).toEqual({ error: '"hr = root": write one claim value = owner, admin or viewer per line' });
+    expect(parseRoleMapping("admin")).toHaveProperty("error");
+  });
+});

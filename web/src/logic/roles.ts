@@ -28,3 +28,22 @@ export function tokenState(t: { revokedAt?: unknown; expiresAt?: { seconds: bigi
   if (t.expiresAt && Number(t.expiresAt.seconds) * 1000 <= now.getTime()) return "expired";
   return "active";
 }
+
+/** Parses "value = role" lines of the role mapping; returns the map or the first bad line. */
+export function parseRoleMapping(text: string): { mapping: Record<string, string> } | { error: string } {
+  const mapping: Record<string, string> = {};
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line) continue;
+    const at = line.lastIndexOf("=");
+    const value = line.slice(0, at).trim();
+    const role = parseRole(line.slice(at + 1).trim());
+    if (at <= 0 || !value || !role) return { error: `"${line}": write one claim value = owner, admin or viewer per line` };
+    mapping[value] = role;
+  }
+  return { mapping };
+}
+
+export function formatRoleMapping(m: Record<string, string>): string {
+  return Object.keys(m).sort().map((k) => `${k} = ${m[k]}`).join("\n");
+}

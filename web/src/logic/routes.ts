@@ -11,6 +11,7 @@ export type Route =
   | { page: "cycles" }
   | { page: "tokens" }
   | { page: "audit" }
+  | { page: "access" }
   | { page: "notFound"; path: string };
 
 export type PageName = Route["page"];
@@ -24,6 +25,7 @@ export const navItems: readonly { page: PageName; path: string; label: string; n
   { page: "cycles", path: "/cycles", label: "Cycles" },
   { page: "tokens", path: "/tokens", label: "Tokens", need: "owner" },
   { page: "audit", path: "/audit", label: "Audit", need: "admin" },
+  { page: "access", path: "/access", label: "Access", need: "owner" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -36,6 +38,7 @@ export function parseRoute(pathname: string): Route {
   if (path === "/cycles") return { page: "cycles" };
   if (path === "/tokens") return { page: "tokens" };
   if (path === "/audit") return { page: "audit" };
+  if (path === "/access") return { page: "access" };
   const m = /^\/imports\/(\d+)$/.exec(path);
   if (m) return { page: "preview", importId: m[1] };
   const person = /^\/people\/(\d+)$/.exec(path);
@@ -55,6 +58,7 @@ export function routePath(r: Route): string {
     case "cycles": return "/cycles";
     case "tokens": return "/tokens";
     case "audit": return "/audit";
+    case "access": return "/access";
     case "notFound": return r.path;
   }
 }

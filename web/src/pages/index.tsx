@@ -9,6 +9,7 @@ import { ImportPage } from "./ImportPage";
 import { IntegrationsPage } from "./IntegrationsPage";
 import { PersonPage } from "./PersonPage";
 import { PreviewPage } from "./PreviewPage";
+import { AccessPage } from "./AccessPage";
 import { AuditPage } from "./AuditPage";
 import { TokensPage } from "./TokensPage";
 
@@ -46,6 +47,8 @@ export function pageFor(route: Route): FunctionComponent<PageProps> {
       return TokensPage;
     case "audit":
       return AuditPage;
+    case "access":
+      return AccessPage;
     case "notFound":
       return NotFoundPage;
   }
