@@ -130,15 +130,25 @@ type OIDCLogin struct {
 	CLIChallenge string
 }
 
+// maxPendingLogins bounds the sign-ins of one company waiting for the provider.
+const maxPendingLogins = 500
+
 // StartOIDCLogin records a sign-in under the hash of its state, and drops expired ones.
 func (s *Store) StartOIDCLogin(ctx context.Context, state string, l OIDCLogin, ttl time.Duration) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM oidc_logins WHERE expires_at < now()`); err != nil {
 		return fmt.Errorf("drop expired sign-ins: %w", unavailable(err))
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO oidc_logins (state_hash, company_id, nonce, code_verifier, return_to, expires_at, cli_redirect, cli_challenge)
-		VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7, $8)`, hashToken(state), l.CompanyID, l.Nonce, l.CodeVerifier, l.ReturnTo, ttl.Seconds(), l.CLIRedirect, l.CLIChallenge)
+	// Starting a sign-in needs no credential, so the rows one company can have waiting are
+	// bounded: a flood fills at most maxPendingLogins rows, for 10 minutes.
+	tag, err := s.pool.Exec(ctx, `INSERT INTO oidc_logins (state_hash, company_id, nonce, code_verifier, return_to, expires_at, cli_redirect, cli_challenge)
+		SELECT $1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7, $8
+		WHERE (SELECT count(*) FROM oidc_logins WHERE company_id = $2) < $9`,
+		hashToken(state), l.CompanyID, l.Nonce, l.CodeVerifier, l.ReturnTo, ttl.Seconds(), l.CLIRedirect, l.CLIChallenge, maxPendingLogins)
 	if err != nil {
 		return fmt.Errorf("start sign-in: %w", unavailable(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return directory.Errorf(directory.ErrUnavailable, "too many sign-ins are in progress for this company; try again in a few minutes")
 	}
 	return nil
 }

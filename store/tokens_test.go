@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,33 @@ func TestSessionsExpireAndEndWithARoleChange(t *testing.T) {
 	}
 	if _, err := st.CreateAdmin(ctx, owner.CompanyID, "Ann again", "ANN@acme.test", RoleViewer); !errors.Is(err, directory.ErrConflict) {
 		t.Errorf("a second admin with the same email: %v", err)
+	}
+}
+
+// Starting sign-ins costs an anonymous caller nothing, so a flood is capped per company.
+func TestPendingSignInsAreCappedPerCompany(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	acme, other := ownerOf(t, st, "Acme"), ownerOf(t, st, "Other Co")
+	login := func(company int64, i int) error {
+		return st.StartOIDCLogin(ctx, fmt.Sprintf("state-%d-%d", company, i), OIDCLogin{CompanyID: company, Nonce: "n", CodeVerifier: "v", ReturnTo: "/"}, time.Minute)
+	}
+	for i := 0; i < maxPendingLogins; i++ {
+		if err := login(acme.CompanyID, i); err != nil {
+			t.Fatalf("sign-in %d: %v", i, err)
+		}
+	}
+	if err := login(acme.CompanyID, maxPendingLogins); !errors.Is(err, directory.ErrUnavailable) {
+		t.Fatalf("sign-in past the cap: %v", err)
+	}
+	if err := login(other.CompanyID, 0); err != nil {
+		t.Fatalf("another company is blocked by the flood: %v", err)
+	}
+	l, err := st.TakeOIDCLogin(ctx, fmt.Sprintf("state-%d-%d", acme.CompanyID, 7))
+	if err != nil || l.CompanyID != acme.CompanyID {
+		t.Fatalf("take: %+v %v", l, err)
+	}
+	if _, err := st.TakeOIDCLogin(ctx, fmt.Sprintf("state-%d-%d", acme.CompanyID, 7)); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("a state worked twice: %v", err)
 	}
 }
