@@ -13,10 +13,10 @@ import (
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 )
 
-// Authenticator decides whether a request carries a credential that authenticates, from
+// CredentialCheck decides whether a request carries a credential that authenticates, from
 // its headers only, and returns the context that carries the caller. It is the one place
 // the edge asks; swapping it swaps how callers are verified.
-type Authenticator func(r *http.Request) (context.Context, error)
+type CredentialCheck func(r *http.Request) (context.Context, error)
 
 // SessionCheck reports whether a request without an Authorization header carries a
 // session (a cookie) and returns the context carrying its caller; ok false means none.
@@ -28,7 +28,7 @@ type SessionCheck func(r *http.Request) (ctx context.Context, ok bool, err error
 // layer sees it. Everything else (the console's files, /healthz) passes through.
 type edge struct {
 	next         http.Handler
-	authenticate Authenticator
+	authenticate CredentialCheck
 	session      SessionCheck
 	failures     *failureLimiter
 	limits       Limits
@@ -91,7 +91,7 @@ func (e *edge) caller(r *http.Request) (context.Context, error) {
 			return ctx, nil
 		}
 	}
-	if r.Header.Get("Authorization") == "" {
+	if r.Header.Get("Authorization") == "" && !hasSessionCookie(r) {
 		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("missing API token: send 'Authorization: Bearer <token>'"))
 	}
 	addr := clientAddress(r)
@@ -124,9 +124,21 @@ type unknownCredential struct{ message string }
 func (u unknownCredential) Error() string        { return u.message }
 func (u unknownCredential) Is(target error) bool { return target == errUnknownCredential }
 
-// tokenAuthenticator is the default Authenticator: the bearer token, checked in the store.
-func tokenAuthenticator(a *authInterceptor) Authenticator {
+// credentialCheck is the default CredentialCheck: the bearer token or the console's session
+// cookie (with its CSRF header), checked in the store once; the interceptor reuses the caller.
+func credentialCheck(a *Authenticator) CredentialCheck {
 	return func(r *http.Request) (context.Context, error) {
-		return a.authenticate(r.Context(), r.Header.Get("Authorization"))
+		p, err := a.Authenticate(r.Context(), r.Header)
+		if err != nil {
+			return nil, err
+		}
+		return WithPrincipal(r.Context(), p), nil
 	}
+}
+
+// hasSessionCookie reports whether the request carries the console's session cookie; the
+// Authenticator checks it (and its CSRF header).
+func hasSessionCookie(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && c.Value != ""
 }

@@ -30,6 +30,8 @@ func connectError(ctx context.Context, log *slog.Logger, err error) error {
 		code = connect.CodeAborted
 	case errors.Is(err, directory.ErrPrecondition):
 		code = connect.CodeFailedPrecondition
+	case errors.Is(err, directory.ErrPermission):
+		code = connect.CodePermissionDenied
 	case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		code = connect.CodeUnavailable
 	case errors.Is(err, context.Canceled):

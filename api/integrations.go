@@ -167,9 +167,12 @@ func hintsOf(values map[string]string) map[string]string {
 	return out
 }
 
-func (s *IntegrationServer) sealer() (*secrets.Box, error) {
-	if s.Secrets != nil {
-		return s.Secrets, nil
+func (s *IntegrationServer) sealer() (*secrets.Box, error) { return sealerOf(s.Secrets) }
+
+// sealerOf is the configured secret box, or one from STAFFSYNC_SECRET_KEY.
+func sealerOf(box *secrets.Box) (*secrets.Box, error) {
+	if box != nil {
+		return box, nil
 	}
 	box, err := secrets.FromEnv()
 	if err != nil {

@@ -36,11 +36,14 @@ type Config struct {
 	// Limits bound message sizes, streams, uploads and failed authentication attempts.
 	Limits Limits
 	// Authenticate verifies a request's credential from its headers before its body is
-	// read; nil checks the bearer token in the store.
-	Authenticate Authenticator
+	// read; nil checks the bearer token or session cookie in the store.
+	Authenticate CredentialCheck
 	// Session accepts a request without an Authorization header that carries a session
-	// cookie; nil accepts none.
+	// cookie; nil leaves cookies to Authenticate.
 	Session SessionCheck
+	// PublicURL is the console's address as browsers reach it (for the sign-in redirect and
+	// Secure cookies); "" derives it from each request.
+	PublicURL string
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -49,8 +52,8 @@ func NewHandler(cfg Config) http.Handler {
 		cfg.Log = slog.Default()
 	}
 	limits := cfg.Limits.withDefaults()
-	tokens := &authInterceptor{store: cfg.Store}
-	auth := connect.WithInterceptors(tokens)
+	authz := newAuthInterceptor(cfg.Store, cfg.Log)
+	auth := connect.WithInterceptors(authz)
 	// The read limit bounds the decompressed message too: a small gzip bomb stops there.
 	unary := connect.WithReadMaxBytes(int(limits.MaxMessageBytes))
 	mux := http.NewServeMux()
@@ -60,17 +63,23 @@ func NewHandler(cfg Config) http.Handler {
 	// StartImport carries the file in its message: only it gets the upload limit.
 	_, startImport := staffsyncv1connect.NewImportServiceHandler(imports, auth, connect.WithReadMaxBytes(int(limits.MaxUploadMessageBytes)))
 	mux.Handle(staffsyncv1connect.ImportServiceStartImportProcedure, startImport)
-	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, tokens, limits))
+	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, authz, limits))
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
 	}, auth, unary))
+	sealer := func() (*secrets.Box, error) { return sealerOf(cfg.Secrets) }
+	mux.Handle(staffsyncv1connect.NewAccessServiceHandler(&AccessServer{Store: cfg.Store, Log: cfg.Log, Secrets: sealer}, auth, unary))
+	(&oidcHandler{
+		store: cfg.Store, log: cfg.Log, secrets: sealer, audit: authz, publicURL: cfg.PublicURL,
+		now: time.Now, providers: map[string]cachedProvider{},
+	}).register(mux)
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
 	mountConsole(mux)
 	authenticate := cfg.Authenticate
 	if authenticate == nil {
-		authenticate = tokenAuthenticator(tokens)
+		authenticate = credentialCheck(authz.auth)
 	}
 	return &edge{next: mux, authenticate: authenticate, session: cfg.Session,
 		failures: newFailureLimiter(limits.UnknownTokensPerMinute), limits: limits, errors: connect.NewErrorWriter()}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
+	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/store"
 )
 
@@ -40,19 +41,13 @@ func newUploadHandler(imports *ImportServer, auth *authInterceptor, limits Limit
 }
 
 func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, err := h.auth.authenticate(r.Context(), r.Header.Get("Authorization"))
+	// Authenticate before anything of the request is read; the role check needs the options.
+	p, err := h.auth.principalOf(r.Context(), r.Header)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if r.ContentLength < 0 {
-		h.fail(w, r, directory.Errorf(directory.ErrInvalid, "send the file with a Content-Length header (chunked uploads are not accepted)"))
-		return
-	}
-	if err := checkUploadSize(r.ContentLength); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	ctx := context.WithValue(r.Context(), principalKey{}, p)
 	var protoOptions v1.ImportOptions
 	if raw := r.URL.Query().Get("options"); raw != "" {
 		if err := protojson.Unmarshal([]byte(raw), &protoOptions); err != nil {
@@ -60,16 +55,47 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	opts, err := optionsFromProto(&protoOptions)
+	procedure := staffsyncv1connect.ImportServiceStartImportProcedure
+	var resp *v1.StartImportResponse
+	err = checkRole(p, procedure, &protoOptions)
+	if err == nil {
+		resp, err = h.upload(ctx, w, r, &protoOptions)
+		err = connectError(ctx, h.imports.Log, err)
+	}
+	var out any
+	if resp != nil {
+		out = resp
+	}
+	h.auth.record(ctx, p, procedure, r.RemoteAddr, &v1.StartImportRequest{FileName: r.URL.Query().Get("file_name"), Options: &protoOptions}, out, err)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	body, err := protojson.Marshal(resp)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// upload streams the body into a new import.
+func (h *uploadHandler) upload(ctx context.Context, w http.ResponseWriter, r *http.Request, protoOptions *v1.ImportOptions) (*v1.StartImportResponse, error) {
+	if r.ContentLength < 0 {
+		return nil, directory.Errorf(directory.ErrInvalid, "send the file with a Content-Length header (chunked uploads are not accepted)")
+	}
+	if err := checkUploadSize(r.ContentLength); err != nil {
+		return nil, err
+	}
+	opts, err := optionsFromProto(protoOptions)
+	if err != nil {
+		return nil, err
+	}
 	company := principal(ctx).CompanyID
 	if !h.perCompany.acquire(company) {
-		h.fail(w, r, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
-			"your company already has %d upload(s) in progress; wait until it finishes, then upload again", h.perCompany.limit)))
-		return
+		return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
+			"your company already has %d upload(s) in progress; wait until it finishes, then upload again", h.perCompany.limit))
 	}
 	defer h.perCompany.release(company)
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
@@ -82,24 +108,12 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	case <-ctx.Done():
-		h.fail(w, r, directory.Errorf(directory.ErrUnavailable, "other uploads took too long to finish; upload the file again"))
-		return
+		return nil, directory.Errorf(directory.ErrUnavailable, "other uploads took too long to finish; upload the file again")
 	}
 	body := http.MaxBytesReader(w, r.Body, r.ContentLength)
-	resp, err := h.imports.startUpload(ctx, r.URL.Query().Get("file_name"), opts, func(in store.NewImport) (int64, error) {
+	return h.imports.startUpload(ctx, r.URL.Query().Get("file_name"), opts, func(in store.NewImport) (int64, error) {
 		return h.imports.Store.CreateImportFromStream(ctx, in, body, r.ContentLength)
 	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	out, err := protojson.Marshal(resp)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
 }
 
 func (h *uploadHandler) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -13,6 +13,8 @@ var (
 	ErrConflict     = errors.New("conflict")
 	ErrPrecondition = errors.New("precondition failed")
 	ErrUnavailable  = errors.New("unavailable")
+	// ErrPermission: the caller's role does not allow it (issue 19).
+	ErrPermission = errors.New("permission denied")
 )
 
 // classified carries an admin-facing message and its class.

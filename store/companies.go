@@ -13,13 +13,6 @@ import (
 	"github.com/staffsync/staffsync/directory"
 )
 
-// Principal is who calls: an admin of one company.
-type Principal struct {
-	CompanyID int64
-	AdminID   int64
-	AdminName string
-}
-
 // tokenPrefix makes staffsync tokens recognisable in secret scanners and logs.
 const tokenPrefix = "sst_"
 
@@ -88,26 +81,10 @@ func createToken(ctx context.Context, tx pgx.Tx, companyID int64, adminName stri
 	if err != nil {
 		return "", err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO api_tokens (admin_id, token_hash) VALUES ($1, $2)`, adminID, hashToken(token)); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO api_tokens (admin_id, token_hash, name) VALUES ($1, $2, $3)`, adminID, hashToken(token), adminName); err != nil {
 		return "", fmt.Errorf("insert token: %w", err)
 	}
 	return token, nil
-}
-
-// Authenticate finds the admin a bearer token belongs to.
-func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
-	var p Principal
-	err := s.pool.QueryRow(ctx, `
-		SELECT a.company_id, a.id, a.name
-		FROM api_tokens t JOIN admins a ON a.id = t.admin_id
-		WHERE t.token_hash = $1`, hashToken(token)).Scan(&p.CompanyID, &p.AdminID, &p.AdminName)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Principal{}, directory.Errorf(directory.ErrNotFound, "unknown API token")
-	}
-	if err != nil {
-		return Principal{}, fmt.Errorf("authenticate: %w", unavailable(err))
-	}
-	return p, nil
 }
 
 // CompanyByName returns the id of the oldest company with that name.

@@ -134,7 +134,8 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connectio
 		return err
 	}
 	defer waitSFTP()
-	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits}), settings.timeouts)
+	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits,
+		PublicURL: os.Getenv("STAFFSYNC_PUBLIC_URL")}), settings.timeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(listener) }()
 	select {

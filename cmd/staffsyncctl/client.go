@@ -111,8 +111,7 @@ func baseURL(addr string) string {
 // connect creates the API clients; commands call it after their arguments are checked, so a
 // usage mistake never needs a token.
 func (a *app) connect() error {
-	wd, _ := os.Getwd()
-	token, err := resolveToken(a.global.token, a.env, wd)
+	token, err := a.credential()
 	if err != nil {
 		return err
 	}

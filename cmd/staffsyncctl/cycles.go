@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -48,8 +47,7 @@ func toCycleJSON(c *v1.Cycle) cycleJSON {
 
 // cycleClient connects to CycleService with the same address and token as the other commands.
 func (a *app) cycleClient() (staffsyncv1connect.CycleServiceClient, error) {
-	wd, _ := os.Getwd()
-	token, err := resolveToken(a.global.token, a.env, wd)
+	token, err := a.credential()
 	if err != nil {
 		return nil, err
 	}

@@ -85,8 +85,7 @@ func parseSecrets(list keyValues, stdin io.Reader) (map[string]string, error) {
 }
 
 func (a *app) integrationClient() (staffsyncv1connect.IntegrationServiceClient, error) {
-	wd, _ := os.Getwd()
-	token, err := resolveToken(a.global.token, a.env, wd)
+	token, err := a.credential()
 	if err != nil {
 		return nil, err
 	}

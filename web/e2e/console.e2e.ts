@@ -52,10 +52,10 @@ describe("web console", () => {
   it("refuses a wrong token and signs in with the right one", async () => {
     await page.goto(stack.baseURL + "/");
     await page.getByLabel("Admin token").fill("not-a-token");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in with the token" }).click();
     await page.getByText("This token is not valid. Check it and try again.").waitFor();
     await page.getByLabel("Admin token").fill(stack.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in with the token" }).click();
     await page.getByRole("heading", { name: "Import people" }).waitFor();
     // Defaults of import-rules.md section 5 are preselected.
     expect(await page.getByLabel("Update existing people").isChecked()).toBe(true);

@@ -13,7 +13,8 @@ import {
 } from "./gen/staffsync/v1/import_pb";
 import { IntegrationService } from "./gen/staffsync/v1/integration_pb";
 import { isUnauthenticated, uploadError } from "./logic/errors";
-import { clearToken, loadToken } from "./session";
+import { AccessService } from "./gen/staffsync/v1/access_pb";
+import { clearToken, loadCsrf, loadToken } from "./session";
 
 let onSignedOut: () => void = () => {};
 
@@ -22,20 +23,28 @@ export function setSignedOutHandler(handler: () => void): void {
   onSignedOut = handler;
 }
 
-const auth: Interceptor = (next) => async (req) => {
+/** The credential headers: the pasted token, or the session's CSRF token (the cookie goes by itself). */
+function credentialHeaders(): Record<string, string> {
   const token = loadToken();
-  if (token) req.header.set("Authorization", `Bearer ${token}`);
+  if (token) return { Authorization: `Bearer ${token}` };
+  const csrf = loadCsrf();
+  return csrf ? { "X-CSRF-Token": csrf } : {};
+}
+
+const auth: Interceptor = (next) => async (req) => {
+  const headers = credentialHeaders();
+  for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
   try {
     return await next(req);
   } catch (err) {
-    signOutIfRefused(err, token);
+    signOutIfRefused(err, Object.keys(headers).length > 0);
     throw err;
   }
 };
 
-/** Forgets a token the server refused, so the console asks to sign in again. */
-function signOutIfRefused(err: unknown, token: string): void {
-  if (isUnauthenticated(err) && token) {
+/** Forgets a credential the server refused, so the console asks to sign in again. */
+function signOutIfRefused(err: unknown, hadCredential: boolean): void {
+  if (isUnauthenticated(err) && hadCredential) {
     clearToken();
     onSignedOut();
   }
@@ -50,6 +59,7 @@ export const imports: Client<typeof ImportService> = createClient(ImportService,
 export const directory: Client<typeof DirectoryService> = createClient(DirectoryService, transport);
 export const integrations: Client<typeof IntegrationService> = createClient(IntegrationService, transport);
 export const cycles: Client<typeof CycleService> = createClient(CycleService, transport);
+export const access: Client<typeof AccessService> = createClient(AccessService, transport);
 
 /**
  * Starts an import of a file through POST /v1/imports/upload, the answer of StartImport. The
@@ -58,14 +68,13 @@ export const cycles: Client<typeof CycleService> = createClient(CycleService, tr
  */
 export async function uploadImport(fileName: string, file: Blob, options: ImportOptions): Promise<StartImportResponse> {
   const query = new URLSearchParams({ file_name: fileName, options: toJsonString(ImportOptionsSchema, options) });
-  const token = loadToken();
-  const headers: Record<string, string> = { "Content-Type": "application/octet-stream" };
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const credentials = credentialHeaders();
+  const headers: Record<string, string> = { "Content-Type": "application/octet-stream", ...credentials };
   const res = await fetch(`${window.location.origin}/v1/imports/upload?${query}`, { method: "POST", body: file, headers });
   const body = await res.text();
   if (!res.ok) {
     const err = uploadError(res.status, body);
-    signOutIfRefused(err, token);
+    signOutIfRefused(err, Object.keys(credentials).length > 0);
     throw err;
   }
   return fromJson(StartImportResponseSchema, JSON.parse(body));

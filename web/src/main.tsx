@@ -5,16 +5,19 @@ import { navItems, routePath } from "./logic/routes";
 import { pageFor } from "./pages";
 import { SignInPage } from "./pages/SignInPage";
 import { linkClick, navigate, useRoute } from "./router";
-import { clearToken, loadToken } from "./session";
+import { can } from "./logic/roles";
+import { forgetMe, useMe } from "./role";
+import { clearToken, endSession, loadCsrf, loadToken } from "./session";
 import "./styles.css";
 
 function App() {
   const route = useRoute();
-  const [signedIn, setSignedIn] = useState(() => loadToken() !== "");
+  const [signedIn, setSignedIn] = useState(() => loadToken() !== "" || loadCsrf() !== "");
   const [notice, setNotice] = useState("");
 
   useEffect(() => {
     setSignedOutHandler(() => {
+      forgetMe();
       setSignedIn(false);
       setNotice("Your sign-in is no longer valid. Sign in again with an admin token.");
     });
@@ -30,6 +33,7 @@ function App() {
       <SignInPage
         notice={notice}
         onSignedIn={() => {
+          forgetMe();
           setNotice("");
           setSignedIn(true);
           if (route.page === "signin") navigate("/import", true);
@@ -37,6 +41,11 @@ function App() {
       />
     );
   }
+  return <Console route={route} onSignOut={(msg) => { setNotice(msg); setSignedIn(false); }} />;
+}
+
+function Console({ route, onSignOut }: { route: ReturnType<typeof useRoute>; onSignOut: (notice: string) => void }) {
+  const me = useMe();
   const Page = pageFor(route);
   return (
     <>
@@ -45,7 +54,7 @@ function App() {
         <a class="brand" href="/import" onClick={linkClick}>staffsync</a>
         <nav aria-label="Main">
           <ul class="nav">
-            {navItems.map((item) => (
+            {navItems.filter((item) => !item.need || can(me.role, item.need)).map((item) => (
               <li key={item.page}>
                 <a
                   href={item.path}
@@ -61,16 +70,17 @@ function App() {
         <button
           type="button"
           class="button link"
-          onClick={() => {
+          onClick={async () => {
             clearToken();
-            setNotice("You are signed out.");
-            setSignedIn(false);
+            await endSession().catch(() => undefined);
+            forgetMe();
+            onSignOut("You are signed out.");
           }}
         >
-          Sign out
+          Sign out{me.name ? ` (${me.name}, ${me.role})` : ""}
         </button>
       </header>
-      <main id="main">
+      <main id="main" data-role={me.role}>
         {/* Keyed by path: a page for another import starts with fresh filters and paging. */}
         <Page key={routePath(route)} route={route} />
       </main>

@@ -9,16 +9,23 @@ export type Route =
   | { page: "person"; personId: string }
   | { page: "integrations" }
   | { page: "cycles" }
+  | { page: "tokens" }
+  | { page: "audit" }
+  | { page: "access" }
   | { page: "notFound"; path: string };
 
 export type PageName = Route["page"];
 
-export const navItems: readonly { page: PageName; path: string; label: string }[] = [
+// need: the least role that sees the page (the server refuses the calls anyway).
+export const navItems: readonly { page: PageName; path: string; label: string; need?: "admin" | "owner" }[] = [
   { page: "import", path: "/import", label: "Import" },
   { page: "history", path: "/history", label: "History" },
   { page: "directory", path: "/directory", label: "Directory" },
   { page: "integrations", path: "/integrations", label: "Integrations" },
   { page: "cycles", path: "/cycles", label: "Cycles" },
+  { page: "tokens", path: "/tokens", label: "Tokens", need: "owner" },
+  { page: "audit", path: "/audit", label: "Audit", need: "admin" },
+  { page: "access", path: "/access", label: "Access", need: "owner" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -29,6 +36,9 @@ export function parseRoute(pathname: string): Route {
   if (path === "/directory") return { page: "directory" };
   if (path === "/integrations") return { page: "integrations" };
   if (path === "/cycles") return { page: "cycles" };
+  if (path === "/tokens") return { page: "tokens" };
+  if (path === "/audit") return { page: "audit" };
+  if (path === "/access") return { page: "access" };
   const m = /^\/imports\/(\d+)$/.exec(path);
   if (m) return { page: "preview", importId: m[1] };
   const person = /^\/people\/(\d+)$/.exec(path);
@@ -46,6 +56,9 @@ export function routePath(r: Route): string {
     case "person": return `/people/${r.personId}`;
     case "integrations": return "/integrations";
     case "cycles": return "/cycles";
+    case "tokens": return "/tokens";
+    case "audit": return "/audit";
+    case "access": return "/access";
     case "notFound": return r.path;
   }
 }

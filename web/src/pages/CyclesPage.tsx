@@ -83,7 +83,7 @@ export function CyclesPage() {
           <h1 tabIndex={-1}>Cycles</h1>
           <p class="meta">Objectives, reviews and 360 feedback. Imports can add new people and update reviewers.</p>
         </div>
-        {!creating && <button type="button" class="button primary" onClick={() => { setCreating(true); setNotice(""); }}>New cycle</button>}
+        {!creating && <button type="button" class="button primary needs-admin" onClick={() => { setCreating(true); setNotice(""); }}>New cycle</button>}
       </div>
       {creating && (
         <CreateCycleForm
@@ -124,10 +124,10 @@ export function CyclesPage() {
                 <td>{formatDateTime(c.createdAt)}</td>
                 <td>
                   <div class="row-actions">
-                    <button type="button" class="button secondary small" aria-label={`Add people to ${c.name}`}
+                    <button type="button" class="button secondary small needs-admin" aria-label={`Add people to ${c.name}`}
                       onClick={() => { setEmails(""); setDialogError(""); setAddTarget(c); }}>Add people…</button>
                     {hasReviewers(c) && (
-                      <button type="button" class="button secondary small" aria-label={`Reset reviewers of ${c.name}`}
+                      <button type="button" class="button secondary small needs-admin" aria-label={`Reset reviewers of ${c.name}`}
                         onClick={() => { setDialogError(""); setResetTarget(c); }}>Reset reviewers…</button>
                     )}
                   </div>

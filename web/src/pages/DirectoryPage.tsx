@@ -144,7 +144,7 @@ export function DirectoryPage() {
                   <td class="email">{p.managerEmail}</td>
                   <td><span class={`badge status-${personStatus(p).tone}`}>{personStatus(p).text}</span></td>
                   <td>
-                    <button type="button" class="button secondary small" onClick={() => setStatusTarget(p)}
+                    <button type="button" class="button secondary small needs-admin" onClick={() => setStatusTarget(p)}
                       aria-label={`${statusAction(p)} ${displayName(p)}`}>
                       {statusAction(p)}
                     </button>

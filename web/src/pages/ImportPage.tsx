@@ -94,7 +94,8 @@ export function ImportPage() {
       <p class="lead">
         Upload a spreadsheet with one row per person. Nothing changes until you have looked at the preview and approved it.
       </p>
-      <form onSubmit={submit} class="import-form" noValidate>
+      <p class="viewer-only muted">Your role can look at imports but not start them; ask an admin.</p>
+      <form onSubmit={submit} class="import-form needs-admin" noValidate>
         <div class="card">
           <div class="tabs" role="radiogroup" aria-label="How to provide the people">
             <label class={source.mode === "file" ? "tab active" : "tab"}>

@@ -113,7 +113,7 @@ export function IntegrationsPage() {
           <h1 tabIndex={-1}>Integrations</h1>
           <p class="meta">Sources that keep the directory in step by themselves, on a schedule.</p>
         </div>
-        {!creating && <button type="button" class="button primary" onClick={() => { setEditing(undefined); setCreating(true); }}>New integration</button>}
+        {!creating && <button type="button" class="button primary needs-admin" onClick={() => { setEditing(undefined); setCreating(true); }}>New integration</button>}
       </div>
       {creating && (
         <IntegrationFormCard
@@ -178,20 +178,20 @@ export function IntegrationsPage() {
                   <td>{paused ? <span class="muted">paused</span> : i.nextRunAt ? formatDateTime(i.nextRunAt) : <span class="muted">—</span>}</td>
                   <td>
                     <div class="row-actions">
-                      <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => act(i, "test")}>
+                      <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "test")}>
                         {busy === `${i.id}:test` ? "Testing…" : "Test connection"}
                       </button>
                       {paused ? (
-                        <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => act(i, "resume")}>Resume</button>
+                        <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "resume")}>Resume</button>
                       ) : (
                         <>
-                          <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => act(i, "sync")}>Sync now</button>
-                          <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => { setPauseReason(""); setPauseTarget(i); }}>Pause…</button>
+                          <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "sync")}>Sync now</button>
+                          <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => { setPauseReason(""); setPauseTarget(i); }}>Pause…</button>
                         </>
                       )}
-                      <button type="button" class="button secondary small" disabled={busy !== ""} aria-label={`Edit ${i.name}`}
+                      <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} aria-label={`Edit ${i.name}`}
                         onClick={() => { setCreating(false); setNotice(""); setEditing(i); }}>Edit…</button>
-                      <button type="button" class="button danger-outline small" disabled={busy !== ""} aria-label={`Delete ${i.name}`}
+                      <button type="button" class="button danger-outline small needs-admin" disabled={busy !== ""} aria-label={`Delete ${i.name}`}
                         onClick={() => { setNotice(""); setDeleteTarget(i); }}>Delete…</button>
                     </div>
                     {msg && <p class={`row-message row-message-${msg.tone}`} role="status">{msg.text}</p>}
@@ -199,7 +199,7 @@ export function IntegrationsPage() {
                       <ul class="help">{msg.details.map((d) => <li key={d}>{d}</li>)}</ul>
                     )}
                     {msg && i.kind === "sftp" && msg.tone === "success" && !i.settings["host_key"] && hostKeyFingerprint(msg.text) && (
-                      <button type="button" class="button secondary small" disabled={busy !== ""}
+                      <button type="button" class="button secondary small needs-admin" disabled={busy !== ""}
                         onClick={() => pin(i, hostKeyFingerprint(msg.text)!)}>
                         Pin this host key
                       </button>

@@ -188,7 +188,7 @@ export function PersonPage({ route }: PageProps) {
             </tbody>
           </table>
           <div class="actions">
-            <button type="button" class="button primary" onClick={() => { setForm(formOf(p)); setNotice(""); }}>Edit…</button>
+            <button type="button" class="button primary needs-admin" onClick={() => { setForm(formOf(p)); setNotice(""); }}>Edit…</button>
           </div>
         </div>
       )}
@@ -201,9 +201,9 @@ export function PersonPage({ route }: PageProps) {
             person for good, for example on a request to erase their data.
           </p>
           <div class="actions">
-            <button type="button" class="button secondary" onClick={() => openDialog("status")}>{statusAction(p)}…</button>
-            <button type="button" class="button secondary" onClick={() => openDialog("merge")}>Merge into another account…</button>
-            {!p.active && <button type="button" class="button danger-outline" onClick={() => openDialog("delete")}>Delete…</button>}
+            <button type="button" class="button secondary needs-admin" onClick={() => openDialog("status")}>{statusAction(p)}…</button>
+            <button type="button" class="button secondary needs-admin" onClick={() => openDialog("merge")}>Merge into another account…</button>
+            {!p.active && <button type="button" class="button danger-outline needs-admin" onClick={() => openDialog("delete")}>Delete…</button>}
           </div>
         </div>
       )}

@@ -26,6 +26,8 @@ import type { PageProps } from ".";
 import { navigate } from "../router";
 import { pendingLines } from "../logic/trust";
 import { DiagnosisSection } from "./DiagnosisSection";
+import { can } from "../logic/roles";
+import { useMe } from "../role";
 
 const pageSize = 100;
 
@@ -70,6 +72,7 @@ function useLiveImport(importId: string) {
 }
 
 export function PreviewPage({ route }: PageProps) {
+  const me = useMe();
   const importId = route.page === "preview" ? route.importId : "";
   const { im, setIm, error, refollow } = useLiveImport(importId);
   const [filter, setFilter] = useState<ChangeFilter>(noFilter);
@@ -226,7 +229,7 @@ export function PreviewPage({ route }: PageProps) {
       )}
 
       {im.status === ImportStatus.APPLYING && <ProgressBar {...importProgress(im, "Applying changes")} />}
-      {im.status === ImportStatus.APPLIED && (
+      {im.status === ImportStatus.APPLIED && can(me.role, "admin") && (
         <Alert tone="success" title="Applied: the directory now matches the approved preview.">
           <p>
             Approved by {im.decidedBy || "an admin"} on {formatDateTime(im.decidedAt)}. {[...appliedLines(im.summary), ...pendingLines(im.summary, true)].join(" ")}
@@ -247,7 +250,7 @@ export function PreviewPage({ route }: PageProps) {
 
       {actionError && <Alert tone="error" title={actionError} />}
 
-      {canDecide(im) && (
+      {canDecide(im) && can(me.role, "admin") && (
         <div class="decision card">
           <p>
             <strong>Review the changes below.</strong> {[...approvalLines(im.summary), ...pendingLines(im.summary, false)].join(" ")}
@@ -259,7 +262,7 @@ export function PreviewPage({ route }: PageProps) {
           </div>
         </div>
       )}
-      {im.status === ImportStatus.APPLIED && (
+      {im.status === ImportStatus.APPLIED && can(me.role, "admin") && (
         <div class="actions">
           <button type="button" class="button secondary" onClick={() => setDialog("revert")}>Revert this import…</button>
         </div>

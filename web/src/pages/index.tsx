@@ -9,6 +9,9 @@ import { ImportPage } from "./ImportPage";
 import { IntegrationsPage } from "./IntegrationsPage";
 import { PersonPage } from "./PersonPage";
 import { PreviewPage } from "./PreviewPage";
+import { AccessPage } from "./AccessPage";
+import { AuditPage } from "./AuditPage";
+import { TokensPage } from "./TokensPage";
 
 export type PageProps = { route: Route };
 
@@ -40,6 +43,12 @@ export function pageFor(route: Route): FunctionComponent<PageProps> {
       return IntegrationsPage;
     case "cycles":
       return CyclesPage;
+    case "tokens":
+      return TokensPage;
+    case "audit":
+      return AuditPage;
+    case "access":
+      return AccessPage;
     case "notFound":
       return NotFoundPage;
   }
