@@ -18,7 +18,7 @@ import (
 // Authorization header and Config.Session for the others, and lets a request through only
 // when one of them accepts it. GetTemplate needs no database, so no store is configured.
 func TestEdgeUsesTheConfiguredVerifier(t *testing.T) {
-	caller := store.Principal{CompanyID: 7, AdminID: 3}
+	caller := store.Principal{CompanyID: 7, AdminID: 3, Role: store.RoleViewer}
 	h := NewHandler(Config{
 		Authenticate: func(r *http.Request) (context.Context, error) {
 			if r.Header.Get("Authorization") == "Bearer good" {
