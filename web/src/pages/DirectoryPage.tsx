@@ -1,14 +1,19 @@
 import { useEffect, useState } from "preact/hooks";
 import { directory, downloadBytes } from "../api";
 import { Alert, PagerControls, Spinner } from "../components";
+import { BulkBar, BulkDialog, statusActions } from "../DirectoryBulk";
+import { FacetFilter } from "../FacetFilter";
+import { RowMenu } from "../RowMenu";
 import { StatusDialog } from "../StatusDialog";
+import { useFacets } from "../useFacets";
 import { PersonStatusFilter, type Person } from "../gen/staffsync/v1/directory_pb";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
 import { formatCount, people } from "../logic/format";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
-import { linkClick } from "../router";
+import { linkClick, navigate } from "../router";
 import { displayName, emptyPeopleFilter, peopleRequest, type PeopleFilter } from "../logic/people";
+import { clickRow, headerState, noSelection, toggleAll, type BulkAction, type RowSelection } from "../logic/selection";
 
 const pageSize = 100;
 
@@ -24,6 +29,11 @@ export function DirectoryPage() {
   const [statusTarget, setStatusTarget] = useState<Person>();
   const [notice, setNotice] = useState("");
   const [reload, setReload] = useState(0);
+  const [selection, setSelection] = useState<RowSelection>(noSelection);
+  // Selected people by id, so a selection survives paging and filtering.
+  const [picked, setPicked] = useState<Map<string, Person>>(new Map());
+  const [bulk, setBulk] = useState<BulkAction>();
+  const facets = useFacets(reload);
   const token = currentToken(pager);
 
   // Text filters apply a moment after typing stops.
@@ -66,6 +76,32 @@ export function DirectoryPage() {
   }
 
   const set = (patch: Partial<PeopleFilter>) => setTyped({ ...typed, ...patch });
+  const pageIds = rows?.map((p) => p.id) ?? [];
+  const pageState = headerState(selection, pageIds);
+  // Managers on the same page are shown by name; others by email.
+  const pageNames = new Map((rows ?? []).map((p) => [p.email.toLowerCase(), displayName(p)]));
+  const selectedPeople = [...picked.values()].filter((p) => selection.selected.has(p.id));
+
+  function remember(next: RowSelection) {
+    const known = new Map(picked);
+    for (const p of rows ?? []) known.set(p.id, p);
+    for (const id of known.keys()) if (!next.selected.has(id)) known.delete(id);
+    setSelection(next);
+    setPicked(known);
+  }
+
+  function selectRow(p: Person, e: MouseEvent) {
+    remember(clickRow(selection, pageIds, p.id, (e.currentTarget as HTMLInputElement).checked, e.shiftKey));
+  }
+
+  function selectPage() {
+    remember(toggleAll(selection, pageIds));
+  }
+
+  function clearSelection() {
+    setSelection(noSelection);
+    setPicked(new Map());
+  }
 
   return (
     <section>
@@ -97,17 +133,14 @@ export function DirectoryPage() {
           <label for="people-search">Name or email</label>
           <input id="people-search" type="search" value={typed.search} onInput={(e) => set({ search: (e.target as HTMLInputElement).value })} />
         </div>
-        <div class="field">
-          <label for="people-department">Department</label>
-          <input id="people-department" value={typed.department} onInput={(e) => set({ department: (e.target as HTMLInputElement).value })} />
-        </div>
-        <div class="field">
-          <label for="people-location">Location</label>
-          <input id="people-location" value={typed.location} onInput={(e) => set({ location: (e.target as HTMLInputElement).value })} />
-        </div>
+        <FacetFilter id="people-department" label="Department" all="All departments" values={facets.department} complete={facets.complete}
+          value={typed.department} onChange={(v) => set({ department: v })} />
+        <FacetFilter id="people-location" label="Location" all="All locations" values={facets.location} complete={facets.complete}
+          value={typed.location} onChange={(v) => set({ location: v })} />
       </form>
       {error && <Alert tone="error" title={error} />}
       {notice && <Alert tone="success" title={notice} />}
+      <BulkBar selected={selectedPeople} actions={statusActions} onAction={setBulk} onClear={clearSelection} />
       {!rows && !error && <Spinner label="Loading people…" />}
       {rows && (
         <>
@@ -116,6 +149,10 @@ export function DirectoryPage() {
             <caption class="visually-hidden">People</caption>
             <thead>
               <tr>
+                <th scope="col" class="col-select">
+                  <input type="checkbox" aria-label="Select everyone on this page" checked={pageState === "all"}
+                    ref={(el) => { if (el) el.indeterminate = pageState === "some"; }} onChange={selectPage} />
+                </th>
                 <th scope="col">Name</th>
                 <th scope="col">Email</th>
                 <th scope="col">Title</th>
@@ -128,22 +165,28 @@ export function DirectoryPage() {
               </tr>
             </thead>
             <tbody>
-              {rows.length === 0 && <tr><td colSpan={9} class="empty">Nobody matches these filters.</td></tr>}
+              {rows.length === 0 && <tr><td colSpan={10} class="empty">Nobody matches these filters.</td></tr>}
               {rows.map((p) => (
-                <tr key={p.id}>
+                <tr key={p.id} class={selection.selected.has(p.id) ? "selected" : undefined}>
+                  <td class="col-select">
+                    <input type="checkbox" aria-label={`Select ${displayName(p)}`} checked={selection.selected.has(p.id)}
+                      onClick={(e) => selectRow(p, e as MouseEvent)} />
+                  </td>
                   <td><a href={`/people/${p.id}`} onClick={linkClick}>{displayName(p)}</a></td>
                   <td class="email">{p.email}</td>
                   <td>{p.title}</td>
                   <td>{p.department}</td>
                   <td>{p.team}</td>
                   <td>{p.location}</td>
-                  <td class="email">{p.managerEmail}</td>
+                  <td>{p.managerEmail && (pageNames.get(p.managerEmail.toLowerCase())
+                    ? <span class="person-name" title={p.managerEmail}>{pageNames.get(p.managerEmail.toLowerCase())}</span>
+                    : <span class="email">{p.managerEmail}</span>)}</td>
                   <td>{p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}</td>
                   <td>
-                    <button type="button" class="button secondary small" onClick={() => setStatusTarget(p)}
-                      aria-label={`${p.active ? "Deactivate" : "Reactivate"} ${displayName(p)}`}>
-                      {p.active ? "Deactivate" : "Reactivate"}
-                    </button>
+                    <RowMenu label={`Actions for ${displayName(p)}`} items={[
+                      { label: "Edit profile", onSelect: () => navigate(`/people/${p.id}`) },
+                      { label: p.active ? "Deactivate…" : "Reactivate…", onSelect: () => setStatusTarget(p), danger: p.active },
+                    ]} />
                   </td>
                 </tr>
               ))}
@@ -153,6 +196,17 @@ export function DirectoryPage() {
             onPrevious={() => setPager(previousPage(pager))} onNext={() => setPager(nextPage(pager))} />
         </>
       )}
+      <BulkDialog
+        action={bulk}
+        selected={selectedPeople}
+        onClose={() => setBulk(undefined)}
+        onDone={(text) => {
+          setBulk(undefined);
+          setNotice(text);
+          clearSelection();
+          setReload((n) => n + 1);
+        }}
+      />
       <StatusDialog
         person={statusTarget}
         onClose={() => setStatusTarget(undefined)}

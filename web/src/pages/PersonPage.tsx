@@ -9,6 +9,8 @@ import { displayName } from "../logic/people";
 import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
 import { linkClick, navigate } from "../router";
 import { StatusDialog } from "../StatusDialog";
+import { PersonPicker } from "../PersonPicker";
+import type { PickerOption } from "../logic/picker";
 import type { PageProps } from "./index";
 
 const historyPageSize = 50;
@@ -36,6 +38,7 @@ export function PersonPage({ route }: PageProps) {
   const [dialog, setDialog] = useState<"merge" | "delete" | "status">();
   const [dialogText, setDialogText] = useState("");
   const [mergeCheck, setMergeCheck] = useState<MergePeopleResponse>();
+  const [mergeTarget, setMergeTarget] = useState<PickerOption>();
   const [dialogBusy, setDialogBusy] = useState(false);
   const [dialogError, setDialogError] = useState("");
 
@@ -91,6 +94,7 @@ export function PersonPage({ route }: PageProps) {
     setDialog(which);
     setDialogText("");
     setMergeCheck(undefined);
+    setMergeTarget(undefined);
     setDialogError("");
     setNotice("");
   }
@@ -99,7 +103,8 @@ export function PersonPage({ route }: PageProps) {
     setDialogBusy(true);
     setDialogError("");
     try {
-      const res = await directory.mergePeople({ source: id, destination: dialogText.trim(), dryRun });
+      if (!mergeTarget) return;
+      const res = await directory.mergePeople({ source: id, destination: mergeTarget.id, dryRun });
       if (dryRun) {
         setMergeCheck(res);
       } else {
@@ -220,18 +225,17 @@ export function PersonPage({ route }: PageProps) {
           {displayName(p)}'s direct reports, cycles, reviewer roles and history move to the account that stays, and this
           account is deactivated.
         </p>
-        <div class="field">
-          <label for="merge-destination">Login email of the account that stays</label>
-          <input id="merge-destination" value={dialogText} spellcheck={false}
-            onInput={(e) => { setDialogText((e.target as HTMLInputElement).value); setMergeCheck(undefined); }} />
-        </div>
+        {dialog === "merge" && (
+          <PersonPicker id="merge-destination" label="Account that stays" help="Type part of a name or email, then choose the person."
+            exclude={[p.id]} chosen={mergeTarget} onChoose={(o) => { setMergeTarget(o); setMergeCheck(undefined); }} />
+        )}
         {mergeCheck && <Alert tone="info" title={mergeSummary(mergeCheck)}>{mergeCheck.warnings.map((w) => <p key={w}>{w}</p>)}</Alert>}
         {dialogError && <Alert tone="error" title={dialogError} />}
         <div class="actions">
           {mergeCheck ? (
             <button type="button" class="button primary" disabled={dialogBusy} onClick={() => merge(false)}>{dialogBusy ? "Merging…" : "Merge"}</button>
           ) : (
-            <button type="button" class="button primary" disabled={dialogBusy || dialogText.trim() === ""} onClick={() => merge(true)}>
+            <button type="button" class="button primary" disabled={dialogBusy || !mergeTarget} onClick={() => merge(true)}>
               {dialogBusy ? "Checking…" : "Check what moves"}
             </button>
           )}
