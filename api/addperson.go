@@ -13,8 +13,3 @@ import (
 func (s *DirectoryServer) AddPerson(ctx context.Context, req *connect.Request[v1.AddPersonRequest]) (*connect.Response[v1.AddPersonResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("not built yet"))
 }
-
-// SendWelcomeEmails queues and delivers welcome emails.
-func (s *DirectoryServer) SendWelcomeEmails(ctx context.Context, req *connect.Request[v1.SendWelcomeEmailsRequest]) (*connect.Response[v1.SendWelcomeEmailsResponse], error) {
-	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("not built yet"))
-}
