@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/staffsync/staffsync/directory"
@@ -19,6 +20,8 @@ import (
 type DirectoryServer struct {
 	Store *store.Store
 	Log   *slog.Logger
+	// Temporal starts the delivery of queued emails (nil in tests that send none).
+	Temporal client.Client
 }
 
 func (s *DirectoryServer) fail(ctx context.Context, err error) error {
@@ -224,6 +227,9 @@ func (s *DirectoryServer) SendPasswordEmails(ctx context.Context, req *connect.R
 	res, err := s.Store.SendPasswordEmails(ctx, principal(ctx), req.Msg.People)
 	if err != nil {
 		return nil, s.fail(ctx, err)
+	}
+	if len(res.Queued) > 0 {
+		res.Warnings = append(res.Warnings, s.deliverQueued(ctx, principal(ctx).CompanyID)...)
 	}
 	return connect.NewResponse(&v1.SendPasswordEmailsResponse{Queued: personRefsToProto(res.Queued), Warnings: res.Warnings}), nil
 }

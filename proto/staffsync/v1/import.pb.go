@@ -478,6 +478,13 @@ type Import struct {
 	ProgressPhase string `protobuf:"bytes,30,opt,name=progress_phase,json=progressPhase,proto3" json:"progress_phase,omitempty"`
 	RowsProcessed int64  `protobuf:"varint,31,opt,name=rows_processed,json=rowsProcessed,proto3" json:"rows_processed,omitempty"`
 	ProgressTotal int64  `protobuf:"varint,32,opt,name=progress_total,json=progressTotal,proto3" json:"progress_total,omitempty"`
+	// Where the options came from: "request" (given with the upload), "company_defaults"
+	// (the company's import configuration) or "built_in" (no configuration saved yet).
+	OptionsSource string `protobuf:"bytes,33,opt,name=options_source,json=optionsSource,proto3" json:"options_source,omitempty"`
+	// Hints about the whole file, worked out with the preview (troubleshooting of the seeds):
+	// unknown managers grouped by email with a likely person, a domain no one of the company
+	// uses, possible duplicates. At most 100, most useful first.
+	Hints         []*ImportHint `protobuf:"bytes,34,rep,name=hints,proto3" json:"hints,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -666,6 +673,429 @@ func (x *Import) GetProgressTotal() int64 {
 	return 0
 }
 
+func (x *Import) GetOptionsSource() string {
+	if x != nil {
+		return x.OptionsSource
+	}
+	return ""
+}
+
+func (x *Import) GetHints() []*ImportHint {
+	if x != nil {
+		return x.Hints
+	}
+	return nil
+}
+
+// NamedPerson is a person a hint or answer names: in the directory (id set), in the file
+// (row set), or both.
+type NamedPerson struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Directory id; empty for someone who is only in the file.
+	Id    string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Name  string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Spreadsheet row (header = 1); 0 when the person is not in the file.
+	Row           int32 `protobuf:"varint,4,opt,name=row,proto3" json:"row,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NamedPerson) Reset() {
+	*x = NamedPerson{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NamedPerson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NamedPerson) ProtoMessage() {}
+
+func (x *NamedPerson) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NamedPerson.ProtoReflect.Descriptor instead.
+func (*NamedPerson) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *NamedPerson) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *NamedPerson) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *NamedPerson) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *NamedPerson) GetRow() int32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+// ImportHint explains a pattern the preview found across rows.
+type ImportHint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "unknown_manager": rows name a manager email nobody has; value is that email, people
+	//
+	//	the likely meant person(s) (same name or same local part).
+	//
+	// "uncommon_domain": value is an email domain none of the company's people use yet;
+	//
+	//	rows are the rows that bring it.
+	//
+	// "possible_duplicate": people are two accounts with the same name and different emails
+	//
+	//	(merge them, or fix one email, before importing).
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// One sentence for the admin, e.g. "5 rows name the manager joe@acme.com, who is not in
+	// the directory or the file; did you mean Joe Smith (joe.smith@acme.com)?".
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	Value   string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	// The first rows concerned (at most 20); row_count counts them all.
+	Rows          []int32        `protobuf:"varint,4,rep,packed,name=rows,proto3" json:"rows,omitempty"`
+	RowCount      int64          `protobuf:"varint,5,opt,name=row_count,json=rowCount,proto3" json:"row_count,omitempty"`
+	People        []*NamedPerson `protobuf:"bytes,6,rep,name=people,proto3" json:"people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportHint) Reset() {
+	*x = ImportHint{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportHint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportHint) ProtoMessage() {}
+
+func (x *ImportHint) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportHint.ProtoReflect.Descriptor instead.
+func (*ImportHint) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ImportHint) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ImportHint) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ImportHint) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *ImportHint) GetRows() []int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *ImportHint) GetRowCount() int64 {
+	if x != nil {
+		return x.RowCount
+	}
+	return 0
+}
+
+func (x *ImportHint) GetPeople() []*NamedPerson {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+type GetImportDefaultsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImportDefaultsRequest) Reset() {
+	*x = GetImportDefaultsRequest{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImportDefaultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImportDefaultsRequest) ProtoMessage() {}
+
+func (x *GetImportDefaultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImportDefaultsRequest.ProtoReflect.Descriptor instead.
+func (*GetImportDefaultsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{5}
+}
+
+type ImportDefaults struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every option resolved (unset ones show their built-in default).
+	Options *ImportOptions `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	// False while the company has not saved a configuration (the built-in defaults apply).
+	Saved         bool                   `protobuf:"varint,2,opt,name=saved,proto3" json:"saved,omitempty"`
+	UpdatedBy     string                 `protobuf:"bytes,3,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportDefaults) Reset() {
+	*x = ImportDefaults{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportDefaults) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportDefaults) ProtoMessage() {}
+
+func (x *ImportDefaults) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportDefaults.ProtoReflect.Descriptor instead.
+func (*ImportDefaults) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ImportDefaults) GetOptions() *ImportOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *ImportDefaults) GetSaved() bool {
+	if x != nil {
+		return x.Saved
+	}
+	return false
+}
+
+func (x *ImportDefaults) GetUpdatedBy() string {
+	if x != nil {
+		return x.UpdatedBy
+	}
+	return ""
+}
+
+func (x *ImportDefaults) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+type GetImportDefaultsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Defaults      *ImportDefaults        `protobuf:"bytes,1,opt,name=defaults,proto3" json:"defaults,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImportDefaultsResponse) Reset() {
+	*x = GetImportDefaultsResponse{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImportDefaultsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImportDefaultsResponse) ProtoMessage() {}
+
+func (x *GetImportDefaultsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImportDefaultsResponse.ProtoReflect.Descriptor instead.
+func (*GetImportDefaultsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetImportDefaultsResponse) GetDefaults() *ImportDefaults {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
+type UpdateImportDefaultsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Options       *ImportOptions         `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateImportDefaultsRequest) Reset() {
+	*x = UpdateImportDefaultsRequest{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateImportDefaultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateImportDefaultsRequest) ProtoMessage() {}
+
+func (x *UpdateImportDefaultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateImportDefaultsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateImportDefaultsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UpdateImportDefaultsRequest) GetOptions() *ImportOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+type UpdateImportDefaultsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Defaults      *ImportDefaults        `protobuf:"bytes,1,opt,name=defaults,proto3" json:"defaults,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateImportDefaultsResponse) Reset() {
+	*x = UpdateImportDefaultsResponse{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateImportDefaultsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateImportDefaultsResponse) ProtoMessage() {}
+
+func (x *UpdateImportDefaultsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateImportDefaultsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateImportDefaultsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *UpdateImportDefaultsResponse) GetDefaults() *ImportDefaults {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
 type StartImportRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	FileName      string                 `protobuf:"bytes,1,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
@@ -677,7 +1107,7 @@ type StartImportRequest struct {
 
 func (x *StartImportRequest) Reset() {
 	*x = StartImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	mi := &file_staffsync_v1_import_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -689,7 +1119,7 @@ func (x *StartImportRequest) String() string {
 func (*StartImportRequest) ProtoMessage() {}
 
 func (x *StartImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	mi := &file_staffsync_v1_import_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -702,7 +1132,7 @@ func (x *StartImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartImportRequest.ProtoReflect.Descriptor instead.
 func (*StartImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{3}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StartImportRequest) GetFileName() string {
@@ -735,7 +1165,7 @@ type StartImportResponse struct {
 
 func (x *StartImportResponse) Reset() {
 	*x = StartImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	mi := &file_staffsync_v1_import_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -747,7 +1177,7 @@ func (x *StartImportResponse) String() string {
 func (*StartImportResponse) ProtoMessage() {}
 
 func (x *StartImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	mi := &file_staffsync_v1_import_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -760,7 +1190,7 @@ func (x *StartImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartImportResponse.ProtoReflect.Descriptor instead.
 func (*StartImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{4}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StartImportResponse) GetImport() *Import {
@@ -779,7 +1209,7 @@ type GetImportRequest struct {
 
 func (x *GetImportRequest) Reset() {
 	*x = GetImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	mi := &file_staffsync_v1_import_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -791,7 +1221,7 @@ func (x *GetImportRequest) String() string {
 func (*GetImportRequest) ProtoMessage() {}
 
 func (x *GetImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	mi := &file_staffsync_v1_import_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -804,7 +1234,7 @@ func (x *GetImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetImportRequest.ProtoReflect.Descriptor instead.
 func (*GetImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{5}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetImportRequest) GetImportId() string {
@@ -823,7 +1253,7 @@ type GetImportResponse struct {
 
 func (x *GetImportResponse) Reset() {
 	*x = GetImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	mi := &file_staffsync_v1_import_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -835,7 +1265,7 @@ func (x *GetImportResponse) String() string {
 func (*GetImportResponse) ProtoMessage() {}
 
 func (x *GetImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	mi := &file_staffsync_v1_import_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -848,7 +1278,7 @@ func (x *GetImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetImportResponse.ProtoReflect.Descriptor instead.
 func (*GetImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{6}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetImportResponse) GetImport() *Import {
@@ -869,7 +1299,7 @@ type FieldChange struct {
 
 func (x *FieldChange) Reset() {
 	*x = FieldChange{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	mi := &file_staffsync_v1_import_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +1311,7 @@ func (x *FieldChange) String() string {
 func (*FieldChange) ProtoMessage() {}
 
 func (x *FieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	mi := &file_staffsync_v1_import_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +1324,7 @@ func (x *FieldChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
 func (*FieldChange) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{7}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FieldChange) GetField() string {
@@ -931,7 +1361,7 @@ type Problem struct {
 
 func (x *Problem) Reset() {
 	*x = Problem{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	mi := &file_staffsync_v1_import_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -943,7 +1373,7 @@ func (x *Problem) String() string {
 func (*Problem) ProtoMessage() {}
 
 func (x *Problem) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	mi := &file_staffsync_v1_import_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -956,7 +1386,7 @@ func (x *Problem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Problem.ProtoReflect.Descriptor instead.
 func (*Problem) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{8}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Problem) GetCode() string {
@@ -1005,7 +1435,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	mi := &file_staffsync_v1_import_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1447,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	mi := &file_staffsync_v1_import_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1460,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{9}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Change) GetRow() int32 {
@@ -1112,7 +1542,7 @@ type ListChangesRequest struct {
 
 func (x *ListChangesRequest) Reset() {
 	*x = ListChangesRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[10]
+	mi := &file_staffsync_v1_import_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1554,7 @@ func (x *ListChangesRequest) String() string {
 func (*ListChangesRequest) ProtoMessage() {}
 
 func (x *ListChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[10]
+	mi := &file_staffsync_v1_import_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1567,7 @@ func (x *ListChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListChangesRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{10}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListChangesRequest) GetImportId() string {
@@ -1194,7 +1624,7 @@ type ListChangesResponse struct {
 
 func (x *ListChangesResponse) Reset() {
 	*x = ListChangesResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[11]
+	mi := &file_staffsync_v1_import_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1206,7 +1636,7 @@ func (x *ListChangesResponse) String() string {
 func (*ListChangesResponse) ProtoMessage() {}
 
 func (x *ListChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[11]
+	mi := &file_staffsync_v1_import_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1219,7 +1649,7 @@ func (x *ListChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListChangesResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{11}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListChangesResponse) GetChanges() []*Change {
@@ -1253,7 +1683,7 @@ type ApproveImportRequest struct {
 
 func (x *ApproveImportRequest) Reset() {
 	*x = ApproveImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[12]
+	mi := &file_staffsync_v1_import_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1265,7 +1695,7 @@ func (x *ApproveImportRequest) String() string {
 func (*ApproveImportRequest) ProtoMessage() {}
 
 func (x *ApproveImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[12]
+	mi := &file_staffsync_v1_import_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1278,7 +1708,7 @@ func (x *ApproveImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveImportRequest.ProtoReflect.Descriptor instead.
 func (*ApproveImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{12}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ApproveImportRequest) GetImportId() string {
@@ -1304,7 +1734,7 @@ type ApproveImportResponse struct {
 
 func (x *ApproveImportResponse) Reset() {
 	*x = ApproveImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[13]
+	mi := &file_staffsync_v1_import_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1316,7 +1746,7 @@ func (x *ApproveImportResponse) String() string {
 func (*ApproveImportResponse) ProtoMessage() {}
 
 func (x *ApproveImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[13]
+	mi := &file_staffsync_v1_import_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1329,7 +1759,7 @@ func (x *ApproveImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveImportResponse.ProtoReflect.Descriptor instead.
 func (*ApproveImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{13}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ApproveImportResponse) GetImport() *Import {
@@ -1349,7 +1779,7 @@ type RejectImportRequest struct {
 
 func (x *RejectImportRequest) Reset() {
 	*x = RejectImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[14]
+	mi := &file_staffsync_v1_import_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1791,7 @@ func (x *RejectImportRequest) String() string {
 func (*RejectImportRequest) ProtoMessage() {}
 
 func (x *RejectImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[14]
+	mi := &file_staffsync_v1_import_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1804,7 @@ func (x *RejectImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectImportRequest.ProtoReflect.Descriptor instead.
 func (*RejectImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{14}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RejectImportRequest) GetImportId() string {
@@ -1400,7 +1830,7 @@ type RejectImportResponse struct {
 
 func (x *RejectImportResponse) Reset() {
 	*x = RejectImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[15]
+	mi := &file_staffsync_v1_import_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1412,7 +1842,7 @@ func (x *RejectImportResponse) String() string {
 func (*RejectImportResponse) ProtoMessage() {}
 
 func (x *RejectImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[15]
+	mi := &file_staffsync_v1_import_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1425,7 +1855,7 @@ func (x *RejectImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectImportResponse.ProtoReflect.Descriptor instead.
 func (*RejectImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{15}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RejectImportResponse) GetImport() *Import {
@@ -1445,7 +1875,7 @@ type ListImportsRequest struct {
 
 func (x *ListImportsRequest) Reset() {
 	*x = ListImportsRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[16]
+	mi := &file_staffsync_v1_import_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1457,7 +1887,7 @@ func (x *ListImportsRequest) String() string {
 func (*ListImportsRequest) ProtoMessage() {}
 
 func (x *ListImportsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[16]
+	mi := &file_staffsync_v1_import_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1470,7 +1900,7 @@ func (x *ListImportsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListImportsRequest.ProtoReflect.Descriptor instead.
 func (*ListImportsRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{16}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListImportsRequest) GetPageSize() int32 {
@@ -1497,7 +1927,7 @@ type ListImportsResponse struct {
 
 func (x *ListImportsResponse) Reset() {
 	*x = ListImportsResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[17]
+	mi := &file_staffsync_v1_import_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1509,7 +1939,7 @@ func (x *ListImportsResponse) String() string {
 func (*ListImportsResponse) ProtoMessage() {}
 
 func (x *ListImportsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[17]
+	mi := &file_staffsync_v1_import_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1522,7 +1952,7 @@ func (x *ListImportsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListImportsResponse.ProtoReflect.Descriptor instead.
 func (*ListImportsResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{17}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListImportsResponse) GetImports() []*Import {
@@ -1548,7 +1978,7 @@ type WatchImportRequest struct {
 
 func (x *WatchImportRequest) Reset() {
 	*x = WatchImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[18]
+	mi := &file_staffsync_v1_import_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1560,7 +1990,7 @@ func (x *WatchImportRequest) String() string {
 func (*WatchImportRequest) ProtoMessage() {}
 
 func (x *WatchImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[18]
+	mi := &file_staffsync_v1_import_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1573,7 +2003,7 @@ func (x *WatchImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchImportRequest.ProtoReflect.Descriptor instead.
 func (*WatchImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{18}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WatchImportRequest) GetImportId() string {
@@ -1592,7 +2022,7 @@ type WatchImportResponse struct {
 
 func (x *WatchImportResponse) Reset() {
 	*x = WatchImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[19]
+	mi := &file_staffsync_v1_import_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1604,7 +2034,7 @@ func (x *WatchImportResponse) String() string {
 func (*WatchImportResponse) ProtoMessage() {}
 
 func (x *WatchImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[19]
+	mi := &file_staffsync_v1_import_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1617,7 +2047,7 @@ func (x *WatchImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchImportResponse.ProtoReflect.Descriptor instead.
 func (*WatchImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{19}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *WatchImportResponse) GetImport() *Import {
@@ -1636,7 +2066,7 @@ type GetTemplateRequest struct {
 
 func (x *GetTemplateRequest) Reset() {
 	*x = GetTemplateRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[20]
+	mi := &file_staffsync_v1_import_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1648,7 +2078,7 @@ func (x *GetTemplateRequest) String() string {
 func (*GetTemplateRequest) ProtoMessage() {}
 
 func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[20]
+	mi := &file_staffsync_v1_import_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +2091,7 @@ func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateRequest.ProtoReflect.Descriptor instead.
 func (*GetTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{20}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetTemplateRequest) GetFormat() FileFormat {
@@ -1682,7 +2112,7 @@ type GetTemplateResponse struct {
 
 func (x *GetTemplateResponse) Reset() {
 	*x = GetTemplateResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[21]
+	mi := &file_staffsync_v1_import_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1694,7 +2124,7 @@ func (x *GetTemplateResponse) String() string {
 func (*GetTemplateResponse) ProtoMessage() {}
 
 func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[21]
+	mi := &file_staffsync_v1_import_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1707,7 +2137,7 @@ func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateResponse.ProtoReflect.Descriptor instead.
 func (*GetTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{21}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetTemplateResponse) GetFileName() string {
@@ -1734,14 +2164,19 @@ func (x *GetTemplateResponse) GetContent() []byte {
 type RevertImportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The applied import to undo.
-	ImportId      string `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ImportId string `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	// Only work out what the revert would do (kept fields, HR-owned fields) and start nothing.
+	CheckOnly bool `protobuf:"varint,2,opt,name=check_only,json=checkOnly,proto3" json:"check_only,omitempty"`
+	// Pause the HR integrations named in hr_owned before starting the revert, so they do not
+	// set the reverted fields again at their next run.
+	PauseIntegrations bool `protobuf:"varint,3,opt,name=pause_integrations,json=pauseIntegrations,proto3" json:"pause_integrations,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *RevertImportRequest) Reset() {
 	*x = RevertImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[22]
+	mi := &file_staffsync_v1_import_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1753,7 +2188,7 @@ func (x *RevertImportRequest) String() string {
 func (*RevertImportRequest) ProtoMessage() {}
 
 func (x *RevertImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[22]
+	mi := &file_staffsync_v1_import_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1766,7 +2201,7 @@ func (x *RevertImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevertImportRequest.ProtoReflect.Descriptor instead.
 func (*RevertImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{22}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RevertImportRequest) GetImportId() string {
@@ -1774,6 +2209,204 @@ func (x *RevertImportRequest) GetImportId() string {
 		return x.ImportId
 	}
 	return ""
+}
+
+func (x *RevertImportRequest) GetCheckOnly() bool {
+	if x != nil {
+		return x.CheckOnly
+	}
+	return false
+}
+
+func (x *RevertImportRequest) GetPauseIntegrations() bool {
+	if x != nil {
+		return x.PauseIntegrations
+	}
+	return false
+}
+
+// KeptField is a field a revert leaves as it is, because someone changed it after the import.
+type KeptField struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Person *NamedPerson           `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// Machine name, e.g. "title", "manager_email", "status".
+	Field string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
+	// The value now (kept) and the value the import had replaced (not restored).
+	Current   string `protobuf:"bytes,3,opt,name=current,proto3" json:"current,omitempty"`
+	ImportOld string `protobuf:"bytes,4,opt,name=import_old,json=importOld,proto3" json:"import_old,omitempty"`
+	// Who changed it since: an admin's name, "import 12 (bamboohr)" or "merge".
+	ChangedBy     string                 `protobuf:"bytes,5,opt,name=changed_by,json=changedBy,proto3" json:"changed_by,omitempty"`
+	ChangedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=changed_at,json=changedAt,proto3" json:"changed_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeptField) Reset() {
+	*x = KeptField{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeptField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeptField) ProtoMessage() {}
+
+func (x *KeptField) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeptField.ProtoReflect.Descriptor instead.
+func (*KeptField) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *KeptField) GetPerson() *NamedPerson {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *KeptField) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *KeptField) GetCurrent() string {
+	if x != nil {
+		return x.Current
+	}
+	return ""
+}
+
+func (x *KeptField) GetImportOld() string {
+	if x != nil {
+		return x.ImportOld
+	}
+	return ""
+}
+
+func (x *KeptField) GetChangedBy() string {
+	if x != nil {
+		return x.ChangedBy
+	}
+	return ""
+}
+
+func (x *KeptField) GetChangedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangedAt
+	}
+	return nil
+}
+
+// HrOwnedRevert says that a revert sets fields an HR integration owns.
+type HrOwnedRevert struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	IntegrationId   string                 `protobuf:"bytes,1,opt,name=integration_id,json=integrationId,proto3" json:"integration_id,omitempty"`
+	IntegrationName string                 `protobuf:"bytes,2,opt,name=integration_name,json=integrationName,proto3" json:"integration_name,omitempty"`
+	Kind            string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The owned fields the revert sets, machine names.
+	Fields []string `protobuf:"bytes,4,rep,name=fields,proto3" json:"fields,omitempty"`
+	// How many people have such a field reverted.
+	People int64 `protobuf:"varint,5,opt,name=people,proto3" json:"people,omitempty"`
+	Paused bool  `protobuf:"varint,6,opt,name=paused,proto3" json:"paused,omitempty"`
+	// Automatic runs are on: the next run will set the fields again unless it is paused.
+	AutomaticRuns bool `protobuf:"varint,7,opt,name=automatic_runs,json=automaticRuns,proto3" json:"automatic_runs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HrOwnedRevert) Reset() {
+	*x = HrOwnedRevert{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HrOwnedRevert) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HrOwnedRevert) ProtoMessage() {}
+
+func (x *HrOwnedRevert) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HrOwnedRevert.ProtoReflect.Descriptor instead.
+func (*HrOwnedRevert) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *HrOwnedRevert) GetIntegrationId() string {
+	if x != nil {
+		return x.IntegrationId
+	}
+	return ""
+}
+
+func (x *HrOwnedRevert) GetIntegrationName() string {
+	if x != nil {
+		return x.IntegrationName
+	}
+	return ""
+}
+
+func (x *HrOwnedRevert) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *HrOwnedRevert) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *HrOwnedRevert) GetPeople() int64 {
+	if x != nil {
+		return x.People
+	}
+	return 0
+}
+
+func (x *HrOwnedRevert) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+func (x *HrOwnedRevert) GetAutomaticRuns() bool {
+	if x != nil {
+		return x.AutomaticRuns
+	}
+	return false
 }
 
 type RevertImportResponse struct {
@@ -1784,13 +2417,25 @@ type RevertImportResponse struct {
 	KeptFields int64 `protobuf:"varint,2,opt,name=kept_fields,json=keptFields,proto3" json:"kept_fields,omitempty"`
 	// People of the import who were deleted since.
 	SkippedPeople int64 `protobuf:"varint,3,opt,name=skipped_people,json=skippedPeople,proto3" json:"skipped_people,omitempty"`
+	// Every kept field, person by person (at most 1,000; kept_fields counts them all).
+	Kept []*KeptField `protobuf:"bytes,4,rep,name=kept,proto3" json:"kept,omitempty"`
+	// HR integrations owning fields the revert sets. The revert applies them anyway (an
+	// admin asked for it), but the HR system sets them again at its next run; pass
+	// pause_integrations to pause them first, or change the values in the HR system.
+	HrOwned []*HrOwnedRevert `protobuf:"bytes,5,rep,name=hr_owned,json=hrOwned,proto3" json:"hr_owned,omitempty"`
+	// One sentence about hr_owned for the admin; empty when it is empty.
+	HrOwnedMessage string `protobuf:"bytes,6,opt,name=hr_owned_message,json=hrOwnedMessage,proto3" json:"hr_owned_message,omitempty"`
+	// Integrations paused by this call (pause_integrations).
+	PausedIntegrationIds []string `protobuf:"bytes,7,rep,name=paused_integration_ids,json=pausedIntegrationIds,proto3" json:"paused_integration_ids,omitempty"`
+	// Echo of check_only: nothing was started and import is unset.
+	CheckOnly     bool `protobuf:"varint,8,opt,name=check_only,json=checkOnly,proto3" json:"check_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RevertImportResponse) Reset() {
 	*x = RevertImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[23]
+	mi := &file_staffsync_v1_import_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1802,7 +2447,7 @@ func (x *RevertImportResponse) String() string {
 func (*RevertImportResponse) ProtoMessage() {}
 
 func (x *RevertImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[23]
+	mi := &file_staffsync_v1_import_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1815,7 +2460,7 @@ func (x *RevertImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevertImportResponse.ProtoReflect.Descriptor instead.
 func (*RevertImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{23}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RevertImportResponse) GetImport() *Import {
@@ -1837,6 +2482,41 @@ func (x *RevertImportResponse) GetSkippedPeople() int64 {
 		return x.SkippedPeople
 	}
 	return 0
+}
+
+func (x *RevertImportResponse) GetKept() []*KeptField {
+	if x != nil {
+		return x.Kept
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetHrOwned() []*HrOwnedRevert {
+	if x != nil {
+		return x.HrOwned
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetHrOwnedMessage() string {
+	if x != nil {
+		return x.HrOwnedMessage
+	}
+	return ""
+}
+
+func (x *RevertImportResponse) GetPausedIntegrationIds() []string {
+	if x != nil {
+		return x.PausedIntegrationIds
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetCheckOnly() bool {
+	if x != nil {
+		return x.CheckOnly
+	}
+	return false
 }
 
 var File_staffsync_v1_import_proto protoreflect.FileDescriptor
@@ -1876,7 +2556,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\vdeactivated\x18\x04 \x01(\x03R\vdeactivated\x12 \n" +
 	"\vreactivated\x18\x05 \x01(\x03R\vreactivated\x12\x14\n" +
 	"\x05error\x18\x06 \x01(\x03R\x05error\x12\x18\n" +
-	"\awarning\x18\a \x01(\x03R\awarning\"\x98\a\n" +
+	"\awarning\x18\a \x01(\x03R\awarning\"\xef\a\n" +
 	"\x06Import\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1a.staffsync.v1.ImportStatusR\x06status\x12\x16\n" +
@@ -1906,7 +2586,36 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x13approval_expires_at\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\x11approvalExpiresAt\x12%\n" +
 	"\x0eprogress_phase\x18\x1e \x01(\tR\rprogressPhase\x12%\n" +
 	"\x0erows_processed\x18\x1f \x01(\x03R\rrowsProcessed\x12%\n" +
-	"\x0eprogress_total\x18  \x01(\x03R\rprogressTotal\"\x82\x01\n" +
+	"\x0eprogress_total\x18  \x01(\x03R\rprogressTotal\x12%\n" +
+	"\x0eoptions_source\x18! \x01(\tR\roptionsSource\x12.\n" +
+	"\x05hints\x18\" \x03(\v2\x18.staffsync.v1.ImportHintR\x05hints\"Y\n" +
+	"\vNamedPerson\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x10\n" +
+	"\x03row\x18\x04 \x01(\x05R\x03row\"\xb4\x01\n" +
+	"\n" +
+	"ImportHint\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\tR\x05value\x12\x12\n" +
+	"\x04rows\x18\x04 \x03(\x05R\x04rows\x12\x1b\n" +
+	"\trow_count\x18\x05 \x01(\x03R\browCount\x121\n" +
+	"\x06people\x18\x06 \x03(\v2\x19.staffsync.v1.NamedPersonR\x06people\"\x1a\n" +
+	"\x18GetImportDefaultsRequest\"\xb7\x01\n" +
+	"\x0eImportDefaults\x125\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1b.staffsync.v1.ImportOptionsR\aoptions\x12\x14\n" +
+	"\x05saved\x18\x02 \x01(\bR\x05saved\x12\x1d\n" +
+	"\n" +
+	"updated_by\x18\x03 \x01(\tR\tupdatedBy\x129\n" +
+	"\n" +
+	"updated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"U\n" +
+	"\x19GetImportDefaultsResponse\x128\n" +
+	"\bdefaults\x18\x01 \x01(\v2\x1c.staffsync.v1.ImportDefaultsR\bdefaults\"T\n" +
+	"\x1bUpdateImportDefaultsRequest\x125\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1b.staffsync.v1.ImportOptionsR\aoptions\"X\n" +
+	"\x1cUpdateImportDefaultsResponse\x128\n" +
+	"\bdefaults\x18\x01 \x01(\v2\x1c.staffsync.v1.ImportDefaultsR\bdefaults\"\x82\x01\n" +
 	"\x12StartImportRequest\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x125\n" +
@@ -1975,14 +2684,41 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x13GetTemplateResponse\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent\"2\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\"\x80\x01\n" +
 	"\x13RevertImportRequest\x12\x1b\n" +
-	"\timport_id\x18\x01 \x01(\tR\bimportId\"\x8c\x01\n" +
+	"\timport_id\x18\x01 \x01(\tR\bimportId\x12\x1d\n" +
+	"\n" +
+	"check_only\x18\x02 \x01(\bR\tcheckOnly\x12-\n" +
+	"\x12pause_integrations\x18\x03 \x01(\bR\x11pauseIntegrations\"\xe7\x01\n" +
+	"\tKeptField\x121\n" +
+	"\x06person\x18\x01 \x01(\v2\x19.staffsync.v1.NamedPersonR\x06person\x12\x14\n" +
+	"\x05field\x18\x02 \x01(\tR\x05field\x12\x18\n" +
+	"\acurrent\x18\x03 \x01(\tR\acurrent\x12\x1d\n" +
+	"\n" +
+	"import_old\x18\x04 \x01(\tR\timportOld\x12\x1d\n" +
+	"\n" +
+	"changed_by\x18\x05 \x01(\tR\tchangedBy\x129\n" +
+	"\n" +
+	"changed_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tchangedAt\"\xe4\x01\n" +
+	"\rHrOwnedRevert\x12%\n" +
+	"\x0eintegration_id\x18\x01 \x01(\tR\rintegrationId\x12)\n" +
+	"\x10integration_name\x18\x02 \x01(\tR\x0fintegrationName\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06fields\x18\x04 \x03(\tR\x06fields\x12\x16\n" +
+	"\x06people\x18\x05 \x01(\x03R\x06people\x12\x16\n" +
+	"\x06paused\x18\x06 \x01(\bR\x06paused\x12%\n" +
+	"\x0eautomatic_runs\x18\a \x01(\bR\rautomaticRuns\"\xf0\x02\n" +
 	"\x14RevertImportResponse\x12,\n" +
 	"\x06import\x18\x01 \x01(\v2\x14.staffsync.v1.ImportR\x06import\x12\x1f\n" +
 	"\vkept_fields\x18\x02 \x01(\x03R\n" +
 	"keptFields\x12%\n" +
-	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople*\x93\x02\n" +
+	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople\x12+\n" +
+	"\x04kept\x18\x04 \x03(\v2\x17.staffsync.v1.KeptFieldR\x04kept\x126\n" +
+	"\bhr_owned\x18\x05 \x03(\v2\x1b.staffsync.v1.HrOwnedRevertR\ahrOwned\x12(\n" +
+	"\x10hr_owned_message\x18\x06 \x01(\tR\x0ehrOwnedMessage\x124\n" +
+	"\x16paused_integration_ids\x18\a \x03(\tR\x14pausedIntegrationIds\x12\x1d\n" +
+	"\n" +
+	"check_only\x18\b \x01(\bR\tcheckOnly*\x93\x02\n" +
 	"\fImportStatus\x12\x1d\n" +
 	"\x19IMPORT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15IMPORT_STATUS_PARSING\x10\x01\x12\x1c\n" +
@@ -2006,7 +2742,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"FileFormat\x12\x1b\n" +
 	"\x17FILE_FORMAT_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fFILE_FORMAT_CSV\x10\x01\x12\x14\n" +
-	"\x10FILE_FORMAT_XLSX\x10\x022\x9f\x06\n" +
+	"\x10FILE_FORMAT_XLSX\x10\x022\xf9\a\n" +
 	"\rImportService\x12R\n" +
 	"\vStartImport\x12 .staffsync.v1.StartImportRequest\x1a!.staffsync.v1.StartImportResponse\x12Q\n" +
 	"\tGetImport\x12\x1e.staffsync.v1.GetImportRequest\x1a\x1f.staffsync.v1.GetImportResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -2016,7 +2752,9 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\vListImports\x12 .staffsync.v1.ListImportsRequest\x1a!.staffsync.v1.ListImportsResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\vWatchImport\x12 .staffsync.v1.WatchImportRequest\x1a!.staffsync.v1.WatchImportResponse0\x01\x12U\n" +
 	"\fRevertImport\x12!.staffsync.v1.RevertImportRequest\x1a\".staffsync.v1.RevertImportResponse\x12W\n" +
-	"\vGetTemplate\x12 .staffsync.v1.GetTemplateRequest\x1a!.staffsync.v1.GetTemplateResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
+	"\vGetTemplate\x12 .staffsync.v1.GetTemplateRequest\x1a!.staffsync.v1.GetTemplateResponse\"\x03\x90\x02\x01\x12i\n" +
+	"\x11GetImportDefaults\x12&.staffsync.v1.GetImportDefaultsRequest\x1a'.staffsync.v1.GetImportDefaultsResponse\"\x03\x90\x02\x01\x12m\n" +
+	"\x14UpdateImportDefaults\x12).staffsync.v1.UpdateImportDefaultsRequest\x1a*.staffsync.v1.UpdateImportDefaultsResponseB?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
 	file_staffsync_v1_import_proto_rawDescOnce sync.Once
@@ -2031,85 +2769,109 @@ func file_staffsync_v1_import_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_import_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_staffsync_v1_import_proto_goTypes = []any{
-	(ImportStatus)(0),             // 0: staffsync.v1.ImportStatus
-	(ChangeKind)(0),               // 1: staffsync.v1.ChangeKind
-	(FileFormat)(0),               // 2: staffsync.v1.FileFormat
-	(*ImportOptions)(nil),         // 3: staffsync.v1.ImportOptions
-	(*Summary)(nil),               // 4: staffsync.v1.Summary
-	(*Import)(nil),                // 5: staffsync.v1.Import
-	(*StartImportRequest)(nil),    // 6: staffsync.v1.StartImportRequest
-	(*StartImportResponse)(nil),   // 7: staffsync.v1.StartImportResponse
-	(*GetImportRequest)(nil),      // 8: staffsync.v1.GetImportRequest
-	(*GetImportResponse)(nil),     // 9: staffsync.v1.GetImportResponse
-	(*FieldChange)(nil),           // 10: staffsync.v1.FieldChange
-	(*Problem)(nil),               // 11: staffsync.v1.Problem
-	(*Change)(nil),                // 12: staffsync.v1.Change
-	(*ListChangesRequest)(nil),    // 13: staffsync.v1.ListChangesRequest
-	(*ListChangesResponse)(nil),   // 14: staffsync.v1.ListChangesResponse
-	(*ApproveImportRequest)(nil),  // 15: staffsync.v1.ApproveImportRequest
-	(*ApproveImportResponse)(nil), // 16: staffsync.v1.ApproveImportResponse
-	(*RejectImportRequest)(nil),   // 17: staffsync.v1.RejectImportRequest
-	(*RejectImportResponse)(nil),  // 18: staffsync.v1.RejectImportResponse
-	(*ListImportsRequest)(nil),    // 19: staffsync.v1.ListImportsRequest
-	(*ListImportsResponse)(nil),   // 20: staffsync.v1.ListImportsResponse
-	(*WatchImportRequest)(nil),    // 21: staffsync.v1.WatchImportRequest
-	(*WatchImportResponse)(nil),   // 22: staffsync.v1.WatchImportResponse
-	(*GetTemplateRequest)(nil),    // 23: staffsync.v1.GetTemplateRequest
-	(*GetTemplateResponse)(nil),   // 24: staffsync.v1.GetTemplateResponse
-	(*RevertImportRequest)(nil),   // 25: staffsync.v1.RevertImportRequest
-	(*RevertImportResponse)(nil),  // 26: staffsync.v1.RevertImportResponse
-	(*durationpb.Duration)(nil),   // 27: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
+	(ImportStatus)(0),                    // 0: staffsync.v1.ImportStatus
+	(ChangeKind)(0),                      // 1: staffsync.v1.ChangeKind
+	(FileFormat)(0),                      // 2: staffsync.v1.FileFormat
+	(*ImportOptions)(nil),                // 3: staffsync.v1.ImportOptions
+	(*Summary)(nil),                      // 4: staffsync.v1.Summary
+	(*Import)(nil),                       // 5: staffsync.v1.Import
+	(*NamedPerson)(nil),                  // 6: staffsync.v1.NamedPerson
+	(*ImportHint)(nil),                   // 7: staffsync.v1.ImportHint
+	(*GetImportDefaultsRequest)(nil),     // 8: staffsync.v1.GetImportDefaultsRequest
+	(*ImportDefaults)(nil),               // 9: staffsync.v1.ImportDefaults
+	(*GetImportDefaultsResponse)(nil),    // 10: staffsync.v1.GetImportDefaultsResponse
+	(*UpdateImportDefaultsRequest)(nil),  // 11: staffsync.v1.UpdateImportDefaultsRequest
+	(*UpdateImportDefaultsResponse)(nil), // 12: staffsync.v1.UpdateImportDefaultsResponse
+	(*StartImportRequest)(nil),           // 13: staffsync.v1.StartImportRequest
+	(*StartImportResponse)(nil),          // 14: staffsync.v1.StartImportResponse
+	(*GetImportRequest)(nil),             // 15: staffsync.v1.GetImportRequest
+	(*GetImportResponse)(nil),            // 16: staffsync.v1.GetImportResponse
+	(*FieldChange)(nil),                  // 17: staffsync.v1.FieldChange
+	(*Problem)(nil),                      // 18: staffsync.v1.Problem
+	(*Change)(nil),                       // 19: staffsync.v1.Change
+	(*ListChangesRequest)(nil),           // 20: staffsync.v1.ListChangesRequest
+	(*ListChangesResponse)(nil),          // 21: staffsync.v1.ListChangesResponse
+	(*ApproveImportRequest)(nil),         // 22: staffsync.v1.ApproveImportRequest
+	(*ApproveImportResponse)(nil),        // 23: staffsync.v1.ApproveImportResponse
+	(*RejectImportRequest)(nil),          // 24: staffsync.v1.RejectImportRequest
+	(*RejectImportResponse)(nil),         // 25: staffsync.v1.RejectImportResponse
+	(*ListImportsRequest)(nil),           // 26: staffsync.v1.ListImportsRequest
+	(*ListImportsResponse)(nil),          // 27: staffsync.v1.ListImportsResponse
+	(*WatchImportRequest)(nil),           // 28: staffsync.v1.WatchImportRequest
+	(*WatchImportResponse)(nil),          // 29: staffsync.v1.WatchImportResponse
+	(*GetTemplateRequest)(nil),           // 30: staffsync.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),          // 31: staffsync.v1.GetTemplateResponse
+	(*RevertImportRequest)(nil),          // 32: staffsync.v1.RevertImportRequest
+	(*KeptField)(nil),                    // 33: staffsync.v1.KeptField
+	(*HrOwnedRevert)(nil),                // 34: staffsync.v1.HrOwnedRevert
+	(*RevertImportResponse)(nil),         // 35: staffsync.v1.RevertImportResponse
+	(*durationpb.Duration)(nil),          // 36: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
 }
 var file_staffsync_v1_import_proto_depIdxs = []int32{
-	27, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
+	36, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
 	0,  // 1: staffsync.v1.Import.status:type_name -> staffsync.v1.ImportStatus
-	28, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
-	28, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
+	37, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
+	37, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
 	3,  // 4: staffsync.v1.Import.options:type_name -> staffsync.v1.ImportOptions
 	4,  // 5: staffsync.v1.Import.summary:type_name -> staffsync.v1.Summary
-	28, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
-	28, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
-	3,  // 8: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
-	5,  // 9: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 10: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
-	1,  // 11: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
-	10, // 12: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
-	11, // 13: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
-	11, // 14: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
-	1,  // 15: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
-	12, // 16: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
-	5,  // 17: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 18: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 19: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
-	5,  // 20: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
-	2,  // 21: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
-	5,  // 22: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
-	6,  // 23: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
-	8,  // 24: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
-	13, // 25: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
-	15, // 26: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
-	17, // 27: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
-	19, // 28: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
-	21, // 29: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
-	25, // 30: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
-	23, // 31: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
-	7,  // 32: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
-	9,  // 33: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
-	14, // 34: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
-	16, // 35: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
-	18, // 36: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
-	20, // 37: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
-	22, // 38: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
-	26, // 39: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
-	24, // 40: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
-	32, // [32:41] is the sub-list for method output_type
-	23, // [23:32] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	37, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
+	37, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
+	7,  // 8: staffsync.v1.Import.hints:type_name -> staffsync.v1.ImportHint
+	6,  // 9: staffsync.v1.ImportHint.people:type_name -> staffsync.v1.NamedPerson
+	3,  // 10: staffsync.v1.ImportDefaults.options:type_name -> staffsync.v1.ImportOptions
+	37, // 11: staffsync.v1.ImportDefaults.updated_at:type_name -> google.protobuf.Timestamp
+	9,  // 12: staffsync.v1.GetImportDefaultsResponse.defaults:type_name -> staffsync.v1.ImportDefaults
+	3,  // 13: staffsync.v1.UpdateImportDefaultsRequest.options:type_name -> staffsync.v1.ImportOptions
+	9,  // 14: staffsync.v1.UpdateImportDefaultsResponse.defaults:type_name -> staffsync.v1.ImportDefaults
+	3,  // 15: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
+	5,  // 16: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 17: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
+	1,  // 18: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
+	17, // 19: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
+	18, // 20: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
+	18, // 21: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
+	1,  // 22: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
+	19, // 23: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
+	5,  // 24: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 25: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 26: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
+	5,  // 27: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
+	2,  // 28: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
+	6,  // 29: staffsync.v1.KeptField.person:type_name -> staffsync.v1.NamedPerson
+	37, // 30: staffsync.v1.KeptField.changed_at:type_name -> google.protobuf.Timestamp
+	5,  // 31: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
+	33, // 32: staffsync.v1.RevertImportResponse.kept:type_name -> staffsync.v1.KeptField
+	34, // 33: staffsync.v1.RevertImportResponse.hr_owned:type_name -> staffsync.v1.HrOwnedRevert
+	13, // 34: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
+	15, // 35: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
+	20, // 36: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
+	22, // 37: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
+	24, // 38: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
+	26, // 39: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
+	28, // 40: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
+	32, // 41: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
+	30, // 42: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
+	8,  // 43: staffsync.v1.ImportService.GetImportDefaults:input_type -> staffsync.v1.GetImportDefaultsRequest
+	11, // 44: staffsync.v1.ImportService.UpdateImportDefaults:input_type -> staffsync.v1.UpdateImportDefaultsRequest
+	14, // 45: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
+	16, // 46: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
+	21, // 47: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
+	23, // 48: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
+	25, // 49: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
+	27, // 50: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
+	29, // 51: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
+	35, // 52: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
+	31, // 53: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
+	10, // 54: staffsync.v1.ImportService.GetImportDefaults:output_type -> staffsync.v1.GetImportDefaultsResponse
+	12, // 55: staffsync.v1.ImportService.UpdateImportDefaults:output_type -> staffsync.v1.UpdateImportDefaultsResponse
+	45, // [45:56] is the sub-list for method output_type
+	34, // [34:45] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_import_proto_init() }
@@ -2124,7 +2886,7 @@ func file_staffsync_v1_import_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_import_proto_rawDesc), len(file_staffsync_v1_import_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   24,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file staffsync/v1/directory.proto.
  */
 export const file_staffsync_v1_directory: GenFile = /*@__PURE__*/
-  fileDesc("ChxzdGFmZnN5bmMvdjEvZGlyZWN0b3J5LnByb3RvEgxzdGFmZnN5bmMudjEigQMKBlBlcnNvbhIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRIOCgZnZW5kZXIYBCABKAkSDQoFdGl0bGUYBSABKAkSDQoFZW1haWwYBiABKAkSFQoNbWFuYWdlcl9lbWFpbBgHIAEoCRISCgpkZXBhcnRtZW50GAggASgJEgwKBHRlYW0YCSABKAkSEAoIbG9jYXRpb24YCiABKAkSEwoLZW1wbG95ZWVfaWQYCyABKAkSEQoJaGlyZV9kYXRlGAwgASgJEhEKCWFsdF9lbWFpbBgNIAEoCRIfChdzZWNvbmRhcnlfbWFuYWdlcl9lbWFpbBgOIAEoCRIWCg5wcmVmZXJyZWRfbmFtZRgPIAEoCRIUCgxsZWF2aW5nX2RhdGUYECABKAkSGAoQdGVybWluYXRpb25fdHlwZRgRIAEoCRIXCg9lbXBsb3ltZW50X3R5cGUYEiABKAkSDgoGYWN0aXZlGBMgASgIIrMBChFMaXN0UGVvcGxlUmVxdWVzdBIwCgZzdGF0dXMYASABKA4yIC5zdGFmZnN5bmMudjEuUGVyc29uU3RhdHVzRmlsdGVyEhIKCmRlcGFydG1lbnQYAiABKAkSEAoIbG9jYXRpb24YAyABKAkSDgoGc2VhcmNoGAQgASgJEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJEg8KB21hbmFnZXIYByABKAkiegoSTGlzdFBlb3BsZVJlc3BvbnNlEiQKBnBlb3BsZRgBIAMoCzIULnN0YWZmc3luYy52MS5QZXJzb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhYKDmJpbGxhYmxlX2NvdW50GAMgASgDEg0KBXRvdGFsGAQgASgDIkIKFkV4cG9ydERpcmVjdG9yeVJlcXVlc3QSKAoGZm9ybWF0GAEgASgOMhguc3RhZmZzeW5jLnYxLkZpbGVGb3JtYXQiUwoXRXhwb3J0RGlyZWN0b3J5UmVzcG9uc2USEQoJZmlsZV9uYW1lGAEgASgJEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjb250ZW50GAMgASgMIkQKCVBlcnNvblJlZhIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIMCgRuYW1lGAMgASgJEg4KBmFjdGl2ZRgEIAEoCCIwCgpPd25lZEZpZWxkEg0KBWZpZWxkGAEgASgJEhMKC2ludGVncmF0aW9uGAIgASgJIiIKEEdldFBlcnNvblJlcXVlc3QSDgoGcGVyc29uGAEgASgJIsMCChFHZXRQZXJzb25SZXNwb25zZRIkCgZwZXJzb24YASABKAsyFC5zdGFmZnN5bmMudjEuUGVyc29uEigKB21hbmFnZXIYAiABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEjIKEXNlY29uZGFyeV9tYW5hZ2VyGAMgASgLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIvCg5kaXJlY3RfcmVwb3J0cxgEIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSLgoMb3duZWRfZmllbGRzGAUgAygLMhguc3RhZmZzeW5jLnYxLk93bmVkRmllbGQSLAoLbWVyZ2VkX2ludG8YBiABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEhsKE3Bhc3N3b3JkX2VtYWlsX3NlbnQYByABKAgiOQoKRmllbGRWYWx1ZRINCgVmaWVsZBgBIAEoCRINCgV2YWx1ZRgCIAEoCRINCgVjbGVhchgDIAEoCCJPChNVcGRhdGVQZXJzb25SZXF1ZXN0Eg4KBnBlcnNvbhgBIAEoCRIoCgZmaWVsZHMYAiADKAsyGC5zdGFmZnN5bmMudjEuRmllbGRWYWx1ZSJ6ChRVcGRhdGVQZXJzb25SZXNwb25zZRIkCgZwZXJzb24YASABKAsyFC5zdGFmZnN5bmMudjEuUGVyc29uEioKB2NoYW5nZXMYAiADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRDaGFuZ2USEAoId2FybmluZ3MYAyADKAkiWgoMU3RhdHVzQ2hhbmdlEicKBnBlcnNvbhgBIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSDwoHY2hhbmdlZBgCIAEoCBIQCgh3YXJuaW5ncxgDIAMoCSIpChdEZWFjdGl2YXRlUGVvcGxlUmVxdWVzdBIOCgZwZW9wbGUYASADKAkiRwoYRGVhY3RpdmF0ZVBlb3BsZVJlc3BvbnNlEisKB3Jlc3VsdHMYASADKAsyGi5zdGFmZnN5bmMudjEuU3RhdHVzQ2hhbmdlIikKF1JlYWN0aXZhdGVQZW9wbGVSZXF1ZXN0Eg4KBnBlb3BsZRgBIAMoCSJHChhSZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLnN0YWZmc3luYy52MS5TdGF0dXNDaGFuZ2UiSgoSTWVyZ2VQZW9wbGVSZXF1ZXN0Eg4KBnNvdXJjZRgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRIPCgdkcnlfcnVuGAMgASgIIpEDChNNZXJnZVBlb3BsZVJlc3BvbnNlEicKBnNvdXJjZRgBIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSLAoLZGVzdGluYXRpb24YAiABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEg8KB2RyeV9ydW4YAyABKAgSLgoNcmVwb3J0c19tb3ZlZBgEIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSOAoXc2Vjb25kYXJ5X3JlcG9ydHNfbW92ZWQYBSADKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEiIKGmN5Y2xlX3BhcnRpY2lwYXRpb25zX21vdmVkGAYgASgDEh8KF2N5Y2xlc19rZXB0X3dpdGhfc291cmNlGAcgASgDEhwKFHJldmlld2VyX3JvbGVzX21vdmVkGAggASgDEhcKD2hpc3RvcnlfZW50cmllcxgJIAEoAxIaChJzb3VyY2VfZGVhY3RpdmF0ZWQYCiABKAgSEAoId2FybmluZ3MYCyADKAkiPAoTRGVsZXRlUGVyc29uUmVxdWVzdBIOCgZwZXJzb24YASABKAkSFQoNY29uZmlybV9lbWFpbBgCIAEoCSJ1ChREZWxldGVQZXJzb25SZXNwb25zZRIKCgJpZBgBIAEoCRIeChZoaXN0b3J5X2VudHJpZXNfZXJhc2VkGAIgASgDEhoKEnJlcG9ydHNfdW5hc3NpZ25lZBgDIAEoAxIVCg1maWxlc19kZWxldGVkGAQgASgDIisKGVNlbmRQYXNzd29yZEVtYWlsc1JlcXVlc3QSDgoGcGVvcGxlGAEgAygJIlcKGlNlbmRQYXNzd29yZEVtYWlsc1Jlc3BvbnNlEicKBnF1ZXVlZBgBIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSEAoId2FybmluZ3MYAiADKAkiUAoXR2V0UGVyc29uSGlzdG9yeVJlcXVlc3QSDgoGcGVyc29uGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIsoBCgxIaXN0b3J5RW50cnkSCgoCaWQYASABKAkSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGtpbmQYAyABKAkSEQoJaW1wb3J0X2lkGAQgASgJEhUKDWltcG9ydF9zb3VyY2UYBSABKAkSDQoFYWRtaW4YBiABKAkSKgoHY2hhbmdlcxgHIAMoCzIZLnN0YWZmc3luYy52MS5GaWVsZENoYW5nZRITCgttZXJnZWRfZnJvbRgIIAEoCSJgChhHZXRQZXJzb25IaXN0b3J5UmVzcG9uc2USKwoHZW50cmllcxgBIAMoCzIaLnN0YWZmc3luYy52MS5IaXN0b3J5RW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKp8BChJQZXJzb25TdGF0dXNGaWx0ZXISJAogUEVSU09OX1NUQVRVU19GSUxURVJfVU5TUEVDSUZJRUQQABIfChtQRVJTT05fU1RBVFVTX0ZJTFRFUl9BQ1RJVkUQARIkCiBQRVJTT05fU1RBVFVTX0ZJTFRFUl9ERUFDVElWQVRFRBACEhwKGFBFUlNPTl9TVEFUVVNfRklMVEVSX0FMTBADMrkHChBEaXJlY3RvcnlTZXJ2aWNlElQKCkxpc3RQZW9wbGUSHy5zdGFmZnN5bmMudjEuTGlzdFBlb3BsZVJlcXVlc3QaIC5zdGFmZnN5bmMudjEuTGlzdFBlb3BsZVJlc3BvbnNlIgOQAgESYwoPRXhwb3J0RGlyZWN0b3J5EiQuc3RhZmZzeW5jLnYxLkV4cG9ydERpcmVjdG9yeVJlcXVlc3QaJS5zdGFmZnN5bmMudjEuRXhwb3J0RGlyZWN0b3J5UmVzcG9uc2UiA5ACARJRCglHZXRQZXJzb24SHi5zdGFmZnN5bmMudjEuR2V0UGVyc29uUmVxdWVzdBofLnN0YWZmc3luYy52MS5HZXRQZXJzb25SZXNwb25zZSIDkAIBElUKDFVwZGF0ZVBlcnNvbhIhLnN0YWZmc3luYy52MS5VcGRhdGVQZXJzb25SZXF1ZXN0GiIuc3RhZmZzeW5jLnYxLlVwZGF0ZVBlcnNvblJlc3BvbnNlEmEKEERlYWN0aXZhdGVQZW9wbGUSJS5zdGFmZnN5bmMudjEuRGVhY3RpdmF0ZVBlb3BsZVJlcXVlc3QaJi5zdGFmZnN5bmMudjEuRGVhY3RpdmF0ZVBlb3BsZVJlc3BvbnNlEmEKEFJlYWN0aXZhdGVQZW9wbGUSJS5zdGFmZnN5bmMudjEuUmVhY3RpdmF0ZVBlb3BsZVJlcXVlc3QaJi5zdGFmZnN5bmMudjEuUmVhY3RpdmF0ZVBlb3BsZVJlc3BvbnNlElIKC01lcmdlUGVvcGxlEiAuc3RhZmZzeW5jLnYxLk1lcmdlUGVvcGxlUmVxdWVzdBohLnN0YWZmc3luYy52MS5NZXJnZVBlb3BsZVJlc3BvbnNlElUKDERlbGV0ZVBlcnNvbhIhLnN0YWZmc3luYy52MS5EZWxldGVQZXJzb25SZXF1ZXN0GiIuc3RhZmZzeW5jLnYxLkRlbGV0ZVBlcnNvblJlc3BvbnNlEmcKElNlbmRQYXNzd29yZEVtYWlscxInLnN0YWZmc3luYy52MS5TZW5kUGFzc3dvcmRFbWFpbHNSZXF1ZXN0Giguc3RhZmZzeW5jLnYxLlNlbmRQYXNzd29yZEVtYWlsc1Jlc3BvbnNlEmYKEEdldFBlcnNvbkhpc3RvcnkSJS5zdGFmZnN5bmMudjEuR2V0UGVyc29uSGlzdG9yeVJlcXVlc3QaJi5zdGFmZnN5bmMudjEuR2V0UGVyc29uSGlzdG9yeVJlc3BvbnNlIgOQAgFCP1o9Z2l0aHViLmNvbS9zdGFmZnN5bmMvc3RhZmZzeW5jL3Byb3RvL3N0YWZmc3luYy92MTtzdGFmZnN5bmN2MWIGcHJvdG8z", [file_google_protobuf_timestamp, file_staffsync_v1_import]);
+  fileDesc("ChxzdGFmZnN5bmMvdjEvZGlyZWN0b3J5LnByb3RvEgxzdGFmZnN5bmMudjEipQMKBlBlcnNvbhIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRIOCgZnZW5kZXIYBCABKAkSDQoFdGl0bGUYBSABKAkSDQoFZW1haWwYBiABKAkSFQoNbWFuYWdlcl9lbWFpbBgHIAEoCRISCgpkZXBhcnRtZW50GAggASgJEgwKBHRlYW0YCSABKAkSEAoIbG9jYXRpb24YCiABKAkSEwoLZW1wbG95ZWVfaWQYCyABKAkSEQoJaGlyZV9kYXRlGAwgASgJEhEKCWFsdF9lbWFpbBgNIAEoCRIfChdzZWNvbmRhcnlfbWFuYWdlcl9lbWFpbBgOIAEoCRIWCg5wcmVmZXJyZWRfbmFtZRgPIAEoCRIUCgxsZWF2aW5nX2RhdGUYECABKAkSGAoQdGVybWluYXRpb25fdHlwZRgRIAEoCRIXCg9lbXBsb3ltZW50X3R5cGUYEiABKAkSDgoGYWN0aXZlGBMgASgIEg8KB2ludml0ZWQYFCABKAgSEQoJcGhvdG9fdXJsGBUgASgJIrMBChFMaXN0UGVvcGxlUmVxdWVzdBIwCgZzdGF0dXMYASABKA4yIC5zdGFmZnN5bmMudjEuUGVyc29uU3RhdHVzRmlsdGVyEhIKCmRlcGFydG1lbnQYAiABKAkSEAoIbG9jYXRpb24YAyABKAkSDgoGc2VhcmNoGAQgASgJEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJEg8KB21hbmFnZXIYByABKAkiegoSTGlzdFBlb3BsZVJlc3BvbnNlEiQKBnBlb3BsZRgBIAMoCzIULnN0YWZmc3luYy52MS5QZXJzb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhYKDmJpbGxhYmxlX2NvdW50GAMgASgDEg0KBXRvdGFsGAQgASgDIkIKFkV4cG9ydERpcmVjdG9yeVJlcXVlc3QSKAoGZm9ybWF0GAEgASgOMhguc3RhZmZzeW5jLnYxLkZpbGVGb3JtYXQiUwoXRXhwb3J0RGlyZWN0b3J5UmVzcG9uc2USEQoJZmlsZV9uYW1lGAEgASgJEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjb250ZW50GAMgASgMIkQKCVBlcnNvblJlZhIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIMCgRuYW1lGAMgASgJEg4KBmFjdGl2ZRgEIAEoCCIwCgpPd25lZEZpZWxkEg0KBWZpZWxkGAEgASgJEhMKC2ludGVncmF0aW9uGAIgASgJIiIKEEdldFBlcnNvblJlcXVlc3QSDgoGcGVyc29uGAEgASgJIsMCChFHZXRQZXJzb25SZXNwb25zZRIkCgZwZXJzb24YASABKAsyFC5zdGFmZnN5bmMudjEuUGVyc29uEigKB21hbmFnZXIYAiABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEjIKEXNlY29uZGFyeV9tYW5hZ2VyGAMgASgLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIvCg5kaXJlY3RfcmVwb3J0cxgEIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSLgoMb3duZWRfZmllbGRzGAUgAygLMhguc3RhZmZzeW5jLnYxLk93bmVkRmllbGQSLAoLbWVyZ2VkX2ludG8YBiABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEhsKE3Bhc3N3b3JkX2VtYWlsX3NlbnQYByABKAgiOQoKRmllbGRWYWx1ZRINCgVmaWVsZBgBIAEoCRINCgV2YWx1ZRgCIAEoCRINCgVjbGVhchgDIAEoCCJPChNVcGRhdGVQZXJzb25SZXF1ZXN0Eg4KBnBlcnNvbhgBIAEoCRIoCgZmaWVsZHMYAiADKAsyGC5zdGFmZnN5bmMudjEuRmllbGRWYWx1ZSJ6ChRVcGRhdGVQZXJzb25SZXNwb25zZRIkCgZwZXJzb24YASABKAsyFC5zdGFmZnN5bmMudjEuUGVyc29uEioKB2NoYW5nZXMYAiADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRDaGFuZ2USEAoId2FybmluZ3MYAyADKAkiWgoMU3RhdHVzQ2hhbmdlEicKBnBlcnNvbhgBIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSDwoHY2hhbmdlZBgCIAEoCBIQCgh3YXJuaW5ncxgDIAMoCSIpChdEZWFjdGl2YXRlUGVvcGxlUmVxdWVzdBIOCgZwZW9wbGUYASADKAkiRwoYRGVhY3RpdmF0ZVBlb3BsZVJlc3BvbnNlEisKB3Jlc3VsdHMYASADKAsyGi5zdGFmZnN5bmMudjEuU3RhdHVzQ2hhbmdlIikKF1JlYWN0aXZhdGVQZW9wbGVSZXF1ZXN0Eg4KBnBlb3BsZRgBIAMoCSJHChhSZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLnN0YWZmc3luYy52MS5TdGF0dXNDaGFuZ2UiSgoSTWVyZ2VQZW9wbGVSZXF1ZXN0Eg4KBnNvdXJjZRgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRIPCgdkcnlfcnVuGAMgASgIIpEDChNNZXJnZVBlb3BsZVJlc3BvbnNlEicKBnNvdXJjZRgBIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSLAoLZGVzdGluYXRpb24YAiABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEg8KB2RyeV9ydW4YAyABKAgSLgoNcmVwb3J0c19tb3ZlZBgEIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSOAoXc2Vjb25kYXJ5X3JlcG9ydHNfbW92ZWQYBSADKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEiIKGmN5Y2xlX3BhcnRpY2lwYXRpb25zX21vdmVkGAYgASgDEh8KF2N5Y2xlc19rZXB0X3dpdGhfc291cmNlGAcgASgDEhwKFHJldmlld2VyX3JvbGVzX21vdmVkGAggASgDEhcKD2hpc3RvcnlfZW50cmllcxgJIAEoAxIaChJzb3VyY2VfZGVhY3RpdmF0ZWQYCiABKAgSEAoId2FybmluZ3MYCyADKAkiPAoTRGVsZXRlUGVyc29uUmVxdWVzdBIOCgZwZXJzb24YASABKAkSFQoNY29uZmlybV9lbWFpbBgCIAEoCSJ1ChREZWxldGVQZXJzb25SZXNwb25zZRIKCgJpZBgBIAEoCRIeChZoaXN0b3J5X2VudHJpZXNfZXJhc2VkGAIgASgDEhoKEnJlcG9ydHNfdW5hc3NpZ25lZBgDIAEoAxIVCg1maWxlc19kZWxldGVkGAQgASgDIisKGVNlbmRQYXNzd29yZEVtYWlsc1JlcXVlc3QSDgoGcGVvcGxlGAEgAygJIlcKGlNlbmRQYXNzd29yZEVtYWlsc1Jlc3BvbnNlEicKBnF1ZXVlZBgBIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSEAoId2FybmluZ3MYAiADKAkiWAoQQWRkUGVyc29uUmVxdWVzdBIoCgZmaWVsZHMYASADKAsyGC5zdGFmZnN5bmMudjEuRmllbGRWYWx1ZRIaChJzZW5kX3dlbGNvbWVfZW1haWwYAiABKAgifAoRQWRkUGVyc29uUmVzcG9uc2USJAoGcGVyc29uGAEgASgLMhQuc3RhZmZzeW5jLnYxLlBlcnNvbhIRCglpbXBvcnRfaWQYAiABKAkSHAoUd2VsY29tZV9lbWFpbF9xdWV1ZWQYAyABKAgSEAoId2FybmluZ3MYBCADKAkiQwoYU2VuZFdlbGNvbWVFbWFpbHNSZXF1ZXN0Eg4KBnBlb3BsZRgBIAMoCRIXCg9ub3RfeWV0X2ludml0ZWQYAiABKAgigAEKGVNlbmRXZWxjb21lRW1haWxzUmVzcG9uc2USJwoGcXVldWVkGAEgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIoCgdza2lwcGVkGAIgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIQCgh3YXJuaW5ncxgDIAMoCSJQChdHZXRQZXJzb25IaXN0b3J5UmVxdWVzdBIOCgZwZXJzb24YASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiygEKDEhpc3RvcnlFbnRyeRIKCgJpZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEa2luZBgDIAEoCRIRCglpbXBvcnRfaWQYBCABKAkSFQoNaW1wb3J0X3NvdXJjZRgFIAEoCRINCgVhZG1pbhgGIAEoCRIqCgdjaGFuZ2VzGAcgAygLMhkuc3RhZmZzeW5jLnYxLkZpZWxkQ2hhbmdlEhMKC21lcmdlZF9mcm9tGAggASgJImAKGEdldFBlcnNvbkhpc3RvcnlSZXNwb25zZRIrCgdlbnRyaWVzGAEgAygLMhouc3RhZmZzeW5jLnYxLkhpc3RvcnlFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqnwEKElBlcnNvblN0YXR1c0ZpbHRlchIkCiBQRVJTT05fU1RBVFVTX0ZJTFRFUl9VTlNQRUNJRklFRBAAEh8KG1BFUlNPTl9TVEFUVVNfRklMVEVSX0FDVElWRRABEiQKIFBFUlNPTl9TVEFUVVNfRklMVEVSX0RFQUNUSVZBVEVEEAISHAoYUEVSU09OX1NUQVRVU19GSUxURVJfQUxMEAMy7QgKEERpcmVjdG9yeVNlcnZpY2USVAoKTGlzdFBlb3BsZRIfLnN0YWZmc3luYy52MS5MaXN0UGVvcGxlUmVxdWVzdBogLnN0YWZmc3luYy52MS5MaXN0UGVvcGxlUmVzcG9uc2UiA5ACARJjCg9FeHBvcnREaXJlY3RvcnkSJC5zdGFmZnN5bmMudjEuRXhwb3J0RGlyZWN0b3J5UmVxdWVzdBolLnN0YWZmc3luYy52MS5FeHBvcnREaXJlY3RvcnlSZXNwb25zZSIDkAIBElEKCUdldFBlcnNvbhIeLnN0YWZmc3luYy52MS5HZXRQZXJzb25SZXF1ZXN0Gh8uc3RhZmZzeW5jLnYxLkdldFBlcnNvblJlc3BvbnNlIgOQAgESVQoMVXBkYXRlUGVyc29uEiEuc3RhZmZzeW5jLnYxLlVwZGF0ZVBlcnNvblJlcXVlc3QaIi5zdGFmZnN5bmMudjEuVXBkYXRlUGVyc29uUmVzcG9uc2USYQoQRGVhY3RpdmF0ZVBlb3BsZRIlLnN0YWZmc3luYy52MS5EZWFjdGl2YXRlUGVvcGxlUmVxdWVzdBomLnN0YWZmc3luYy52MS5EZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USYQoQUmVhY3RpdmF0ZVBlb3BsZRIlLnN0YWZmc3luYy52MS5SZWFjdGl2YXRlUGVvcGxlUmVxdWVzdBomLnN0YWZmc3luYy52MS5SZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USUgoLTWVyZ2VQZW9wbGUSIC5zdGFmZnN5bmMudjEuTWVyZ2VQZW9wbGVSZXF1ZXN0GiEuc3RhZmZzeW5jLnYxLk1lcmdlUGVvcGxlUmVzcG9uc2USVQoMRGVsZXRlUGVyc29uEiEuc3RhZmZzeW5jLnYxLkRlbGV0ZVBlcnNvblJlcXVlc3QaIi5zdGFmZnN5bmMudjEuRGVsZXRlUGVyc29uUmVzcG9uc2USZwoSU2VuZFBhc3N3b3JkRW1haWxzEicuc3RhZmZzeW5jLnYxLlNlbmRQYXNzd29yZEVtYWlsc1JlcXVlc3QaKC5zdGFmZnN5bmMudjEuU2VuZFBhc3N3b3JkRW1haWxzUmVzcG9uc2USTAoJQWRkUGVyc29uEh4uc3RhZmZzeW5jLnYxLkFkZFBlcnNvblJlcXVlc3QaHy5zdGFmZnN5bmMudjEuQWRkUGVyc29uUmVzcG9uc2USZAoRU2VuZFdlbGNvbWVFbWFpbHMSJi5zdGFmZnN5bmMudjEuU2VuZFdlbGNvbWVFbWFpbHNSZXF1ZXN0Gicuc3RhZmZzeW5jLnYxLlNlbmRXZWxjb21lRW1haWxzUmVzcG9uc2USZgoQR2V0UGVyc29uSGlzdG9yeRIlLnN0YWZmc3luYy52MS5HZXRQZXJzb25IaXN0b3J5UmVxdWVzdBomLnN0YWZmc3luYy52MS5HZXRQZXJzb25IaXN0b3J5UmVzcG9uc2UiA5ACAUI/Wj1naXRodWIuY29tL3N0YWZmc3luYy9zdGFmZnN5bmMvcHJvdG8vc3RhZmZzeW5jL3YxO3N0YWZmc3luY3YxYgZwcm90bzM", [file_google_protobuf_timestamp, file_staffsync_v1_import]);
 
 /**
  * @generated from message staffsync.v1.Person
@@ -114,6 +114,21 @@ export type Person = Message<"staffsync.v1.Person"> & {
    * @generated from field: bool active = 19;
    */
   active: boolean;
+
+  /**
+   * A welcome or password email was queued for this person at some time.
+   *
+   * @generated from field: bool invited = 20;
+   */
+  invited: boolean;
+
+  /**
+   * Path of the person's HR photo (GET, same bearer token) when the company shows HR
+   * photos and the person is linked to the HR system; empty means the default picture.
+   *
+   * @generated from field: string photo_url = 21;
+   */
+  photoUrl: string;
 };
 
 /**
@@ -761,6 +776,122 @@ export const SendPasswordEmailsResponseSchema: GenMessage<SendPasswordEmailsResp
   messageDesc(file_staffsync_v1_directory, 22);
 
 /**
+ * @generated from message staffsync.v1.AddPersonRequest
+ */
+export type AddPersonRequest = Message<"staffsync.v1.AddPersonRequest"> & {
+  /**
+   * Template fields by machine name (first_name, last_name and email are required;
+   * manager_email optional; any other template field may be given). Status is always active.
+   *
+   * @generated from field: repeated staffsync.v1.FieldValue fields = 1;
+   */
+  fields: FieldValue[];
+
+  /**
+   * Queue and deliver the welcome email (set your password) once the person is added.
+   *
+   * @generated from field: bool send_welcome_email = 2;
+   */
+  sendWelcomeEmail: boolean;
+};
+
+/**
+ * Describes the message staffsync.v1.AddPersonRequest.
+ * Use `create(AddPersonRequestSchema)` to create a new message.
+ */
+export const AddPersonRequestSchema: GenMessage<AddPersonRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 23);
+
+/**
+ * @generated from message staffsync.v1.AddPersonResponse
+ */
+export type AddPersonResponse = Message<"staffsync.v1.AddPersonResponse"> & {
+  /**
+   * @generated from field: staffsync.v1.Person person = 1;
+   */
+  person?: Person | undefined;
+
+  /**
+   * The one-person import that added them (source "manual"); its history names the admin.
+   *
+   * @generated from field: string import_id = 2;
+   */
+  importId: string;
+
+  /**
+   * @generated from field: bool welcome_email_queued = 3;
+   */
+  welcomeEmailQueued: boolean;
+
+  /**
+   * @generated from field: repeated string warnings = 4;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message staffsync.v1.AddPersonResponse.
+ * Use `create(AddPersonResponseSchema)` to create a new message.
+ */
+export const AddPersonResponseSchema: GenMessage<AddPersonResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 24);
+
+/**
+ * @generated from message staffsync.v1.SendWelcomeEmailsRequest
+ */
+export type SendWelcomeEmailsRequest = Message<"staffsync.v1.SendWelcomeEmailsRequest"> & {
+  /**
+   * Login emails or ids.
+   *
+   * @generated from field: repeated string people = 1;
+   */
+  people: string[];
+
+  /**
+   * Instead of people: every active person who never got a welcome or password email.
+   *
+   * @generated from field: bool not_yet_invited = 2;
+   */
+  notYetInvited: boolean;
+};
+
+/**
+ * Describes the message staffsync.v1.SendWelcomeEmailsRequest.
+ * Use `create(SendWelcomeEmailsRequestSchema)` to create a new message.
+ */
+export const SendWelcomeEmailsRequestSchema: GenMessage<SendWelcomeEmailsRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 25);
+
+/**
+ * @generated from message staffsync.v1.SendWelcomeEmailsResponse
+ */
+export type SendWelcomeEmailsResponse = Message<"staffsync.v1.SendWelcomeEmailsResponse"> & {
+  /**
+   * @generated from field: repeated staffsync.v1.PersonRef queued = 1;
+   */
+  queued: PersonRef[];
+
+  /**
+   * Named people skipped: deactivated ones (with a warning each).
+   *
+   * @generated from field: repeated staffsync.v1.PersonRef skipped = 2;
+   */
+  skipped: PersonRef[];
+
+  /**
+   * @generated from field: repeated string warnings = 3;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message staffsync.v1.SendWelcomeEmailsResponse.
+ * Use `create(SendWelcomeEmailsResponseSchema)` to create a new message.
+ */
+export const SendWelcomeEmailsResponseSchema: GenMessage<SendWelcomeEmailsResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 26);
+
+/**
  * @generated from message staffsync.v1.GetPersonHistoryRequest
  */
 export type GetPersonHistoryRequest = Message<"staffsync.v1.GetPersonHistoryRequest"> & {
@@ -787,7 +918,7 @@ export type GetPersonHistoryRequest = Message<"staffsync.v1.GetPersonHistoryRequ
  * Use `create(GetPersonHistoryRequestSchema)` to create a new message.
  */
 export const GetPersonHistoryRequestSchema: GenMessage<GetPersonHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_directory, 23);
+  messageDesc(file_staffsync_v1_directory, 27);
 
 /**
  * HistoryEntry is one action on a person.
@@ -849,7 +980,7 @@ export type HistoryEntry = Message<"staffsync.v1.HistoryEntry"> & {
  * Use `create(HistoryEntrySchema)` to create a new message.
  */
 export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_directory, 24);
+  messageDesc(file_staffsync_v1_directory, 28);
 
 /**
  * @generated from message staffsync.v1.GetPersonHistoryResponse
@@ -871,7 +1002,7 @@ export type GetPersonHistoryResponse = Message<"staffsync.v1.GetPersonHistoryRes
  * Use `create(GetPersonHistoryResponseSchema)` to create a new message.
  */
 export const GetPersonHistoryResponseSchema: GenMessage<GetPersonHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_directory, 25);
+  messageDesc(file_staffsync_v1_directory, 29);
 
 /**
  * @generated from enum staffsync.v1.PersonStatusFilter
@@ -1003,6 +1134,28 @@ export const DirectoryService: GenService<{
     methodKind: "unary";
     input: typeof SendPasswordEmailsRequestSchema;
     output: typeof SendPasswordEmailsResponseSchema;
+  },
+  /**
+   * AddPerson adds one person, planned and applied as a one-person import (same checks,
+   * same history; the import has source "manual"); optionally sends the welcome email.
+   *
+   * @generated from rpc staffsync.v1.DirectoryService.AddPerson
+   */
+  addPerson: {
+    methodKind: "unary";
+    input: typeof AddPersonRequestSchema;
+    output: typeof AddPersonResponseSchema;
+  },
+  /**
+   * SendWelcomeEmails queues the welcome email (set your password) for the named people, or
+   * for every active person not invited yet when not_yet_invited is set, and delivers it.
+   *
+   * @generated from rpc staffsync.v1.DirectoryService.SendWelcomeEmails
+   */
+  sendWelcomeEmails: {
+    methodKind: "unary";
+    input: typeof SendWelcomeEmailsRequestSchema;
+    output: typeof SendWelcomeEmailsResponseSchema;
   },
   /**
    * GetPersonHistory lists every change of a person, newest first, with import or admin.
