@@ -60,7 +60,7 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	opts, err := optionsFromProto(&protoOptions)
+	opts, optionsSource, err := h.imports.uploadOptions(ctx, &protoOptions)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -76,7 +76,7 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := http.MaxBytesReader(w, r.Body, r.ContentLength)
-	resp, err := h.imports.startUpload(ctx, r.URL.Query().Get("file_name"), opts, func(in store.NewImport) (int64, error) {
+	resp, err := h.imports.startUpload(ctx, r.URL.Query().Get("file_name"), opts, optionsSource, func(in store.NewImport) (int64, error) {
 		return h.imports.Store.CreateImportFromStream(ctx, in, body, r.ContentLength)
 	})
 	if err != nil {

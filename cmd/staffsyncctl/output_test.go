@@ -81,7 +81,9 @@ func TestImportJSON(t *testing.T) {
     "error": 1,
     "warning": 2
   },
-  "approval_expires_at": "2026-03-09T09:30:00Z"
+  "approval_expires_at": "2026-03-09T09:30:00Z",
+  "options_source": "",
+  "hints": []
 }
 `
 	if buf.String() != want {
