@@ -1,7 +1,7 @@
 // An HR admin's everyday work (issue 20) in a real browser against a real stack: a preview of
 // acme-like data that opens on its changes, and bulk actions in the directory. Screenshots for
 // the README go to docs/screenshots/.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +59,18 @@ function row(email: string) {
 
 const base = acmePeople();
 
+/** Waits until the dev stack's mail log names every address. */
+async function mailLogHas(addresses: string[]) {
+  const log = join(stack.dir, "data", "mail.log");
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const text = existsSync(log) ? readFileSync(log, "utf8") : "";
+    if (addresses.every((a) => text.includes(a))) return text;
+    if (Date.now() > deadline) throw new Error(`mail log lacks ${addresses.join(", ")}:\n${text.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 describe("everyday work", () => {
   it("opens a preview of acme-like data on its changes, one sentence a row", async () => {
     await pasteImport(acmeFile(base));
@@ -110,18 +122,21 @@ describe("everyday work", () => {
     await page.locator('.segment[data-kind="deactivated"]').click();
     await page.waitForFunction(() => document.querySelectorAll("table.changes tr.change-row").length === 2);
     expect(await page.locator("table.changes tr.change-row .what").first().innerText()).toBe("The status in the file is Inactive.");
+    await approve();
   });
 
   it("bulk deactivates two people chosen with shift", async () => {
     await page.getByRole("link", { name: "Directory" }).click();
-    await page.getByTestId("billable").getByText("59").waitFor();
+    await page.getByTestId("billable").getByText("60").waitFor();
     // Department and location filters offer the values present.
+    await page.waitForFunction(() => document.querySelectorAll("#people-department option").length > 1);
     const departments = await page.getByLabel("Department").locator("option").allInnerTexts();
     expect(departments).toEqual(["All departments", "Engineering", "Executive", "Finance", "Operations", "Sales"]);
-    await page.getByLabel("Department").selectOption("Sales");
-    await page.waitForFunction((n) => document.querySelectorAll("table.people tbody tr").length === n, base.filter((p) => p.department === "Sales").length);
-    await page.getByLabel("Department").selectOption("");
-    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 59);
+    await page.getByLabel("Location").selectOption("Toronto");
+    await page.waitForFunction(() => [...document.querySelectorAll("table.people tbody tr td:nth-child(7)")].every((td) => td.textContent === "Toronto"));
+    expect(await page.locator("table.people tbody tr").count()).toBeGreaterThan(10);
+    await page.getByLabel("Location").selectOption("");
+    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 60);
 
     const boxes = page.locator("table.people tbody .col-select input");
     // Shift selects the range: rows 3 to 5 are three people; clearing starts over.
@@ -134,7 +149,7 @@ describe("everyday work", () => {
     await boxes.nth(0).click();
     await boxes.nth(1).click({ modifiers: ["Shift"] });
     await page.locator(".bulk-bar").getByText("2 people selected").waitFor();
-    const chosen = await page.locator("table.people tbody tr.selected td:nth-child(2)").allInnerTexts();
+    const chosen = await page.locator("table.people tbody tr.selected td:nth-child(2) a").allInnerTexts();
     expect(chosen).toHaveLength(2);
     // No Deactivate button on every row: actions sit in a row menu.
     expect(await page.locator("table.people tbody").getByRole("button", { name: /^Deactivate/ }).count()).toBe(0);
@@ -148,16 +163,79 @@ describe("everyday work", () => {
     await dialog.getByText(`${chosen[0]} and ${chosen[1]}.`).waitFor();
     await dialog.getByRole("button", { name: "Deactivate 2 people" }).click();
     await page.getByText("2 people deactivated.").waitFor();
-    await page.getByTestId("billable").getByText("57").waitFor();
+    await page.getByTestId("billable").getByText("58").waitFor();
     await page.getByLabel("Status").selectOption({ label: "Deactivated" });
-    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 2);
-    expect((await page.locator("table.people tbody tr td:nth-child(2)").allInnerTexts()).sort()).toEqual([...chosen].sort());
+    await page.waitForFunction((names) => {
+      const shown = [...document.querySelectorAll("table.people tbody tr td:nth-child(2) a")].map((a) => a.textContent);
+      return names.every((n) => shown.includes(n)) && !document.querySelector('table.people .badge.status-good');
+    }, chosen);
 
-    // And back, in bulk too, from the header checkbox.
-    await page.getByLabel("Select everyone on this page").check();
+    // And back, in bulk too.
+    for (const name of chosen) await page.getByLabel(`Select ${name}`).check();
     await page.locator(".bulk-bar").getByRole("button", { name: "Reactivate…" }).click();
     await page.getByRole("dialog", { name: "Reactivate 2 people?" }).getByRole("button", { name: "Reactivate 2 people" }).click();
     await page.getByText("2 people reactivated.").waitFor();
-    await page.getByTestId("billable").getByText("59").waitFor();
+    await page.getByTestId("billable").getByText("60").waitFor();
+  });
+
+  it("sends welcome mails to two selected people; they reach the mail log", async () => {
+    await page.getByLabel("Status").selectOption({ label: "Active" });
+    await page.getByLabel("Name or email").fill("costa");
+    await page.waitForFunction(() => {
+      const emails = [...document.querySelectorAll("table.people tbody tr td:nth-child(3)")].map((td) => td.textContent ?? "");
+      return emails.length >= 2 && emails.every((e) => e.includes("costa"));
+    });
+    const boxes = page.locator("table.people tbody .col-select input");
+    await boxes.nth(0).click();
+    await boxes.nth(1).click({ modifiers: ["Shift"] });
+    const emails = await page.locator("table.people tbody tr.selected td:nth-child(3)").allInnerTexts();
+    expect(emails).toHaveLength(2);
+    await page.locator(".bulk-bar").getByRole("button", { name: "Send welcome mails…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Send welcome mails to 2 people?" });
+    await dialog.getByRole("button", { name: "Send 2 welcome mails" }).click();
+    await page.getByText(/^Welcome mails are on their way to 2 people: /).waitFor();
+    const log = await mailLogHas(emails);
+    expect(log).toContain("password");
+  });
+
+  it("changes the import defaults and sees an upload use them", async () => {
+    await page.getByRole("link", { name: "Import", exact: true }).click();
+    await page.getByRole("button", { name: "Configuration…" }).click();
+    const config = page.locator("form.configuration");
+    await config.getByText("Nothing saved yet: the built-in defaults apply.").waitFor();
+    // Each option is explained.
+    expect(await config.locator(".option .help").count()).toBe(6);
+    await config.getByLabel("Deactivate people missing from the file").check();
+    await config.getByLabel("Reactivate people in the file").uncheck();
+    await page.screenshot({ path: join(docShots, "import-configuration.png") });
+    await config.getByRole("button", { name: "Save configuration" }).click();
+    await page.getByText("Configuration saved. Uploads start from it from now on.").waitFor();
+    // The upload's own options start from the configuration.
+    expect(await page.getByLabel("Deactivate people missing from the file").isChecked()).toBe(true);
+    expect(await page.getByLabel("Reactivate people in the file").isChecked()).toBe(false);
+
+    const few = acmeFile(base.slice(0, 5));
+    await page.getByLabel("Paste CSV text").check();
+    await page.getByLabel("CSV text, header row first").fill(few);
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.waitForURL(/\/imports\/\d+$/);
+    await page.getByText("Awaiting approval", { exact: true }).waitFor({ timeout: 60_000 });
+    const used = page.locator("details.options-used");
+    await used.getByText("Options used: the company's import configuration").waitFor();
+    await used.locator("summary").click();
+    await used.getByText("Deactivate people missing from the file: on").waitFor();
+    await used.getByText("Reactivate people in the file: off").waitFor();
+    expect(Number(await page.locator('.segment[data-kind="deactivated"] .segment-count').innerText())).toBeGreaterThan(40);
+    await page.getByRole("button", { name: "Reject…" }).click();
+    await page.getByRole("dialog", { name: "Reject this import?" }).getByRole("button", { name: "Reject import" }).click();
+    await page.getByText("Rejected: nothing was changed.").waitFor();
+
+    // Back to the built-in behaviour for the tests after this one.
+    await page.getByRole("link", { name: "Import", exact: true }).click();
+    await page.getByRole("button", { name: "Configuration…" }).click();
+    await config.getByLabel("Deactivate people missing from the file").uncheck();
+    await config.getByLabel("Reactivate people in the file").check();
+    await config.getByRole("button", { name: "Save configuration" }).click();
+    await page.getByText("Configuration saved. Uploads start from it from now on.").waitFor();
   });
 });

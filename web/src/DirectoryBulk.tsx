@@ -6,6 +6,7 @@ import { Alert, Dialog } from "./components";
 import type { Person } from "./gen/staffsync/v1/directory_pb";
 import { errorMessage } from "./logic/errors";
 import { people } from "./logic/format";
+import { welcomeNotice } from "./logic/mails";
 import "./directory.css";
 import { bulkNotice, bulkPlan, bulkQuestion, nameList, type BulkAction } from "./logic/selection";
 
@@ -14,10 +15,44 @@ export interface BulkActionSpec {
   label: string;
 }
 
-export const statusActions: BulkActionSpec[] = [
+export const bulkActions: BulkActionSpec[] = [
   { action: "deactivate", label: "Deactivate…" },
   { action: "reactivate", label: "Reactivate…" },
+  { action: "welcome", label: "Send welcome mails…" },
 ];
+
+/** Welcome mails for the selected people. */
+export async function sendWelcome(targets: Person[]): Promise<string> {
+  return welcomeNotice(await directory.sendWelcomeEmails({ people: targets.map((p) => p.email) }));
+}
+
+/** "Send welcome mails" to everyone active who was never invited (the seeds' Admin menu). */
+export function InviteEveryoneDialog({ open, onClose, onDone }: { open: boolean; onClose: () => void; onDone: (notice: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  async function run() {
+    setBusy(true);
+    setError("");
+    try {
+      onDone(welcomeNotice(await directory.sendWelcomeEmails({ notYetInvited: true })));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog open={open} title="Send welcome mails to everyone not invited yet?" onClose={() => { setError(""); onClose(); }}>
+      <p>Every active person who never got a welcome or password email gets one now, to set their password and sign in. People invited before get nothing.</p>
+      <p class="muted">To invite only some people, tick them in the table and use the bar above it.</p>
+      {error && <Alert tone="error" title={error} />}
+      <div class="actions">
+        <button type="button" class="button primary" disabled={busy} onClick={run}>Send welcome mails</button>
+        <button type="button" class="button secondary" onClick={() => { setError(""); onClose(); }}>Cancel</button>
+      </div>
+    </Dialog>
+  );
+}
 
 export function BulkBar({ selected, actions, onAction, onClear }: {
   selected: Person[];
@@ -90,7 +125,9 @@ export function BulkDialog({ action, selected, onClose, onDone, send }: {
       {error && <Alert tone="error" title={error} />}
       <div class="actions">
         <button type="button" class={action === "deactivate" ? "button danger" : "button primary"} disabled={busy || plan.targets.length === 0} onClick={run}>
-          {action === "deactivate" ? "Deactivate" : action === "reactivate" ? "Reactivate" : "Send"} {people(plan.targets.length)}
+          {action === "welcome"
+            ? `Send ${plan.targets.length} welcome ${plan.targets.length === 1 ? "mail" : "mails"}`
+            : `${action === "deactivate" ? "Deactivate" : "Reactivate"} ${people(plan.targets.length)}`}
         </button>
         <button type="button" class="button secondary" onClick={() => { setError(""); onClose(); }}>Cancel</button>
       </div>

@@ -24,6 +24,9 @@ export function PersonPicker({ id, label, help, exclude, chosen, onChoose, activ
   const [error, setError] = useState("");
   const listId = useId();
   const helpId = `${id}-help`;
+  useEffect(() => {
+    if (chosen) setText(chosen.name);
+  }, [chosen?.id]);
 
   useEffect(() => {
     if (chosen || !searchable(text)) {

@@ -82,6 +82,7 @@ export function isPersonField(field: string): boolean {
 export function sentenceLabel(field: string): string {
   if (field === "manager_email") return "Manager";
   if (field === "secondary_manager_email") return "Secondary manager";
+  if (field === "status") return "Status";
   return fieldLabel(field);
 }
 

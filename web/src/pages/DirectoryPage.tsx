@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { directory, downloadBytes } from "../api";
 import { Alert, PagerControls, Spinner } from "../components";
-import { BulkBar, BulkDialog, statusActions } from "../DirectoryBulk";
+import { AddPersonForm } from "../AddPersonForm";
+import { Avatar } from "../Avatar";
+import { BulkBar, BulkDialog, bulkActions, InviteEveryoneDialog, sendWelcome } from "../DirectoryBulk";
 import { FacetFilter } from "../FacetFilter";
 import { RowMenu } from "../RowMenu";
 import { StatusDialog } from "../StatusDialog";
@@ -9,6 +11,7 @@ import { useFacets } from "../useFacets";
 import { PersonStatusFilter, type Person } from "../gen/staffsync/v1/directory_pb";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
+import { passwordNotice } from "../logic/mails";
 import { formatCount, people } from "../logic/format";
 import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
 import { linkClick, navigate } from "../router";
@@ -33,6 +36,8 @@ export function DirectoryPage() {
   // Selected people by id, so a selection survives paging and filtering.
   const [picked, setPicked] = useState<Map<string, Person>>(new Map());
   const [bulk, setBulk] = useState<BulkAction>();
+  const [adding, setAdding] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const facets = useFacets(reload);
   const token = currentToken(pager);
 
@@ -98,6 +103,16 @@ export function DirectoryPage() {
     remember(toggleAll(selection, pageIds));
   }
 
+  async function sendPassword(p: Person) {
+    setNotice("");
+    try {
+      setNotice(passwordNotice(displayName(p), await directory.sendPasswordEmails({ people: [p.email] })));
+      setError("");
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
   function clearSelection() {
     setSelection(noSelection);
     setPicked(new Map());
@@ -115,11 +130,20 @@ export function DirectoryPage() {
           )}
         </div>
         <div class="template-links">
+          <button type="button" class="button primary" onClick={() => { setNotice(""); setAdding(true); }} disabled={adding}>+ Add person</button>
+          <button type="button" class="button secondary" onClick={() => { setNotice(""); setInviting(true); }}>Send welcome mails…</button>
           <span>Export everyone:</span>
           <button type="button" class="button secondary" disabled={exporting} onClick={() => exportAs(FileFormat.CSV)}>CSV</button>
           <button type="button" class="button secondary" disabled={exporting} onClick={() => exportAs(FileFormat.XLSX)}>XLSX</button>
         </div>
       </div>
+      {adding && (
+        <AddPersonForm facets={facets} onCancel={() => setAdding(false)} onAdded={(_, text) => {
+          setAdding(false);
+          setNotice(text);
+          setReload((n) => n + 1);
+        }} />
+      )}
       <form class="filters card" role="search" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="people-status">Status</label>
@@ -140,7 +164,7 @@ export function DirectoryPage() {
       </form>
       {error && <Alert tone="error" title={error} />}
       {notice && <Alert tone="success" title={notice} />}
-      <BulkBar selected={selectedPeople} actions={statusActions} onAction={setBulk} onClear={clearSelection} />
+      <BulkBar selected={selectedPeople} actions={bulkActions} onAction={setBulk} onClear={clearSelection} />
       {!rows && !error && <Spinner label="Loading people…" />}
       {rows && (
         <>
@@ -172,7 +196,7 @@ export function DirectoryPage() {
                     <input type="checkbox" aria-label={`Select ${displayName(p)}`} checked={selection.selected.has(p.id)}
                       onClick={(e) => selectRow(p, e as MouseEvent)} />
                   </td>
-                  <td><a href={`/people/${p.id}`} onClick={linkClick}>{displayName(p)}</a></td>
+                  <td><span class="name-cell"><Avatar name={displayName(p)} photoUrl={p.photoUrl} /><a href={`/people/${p.id}`} onClick={linkClick}>{displayName(p)}</a></span></td>
                   <td class="email">{p.email}</td>
                   <td>{p.title}</td>
                   <td>{p.department}</td>
@@ -181,10 +205,13 @@ export function DirectoryPage() {
                   <td>{p.managerEmail && (pageNames.get(p.managerEmail.toLowerCase())
                     ? <span class="person-name" title={p.managerEmail}>{pageNames.get(p.managerEmail.toLowerCase())}</span>
                     : <span class="email">{p.managerEmail}</span>)}</td>
-                  <td>{p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}</td>
+                  <td>
+                    {p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}
+                  </td>
                   <td>
                     <RowMenu label={`Actions for ${displayName(p)}`} items={[
                       { label: "Edit profile", onSelect: () => navigate(`/people/${p.id}`) },
+                      { label: "Send password mail", onSelect: () => sendPassword(p), disabled: !p.active },
                       { label: p.active ? "Deactivate…" : "Reactivate…", onSelect: () => setStatusTarget(p), danger: p.active },
                     ]} />
                   </td>
@@ -196,7 +223,13 @@ export function DirectoryPage() {
             onPrevious={() => setPager(previousPage(pager))} onNext={() => setPager(nextPage(pager))} />
         </>
       )}
+      <InviteEveryoneDialog open={inviting} onClose={() => setInviting(false)} onDone={(text) => {
+        setInviting(false);
+        setNotice(text);
+        setReload((n) => n + 1);
+      }} />
       <BulkDialog
+        send={sendWelcome}
         action={bulk}
         selected={selectedPeople}
         onClose={() => setBulk(undefined)}

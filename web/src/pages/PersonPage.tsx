@@ -10,7 +10,8 @@ import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRe
 import { linkClick, navigate } from "../router";
 import { StatusDialog } from "../StatusDialog";
 import { PersonPicker } from "../PersonPicker";
-import type { PickerOption } from "../logic/picker";
+import { Avatar } from "../Avatar";
+import { pickerOptions, type PickerOption } from "../logic/picker";
 import type { PageProps } from "./index";
 
 const historyPageSize = 50;
@@ -55,6 +56,21 @@ export function PersonPage({ route }: PageProps) {
       .catch((err) => live && setError(errorMessage(err)));
     return () => void (live = false);
   }, [id, reload]);
+
+  // "Merge…" of a possible duplicate on a preview opens here with the other account chosen.
+  useEffect(() => {
+    const other = new URLSearchParams(window.location.search).get("merge");
+    if (!other) return;
+    let live = true;
+    directory.getPerson({ person: other }).then((res) => {
+      if (!live || !res.person) return;
+      openDialog("merge");
+      setMergeTarget(pickerOptions([res.person])[0]);
+    }).catch(() => {
+      // The other account is gone: the page shows without the dialog.
+    });
+    return () => void (live = false);
+  }, [id]);
 
   async function loadMoreHistory() {
     try {
@@ -141,7 +157,7 @@ export function PersonPage({ route }: PageProps) {
 
   return (
     <section>
-      <h1 tabIndex={-1}>{displayName(p)}</h1>
+      <h1 tabIndex={-1} class="person-title"><Avatar name={displayName(p)} photoUrl={p.photoUrl} size={48} />{displayName(p)}</h1>
       <p class="muted">
         {p.email} · {p.active ? "active" : "deactivated"}
         {info.mergedInto && <> · merged into <PersonLink person={info.mergedInto} /></>}

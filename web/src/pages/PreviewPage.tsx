@@ -1,6 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { imports } from "../api";
 import { ChangeList } from "../ChangeList";
+import { ImportHints, ImportOptionsNote } from "../PreviewExtras";
+import { RevertDialog } from "../RevertDialog";
 import { Alert, Dialog, ProgressBar, Spinner, StatusBadge, SummaryBar } from "../components";
 import { ImportStatus, type Import } from "../gen/staffsync/v1/import_pb";
 import { blankCellsNote } from "../logic/changeView";
@@ -89,7 +91,7 @@ export function PreviewPage({ route }: PageProps) {
     setFilter(f);
   }
 
-  async function decide(action: "approve" | "reject" | "revert") {
+  async function decide(action: "approve" | "reject") {
     if (!im) return;
     setActing(true);
     setActionError("");
@@ -97,13 +99,9 @@ export function PreviewPage({ route }: PageProps) {
       if (action === "approve") {
         const res = await imports.approveImport({ importId, previewVersion: im.previewVersion });
         setIm(res.import);
-      } else if (action === "reject") {
+      } else {
         const res = await imports.rejectImport({ importId, reason: rejectReason.trim() });
         setIm(res.import);
-      } else {
-        const res = await imports.revertImport({ importId });
-        // The new import's file warnings say which fields are kept and why.
-        if (res.import?.id) navigate(`/imports/${res.import.id}`);
       }
       setDialog("");
       refollow();
@@ -146,6 +144,7 @@ export function PreviewPage({ route }: PageProps) {
             {im.rowsTotal > 0n && <> · {formatCount(im.rowsTotal)} rows</>}
           </p>
           {nonDefault.length > 0 && <p class="meta">Options changed from the defaults: {nonDefault.join("; ")}</p>}
+          <ImportOptionsNote im={im} />
         </div>
         <div class="status-line" aria-live="polite">
           <StatusBadge status={im.status} />
@@ -224,6 +223,8 @@ export function PreviewPage({ route }: PageProps) {
         </div>
       )}
 
+      {previewReady && <ImportHints im={im} />}
+
       {previewReady && (
         <>
           <h2>Changes</h2>
@@ -275,14 +276,7 @@ export function PreviewPage({ route }: PageProps) {
           <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
         </div>
       </Dialog>
-      <Dialog open={dialog === "revert"} title="Revert this import?" onClose={() => setDialog("")}>
-        <p>staffsync prepares a new import that restores the values from before this one. You will see its preview and approve it like any other import.</p>
-        {actionError && <Alert tone="error" title={actionError} />}
-        <div class="actions">
-          <button type="button" class="button primary" disabled={acting} onClick={() => decide("revert")}>Prepare revert</button>
-          <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
-        </div>
-      </Dialog>
+      <RevertDialog importId={importId} open={dialog === "revert"} onClose={() => { setDialog(""); refollow(); }} />
     </section>
   );
 }
