@@ -2,6 +2,7 @@
 // acme-like data that opens on its changes, and bulk actions in the directory. Screenshots for
 // the README go to docs/screenshots/.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +11,12 @@ import { repoRoot, screenshotDir, startBrowser, startStack, type Stack } from ".
 
 const docShots = join(repoRoot, "docs", "screenshots");
 
+// The HTTPS-file integration below reads a file served on 127.0.0.1 (plain HTTP is allowed
+// there only with private networks allowed, as on a self-hosted install).
+process.env.STAFFSYNC_ALLOW_PRIVATE_NETWORKS = "true";
+
 let stack: Stack;
+let hrServer: Server | undefined;
 let browser: BrowserContext;
 let page: Page;
 
@@ -27,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await new Promise((r) => (hrServer ? hrServer.close(r) : r(undefined)));
   await browser?.close();
   await stack?.stop();
 });
@@ -237,5 +244,45 @@ describe("everyday work", () => {
     await config.getByLabel("Reactivate people in the file").check();
     await config.getByRole("button", { name: "Save configuration" }).click();
     await page.getByText("Configuration saved. Uploads start from it from now on.").waitFor();
+  });
+
+  it("creates an integration, fetches a preview, then enables automatic runs", async () => {
+    const export_ = acmeFile([...base, { ...base[0], first: "Quinn", last: "Hr", title: "Analyst", email: "quinn.hr@acme.example", manager: base[1].email }]);
+    hrServer = createServer((req, res) => {
+      if (req.url !== "/people.csv") return void res.writeHead(404).end();
+      res.writeHead(200, { "Content-Type": "text/csv" }).end(export_);
+    });
+    const port = await new Promise<number>((ok) => hrServer!.listen(0, "127.0.0.1", () => ok((hrServer!.address() as { port: number }).port)));
+
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await page.getByRole("button", { name: "New integration" }).click();
+    const form = page.locator("form.integration-form");
+    await form.getByLabel("Name (required)").fill("HR export");
+    await form.getByLabel("File URL (required)").fill(`http://127.0.0.1:${port}/people.csv`);
+    // The seeds' safe order: no auto-apply until the admin decides, and it says why.
+    expect(await form.getByLabel("Apply changes without waiting for approval").isChecked()).toBe(false);
+    await form.getByText(/^Left off on purpose: every run then waits for your approval/).waitFor();
+    await form.getByRole("button", { name: "Create integration" }).click();
+    const row = page.locator("table.integrations tbody tr", { hasText: "HR export" });
+    await row.locator(".runs-note").getByText("Automatic runs off.").waitFor();
+    expect(await row.getByRole("button", { name: "Sync now" }).count()).toBe(0);
+
+    await row.getByRole("button", { name: "Fetch a preview of HR export" }).click();
+    await row.getByText("The preview is ready. Nothing is applied until you approve it.").waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(docShots, "integrations.png") });
+    await row.getByRole("link", { name: "Open the preview" }).click();
+    await page.getByText("Awaiting approval", { exact: true }).waitFor({ timeout: 60_000 });
+    expect(Number(await page.locator('.segment[data-kind="new"] .segment-count').innerText())).toBe(1);
+    expect(await row.count()).toBe(0);
+
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await row.getByRole("button", { name: "Enable automatic runs…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Turn on automatic runs?" });
+    await dialog.getByText("HR export will run on its schedule; each run waits for an admin to approve its preview.").waitFor();
+    expect(await dialog.getByLabel("Apply changes without waiting for approval").isChecked()).toBe(false);
+    await dialog.getByRole("button", { name: "Turn on automatic runs" }).click();
+    await row.getByText("Automatic runs are on; each run waits for approval.").waitFor();
+    await row.locator(".runs-note").getByText("Automatic runs on.").waitFor();
+    await row.getByRole("button", { name: "Sync now" }).waitFor();
   });
 });
