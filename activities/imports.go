@@ -161,8 +161,10 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	}
 	directoryLoaded := load.took
 	owned := map[directory.Field]string{}
-	if im.Options.MatchBy != directory.MatchByEmployeeID {
-		// Only file imports defer to an HR integration; the integration's own sync writes its fields.
+	if im.Options.MatchBy != directory.MatchByEmployeeID && im.Source != store.SourceRevert {
+		// Only file imports defer to an HR integration; the integration's own sync writes its
+		// fields, and a revert, which an admin asked for, sets them back (the revert's answer
+		// says the HR system will set them again and offers to pause it).
 		if owned, err = a.Store.OwnedFields(ctx, ref.CompanyID); err != nil {
 			return PreviewResult{}, err
 		}
