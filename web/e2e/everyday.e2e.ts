@@ -66,6 +66,8 @@ function row(email: string) {
 }
 
 const base = acmePeople();
+/** The path of the acme re-import's preview (test 1), reverted by a later test. */
+let secondImportPath = "";
 
 /** Waits until the dev stack's mail log names every address. */
 async function mailLogHas(addresses: string[]) {
@@ -86,6 +88,7 @@ describe("everyday work", () => {
 
     const second = acmeChanges(base);
     await pasteImport(second.file);
+    secondImportPath = new URL(page.url()).pathname;
     // Changes first, in the bar's order; the 49 unchanged are folded behind one button.
     await page.locator("table.changes tr.change-row").first().waitFor();
     const groups = await page.locator("table.changes tbody.group").evaluateAll((els) => els.map((e) => e.getAttribute("data-group")));
@@ -285,5 +288,38 @@ describe("everyday work", () => {
     await row.getByText("Automatic runs are on; each run waits for approval.").waitFor();
     await row.locator(".runs-note").getByText("Automatic runs on.").waitFor();
     await row.getByRole("button", { name: "Sync now" }).waitFor();
+  });
+
+  it("reverts an import after a hand deactivation: the person stays inactive, with a kept warning", async () => {
+    const lea = base[5];
+    const name = `${lea.first} ${lea.last}`;
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByLabel("Status").selectOption({ label: "Active" });
+    await page.getByLabel("Name or email").fill(lea.email);
+    await page.waitForFunction((email) => {
+      const cells = [...document.querySelectorAll("table.people tbody tr td:nth-child(3)")];
+      return cells.length === 1 && cells[0].textContent === email;
+    }, lea.email);
+    await page.getByRole("button", { name: `Actions for ${name}` }).click();
+    await page.getByRole("menuitem", { name: "Deactivate…" }).click();
+    await page.getByRole("dialog", { name: "Deactivate this person?" }).getByRole("button", { name: "Deactivate" }).click();
+    await page.getByText(`${name} is deactivated.`).waitFor();
+
+    // The import that changed her title, reverted: the dialog says first what stays.
+    await page.goto(stack.baseURL + secondImportPath);
+    await page.getByRole("button", { name: "Revert this import…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Revert this import?" });
+    await dialog.getByText(/changed after this import and (is|are) kept as/).waitFor();
+    await dialog.getByText(new RegExp(`^${name}: Status stays Inactive \\(changed by `)).waitFor();
+    await dialog.getByRole("button", { name: "Prepare revert" }).click();
+    await page.getByText("Revert · started by", { exact: false }).waitFor();
+    await page.getByText("Awaiting approval", { exact: true }).waitFor({ timeout: 60_000 });
+    // Not reactivated: her row only brings the title back, and says the status is kept.
+    const r = row(lea.email);
+    expect(await r.locator(".badge").innerText()).toBe("Updated");
+    expect(await r.locator(".what").innerText()).toMatch(/^Title: Senior Director → Director · 1 warning$/);
+    await r.getByRole("button", { name: `Show details for ${name}` }).click();
+    await page.locator(".problems-warning", { hasText: "kept" }).waitFor();
+    await page.locator(".alert-warning", { hasText: "Notes about the file" }).getByText(/kept because someone changed them/).waitFor();
   });
 });
