@@ -322,4 +322,35 @@ describe("everyday work", () => {
     await page.locator(".problems-warning", { hasText: "kept" }).waitFor();
     await page.locator(".alert-warning", { hasText: "Notes about the file" }).getByText(/kept because someone changed them/).waitFor();
   });
+
+  it("adds a person with a welcome email and finds it in the mail log", async () => {
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByRole("button", { name: "+ Add person" }).click();
+    const form = page.locator("form.add-person");
+    await form.getByRole("button", { name: "Add person" }).click();
+    await form.getByText("Enter the first name.").waitFor();
+    await form.getByText("Enter the login email.").waitFor();
+    expect(await form.getByLabel("Send welcome email").isChecked()).toBe(true);
+    await form.getByLabel("First name (required)").fill("Mia");
+    await form.getByLabel("Last name (required)").fill("Neumann");
+    await form.getByLabel("Login email (required)").fill("mia.neumann@acme");
+    await form.getByRole("button", { name: "Add person" }).click();
+    await form.getByText('"mia.neumann@acme" is not an email address, e.g. ann.lee@example.com.').waitFor();
+    await form.getByLabel("Login email (required)").fill("mia.neumann@acme.example");
+    await form.getByLabel("Title").fill("Engineer");
+    // The manager is chosen by name.
+    await form.getByRole("combobox", { name: "Manager (optional)" }).fill(base[1].first);
+    await form.getByRole("option", { name: new RegExp(`${base[1].first} ${base[1].last}`) }).click();
+    await form.getByText(`Chosen: ${base[1].first} ${base[1].last} (${base[1].email})`).waitFor();
+    await form.getByRole("button", { name: "Add person" }).click();
+    await page.getByText("Mia Neumann is added. A welcome email is on its way.").waitFor();
+    await mailLogHas(["mia.neumann@acme.example"]);
+
+    await page.getByLabel("Name or email").fill("mia.neumann");
+    await page.waitForFunction(() => document.querySelectorAll("table.people tbody tr").length === 1);
+    const added = page.locator("table.people tbody tr", { hasText: "Mia Neumann" });
+    await added.getByText("Engineer").waitFor();
+    // Her manager is not on this page and still shows by name.
+    expect(await added.locator(".person-name").getAttribute("title")).toBe(base[1].email);
+  });
 });

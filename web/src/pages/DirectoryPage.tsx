@@ -8,6 +8,8 @@ import { FacetFilter } from "../FacetFilter";
 import { RowMenu } from "../RowMenu";
 import { StatusDialog } from "../StatusDialog";
 import { useFacets } from "../useFacets";
+import { PersonName } from "../PersonName";
+import { usePeopleNames } from "../usePeopleNames";
 import { PersonStatusFilter, type Person } from "../gen/staffsync/v1/directory_pb";
 import { FileFormat } from "../gen/staffsync/v1/import_pb";
 import { errorMessage } from "../logic/errors";
@@ -83,8 +85,7 @@ export function DirectoryPage() {
   const set = (patch: Partial<PeopleFilter>) => setTyped({ ...typed, ...patch });
   const pageIds = rows?.map((p) => p.id) ?? [];
   const pageState = headerState(selection, pageIds);
-  // Managers on the same page are shown by name; others by email.
-  const pageNames = new Map((rows ?? []).map((p) => [p.email.toLowerCase(), displayName(p)]));
+  const names = usePeopleNames(rows);
   const selectedPeople = [...picked.values()].filter((p) => selection.selected.has(p.id));
 
   function remember(next: RowSelection) {
@@ -202,9 +203,7 @@ export function DirectoryPage() {
                   <td>{p.department}</td>
                   <td>{p.team}</td>
                   <td>{p.location}</td>
-                  <td>{p.managerEmail && (pageNames.get(p.managerEmail.toLowerCase())
-                    ? <span class="person-name" title={p.managerEmail}>{pageNames.get(p.managerEmail.toLowerCase())}</span>
-                    : <span class="email">{p.managerEmail}</span>)}</td>
+                  <td>{p.managerEmail && <PersonName email={p.managerEmail} book={names} />}</td>
                   <td>
                     {p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}
                   </td>
