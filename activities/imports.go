@@ -205,6 +205,10 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	}
 	rows := len(records)
 	planned := time.Now()
+	// Hints are stored before the preview, so they are there when it shows.
+	if err := a.Store.SaveImportHints(ctx, ref.ImportID, directory.PreviewHints(&snapshot, records)); err != nil {
+		return PreviewResult{}, permanentOrRetryable(err)
+	}
 	// Each change is worked out as the COPY takes it, so the changes of a large import are
 	// never all in memory at once.
 	saved, err := a.Store.SavePlan(ctx, ref.CompanyID, ref.ImportID, plan, reserved)
