@@ -353,4 +353,39 @@ describe("everyday work", () => {
     // Her manager is not on this page and still shows by name.
     expect(await added.locator(".person-name").getAttribute("title")).toBe(base[1].email);
   });
+
+  it("groups unknown managers with a suggestion, flags an uncommon domain and links a duplicate to the merge", async () => {
+    // The seeds' troubleshooting: five reports name joe@ while Joe is joe.smith@; a gmail
+    // address; a second Ida Berg with another email.
+    const joe = base[2];
+    const rows = base.map((p, i) => (i >= 20 && i < 25 ? { ...p, manager: "joe@acme.example" } : p));
+    const extra = [
+      { ...base[0], first: "Pat", last: "Private", title: "Analyst", email: "pat.private@gmail.example", manager: base[1].email },
+      { ...base[1], email: "ida.b@acme.example", manager: base[0].email, title: "Director" },
+    ];
+    const file = acmeFile([...rows, ...extra]);
+    await pasteImport(file);
+    const hints = page.locator("section.hints");
+    const unknown = hints.locator('li[data-code="unknown_manager"]');
+    await unknown.getByText(`5 rows name the manager joe@acme.example`, { exact: false }).waitFor();
+    await unknown.getByText(`did you mean ${joe.first} ${joe.last} (${joe.email})`, { exact: false }).waitFor();
+    expect(await unknown.getByRole("link", { name: new RegExp(`^${joe.first} ${joe.last}`) }).count()).toBe(1);
+    await hints.locator('li[data-code="uncommon_domain"]').getByText("gmail.example", { exact: false }).first().waitFor();
+    const dup = hints.locator('li[data-code="possible_duplicate"]');
+    await dup.getByText(`${base[1].first} ${base[1].last}`, { exact: false }).first().waitFor();
+    // One of the two is only in the file: no merge yet.
+    expect(await dup.getByRole("link", { name: "Merge…" }).count()).toBe(0);
+    await approve();
+
+    // Both accounts exist now: the same file again offers the merge.
+    await pasteImport(file);
+    const merge = page.locator('section.hints li[data-code="possible_duplicate"]').getByRole("link", { name: "Merge…" });
+    await merge.click();
+    await page.waitForURL(/\/people\/\d+\?merge=\d+$/);
+    const dialog = page.getByRole("dialog", { name: "Merge into another account?" });
+    await dialog.getByText(/^Chosen: Ida Berg \(ida\.(berg|b)@acme\.example\)$/).waitFor();
+    await dialog.getByRole("button", { name: "Check what moves" }).click();
+    await dialog.getByText(/^Merging would move /).waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
 });

@@ -6,7 +6,7 @@ import { directory, imports } from "./api";
 import { Alert, KindBadge, Spinner } from "./components";
 import { PersonStatusFilter } from "./gen/staffsync/v1/directory_pb";
 import type { Change, FieldChange, Problem } from "./gen/staffsync/v1/import_pb";
-import { ARROW, changeGroups, changeSentence, foldLabel, isCleared, isPersonField, namesFromChanges, personEmailsOf, sentenceLabel, splitEmails, uniqueProblems, withArrows, type ChangeGroupSpec } from "./logic/changeView";
+import { ARROW, changeGroups, changeSentence, foldLabel, isCleared, isPersonField, namesFromChanges, personEmailsOf, sentenceLabel, uniqueProblems, withArrows, type ChangeGroupSpec } from "./logic/changeView";
 import { errorMessage } from "./logic/errors";
 import { displayValue, fieldLabel } from "./logic/fields";
 import { formatCount } from "./logic/format";
@@ -14,7 +14,7 @@ import { kindByKey } from "./logic/kinds";
 import { exactMatch, NameBook } from "./logic/names";
 import { changesRequest, filterDescription, type ChangeFilter } from "./logic/preview";
 import type { Summary } from "./gen/staffsync/v1/import_pb";
-import { Email, PersonName } from "./PersonName";
+import { Email, EmailText, PersonName } from "./PersonName";
 import "./changes.css";
 
 const pageSize = 100;
@@ -223,17 +223,12 @@ function FieldChangeText({ f, book }: { f: Pick<FieldChange, "field" | "old" | "
   );
 }
 
-/** Text with its emails kept whole. */
-function Message({ text }: { text: string }) {
-  return <>{splitEmails(text).map((part, i) => (part.email ? <span key={i} class="email">{part.text}</span> : part.text))}</>;
-}
-
 function RowSentence({ change, book }: { change: Change; book: NameBook }) {
   const s = changeSentence(change);
   const warnings = uniqueProblems(change.warnings).length;
   return (
     <>
-      {s.type === "field" ? <FieldChangeText f={s} book={book} /> : <span><Message text={s.text} /></span>}
+      {s.type === "field" ? <FieldChangeText f={s} book={book} /> : <span><EmailText text={s.text} /></span>}
       {warnings > 0 && <span class="count-warning"> · {warnings} warning{warnings === 1 ? "" : "s"}</span>}
     </>
   );
@@ -249,7 +244,7 @@ function ProblemList({ title, problems, tone }: { title: string; problems: Probl
           <li key={i}>
             {p.field && <strong>{fieldLabel(p.field)}</strong>}
             {p.value && <> (<code>{p.value}</code>)</>}
-            {p.field || p.value ? ": " : ""}<Message text={withArrows(p.message)} />
+            {p.field || p.value ? ": " : ""}<EmailText text={withArrows(p.message)} />
           </li>
         ))}
       </ul>

@@ -3,6 +3,7 @@
 import type { Import } from "./gen/staffsync/v1/import_pb";
 import { optionLines, optionsSourceLabel } from "./logic/defaults";
 import { hintTitle, mergeLink, namedPersonLabel, rowsText } from "./logic/hints";
+import { EmailText } from "./PersonName";
 import { linkClick } from "./router";
 
 export function ImportOptionsNote({ im }: { im: Import }) {
@@ -26,7 +27,7 @@ export function ImportHints({ im }: { im: Import }) {
           const rows = rowsText(h);
           return (
             <li key={i} class={`hint hint-${h.code}`} data-code={h.code}>
-              <strong>{hintTitle(h.code)}:</strong> {h.message}
+              <strong>{hintTitle(h.code)}:</strong> <EmailText text={h.message} />
               {rows && <span class="muted"> {rows}.</span>}
               {h.people.length > 0 && (
                 <ul class="hint-people">
