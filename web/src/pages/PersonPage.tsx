@@ -4,6 +4,7 @@ import { directory } from "../api";
 import { Alert, Dialog, Spinner } from "../components";
 import type { GetPersonResponse, HistoryEntry, MergePeopleResponse, PersonRef } from "../gen/staffsync/v1/directory_pb";
 import { errorMessage } from "../logic/errors";
+import { passwordNotice } from "../logic/mails";
 import { displayValue, fieldLabel } from "../logic/fields";
 import { displayName } from "../logic/people";
 import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
@@ -40,6 +41,7 @@ export function PersonPage({ route }: PageProps) {
   const [dialogText, setDialogText] = useState("");
   const [mergeCheck, setMergeCheck] = useState<MergePeopleResponse>();
   const [mergeTarget, setMergeTarget] = useState<PickerOption>();
+  const [accountError, setAccountError] = useState("");
   const [dialogBusy, setDialogBusy] = useState(false);
   const [dialogError, setDialogError] = useState("");
 
@@ -136,6 +138,22 @@ export function PersonPage({ route }: PageProps) {
     }
   }
 
+  async function sendPassword() {
+    if (!info?.person) return;
+    setDialogBusy(true);
+    setNotice("");
+    setAccountError("");
+    try {
+      const res = await directory.sendPasswordEmails({ people: [info.person.id] });
+      setNotice(passwordNotice(displayName(info.person), res));
+      setReload((n) => n + 1);
+    } catch (err) {
+      setAccountError(errorMessage(err));
+    } finally {
+      setDialogBusy(false);
+    }
+  }
+
   async function erase() {
     setDialogBusy(true);
     setDialogError("");
@@ -220,8 +238,14 @@ export function PersonPage({ route }: PageProps) {
             Deactivate or reactivate the account, merge a duplicate into the one that stays, or delete a deactivated
             person for good, for example on a request to erase their data.
           </p>
+          {accountError && <Alert tone="error" title={accountError} />}
           <div class="actions">
             <button type="button" class="button secondary" onClick={() => openDialog("status")}>{p.active ? "Deactivate…" : "Reactivate…"}</button>
+            {p.active && (
+              <button type="button" class="button secondary" disabled={dialogBusy} onClick={sendPassword}>
+                {info.passwordEmailSent ? "Send password mail again" : "Send password mail"}
+              </button>
+            )}
             <button type="button" class="button secondary" onClick={() => openDialog("merge")}>Merge into another account…</button>
             {!p.active && <button type="button" class="button danger-outline" onClick={() => openDialog("delete")}>Delete…</button>}
           </div>
