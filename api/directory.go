@@ -69,6 +69,7 @@ func (s *DirectoryServer) ListPeople(ctx context.Context, req *connect.Request[v
 		out.People = append(out.People, personToProto(&page.People[i]))
 	}
 	s.addPhotos(ctx, page.People, out.People)
+	s.addInvited(ctx, page.People, out.People)
 	if len(page.People) == filter.Limit {
 		last := page.People[len(page.People)-1]
 		out.NextPageToken = last.Values[directory.LastName] + "\x1f" + last.Values[directory.FirstName] + "\x1f" + formatID(last.ID)
