@@ -68,6 +68,8 @@ func (s *DirectoryServer) ListPeople(ctx context.Context, req *connect.Request[v
 	for i := range page.People {
 		out.People = append(out.People, personToProto(&page.People[i]))
 	}
+	s.addPhotos(ctx, page.People, out.People)
+	s.addInvited(ctx, page.People, out.People)
 	if len(page.People) == filter.Limit {
 		last := page.People[len(page.People)-1]
 		out.NextPageToken = last.Values[directory.LastName] + "\x1f" + last.Values[directory.FirstName] + "\x1f" + formatID(last.ID)
@@ -120,6 +122,8 @@ func (s *DirectoryServer) GetPerson(ctx context.Context, req *connect.Request[v1
 		Person: personToProto(&d.Person), Manager: personRefToProto(d.Manager), SecondaryManager: personRefToProto(d.SecondaryManager),
 		DirectReports: personRefsToProto(d.DirectReports), MergedInto: personRefToProto(d.MergedInto), PasswordEmailSent: d.PasswordEmailSent,
 	}
+	out.Person.Invited = d.PasswordEmailSent
+	s.addPhotos(ctx, []directory.Person{d.Person}, []*v1.Person{out.Person})
 	for _, f := range directory.AllFields() {
 		if name, ok := d.OwnedFields[f]; ok {
 			out.OwnedFields = append(out.OwnedFields, &v1.OwnedField{Field: f.Key(), Integration: name})

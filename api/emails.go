@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/staffsync/staffsync/activities"
+	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/mailer"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/store"
@@ -68,4 +69,21 @@ func (s *DirectoryServer) SendWelcomeEmails(ctx context.Context, req *connect.Re
 	return connect.NewResponse(&v1.SendWelcomeEmailsResponse{
 		Queued: personRefsToProto(res.Queued), Skipped: personRefsToProto(res.Skipped), Warnings: res.Warnings,
 	}), nil
+}
+
+// addInvited marks the people who ever got a welcome or password email, so "everyone not
+// yet invited" can be shown before it is sent.
+func (s *DirectoryServer) addInvited(ctx context.Context, people []directory.Person, out []*v1.Person) {
+	ids := make([]int64, len(people))
+	for i := range people {
+		ids[i] = people[i].ID
+	}
+	invited, err := s.Store.InvitedAmong(ctx, principal(ctx).CompanyID, ids)
+	if err != nil {
+		s.Log.WarnContext(ctx, "read invitations", "error", err)
+		return
+	}
+	for i := range people {
+		out[i].Invited = invited[people[i].ID]
+	}
 }

@@ -48,6 +48,7 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
 	}, auth))
+	mux.Handle("GET "+PhotoPath, newPhotoHandler(cfg, &authInterceptor{store: cfg.Store}))
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
 	mountConsole(mux)
 	return mux

@@ -70,6 +70,11 @@ func TestAdminQueuedEmailsAreDelivered(t *testing.T) {
 		t.Fatalf("welcome = %d queued, warnings %v; want 3 and none", len(welcome.Msg.Queued), welcome.Msg.Warnings)
 	}
 	s.waitForMail(t, "@welcome-corp.example", 3)
+	for _, p := range tn.allPeople(t) {
+		if p.Invited != p.Active {
+			t.Fatalf("%s (active %v) is listed with invited %v after welcoming everyone active", p.Email, p.Active, p.Invited)
+		}
+	}
 	first := s.mail.sentTo("@welcome-corp.example")[0]
 	if !strings.HasPrefix(first.IdempotencyKey, "password/welcome/") || !strings.Contains(first.Subject, "Welcome to Welcome Corp") {
 		t.Fatalf("welcome email = key %q subject %q; want a welcome key and the import's welcome text", first.IdempotencyKey, first.Subject)

@@ -80,6 +80,8 @@ func (s *stack) newIntegrationTenant(t *testing.T, name string) *integrationTena
 	return &integrationTenant{
 		tenant: &tenant{
 			companyID: id,
+			url:       s.server.URL,
+			apiToken:  token,
 			imports:   staffsyncv1connect.NewImportServiceClient(http.DefaultClient, s.server.URL, auth),
 			people:    staffsyncv1connect.NewDirectoryServiceClient(http.DefaultClient, s.server.URL, auth),
 		},

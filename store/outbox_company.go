@@ -131,3 +131,21 @@ func (s *Store) SendWelcomeEmails(ctx context.Context, p Principal, refs []strin
 	}
 	return out, nil
 }
+
+// InvitedAmong says which of the people ever got a welcome or password email queued.
+func (s *Store) InvitedAmong(ctx context.Context, companyID int64, ids []int64) (map[int64]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT person_id FROM outbox
+		WHERE company_id = $1 AND person_id = ANY($2) AND kind LIKE 'password%'`, companyID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read invitations: %w", unavailable(err))
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("read invitations: %w", unavailable(err))
+	}
+	out := make(map[int64]bool, len(found))
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}
