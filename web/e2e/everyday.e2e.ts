@@ -75,7 +75,9 @@ async function mailLogHas(addresses: string[], times = 1) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const text = existsSync(log) ? readFileSync(log, "utf8") : "";
-    if (addresses.every((a) => text.split(a).length > times)) return text;
+    // Messages are separated by a line of dashes; count those addressed to each address.
+    const sentTo = (a: string) => text.split("----\n").filter((m) => /^To: .*$/m.exec(m)?.[0].includes(a)).length;
+    if (addresses.every((a) => sentTo(a) >= times)) return text;
     if (Date.now() > deadline) throw new Error(`mail log lacks ${addresses.join(", ")}:\n${text.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -201,12 +203,17 @@ describe("everyday work", () => {
     await boxes.nth(1).click({ modifiers: ["Shift"] });
     const emails = await page.locator("table.people tbody tr.selected td:nth-child(3)").allInnerTexts();
     expect(emails).toHaveLength(2);
+    expect(await page.locator("table.people tbody tr.selected .not-invited").count()).toBe(2);
     await page.locator(".bulk-bar").getByRole("button", { name: "Send welcome mails…" }).click();
     const dialog = page.getByRole("dialog", { name: "Send welcome mails to 2 people?" });
     await dialog.getByRole("button", { name: "Send 2 welcome mails" }).click();
     await page.getByText(/^Welcome mails are on their way to 2 people: /).waitFor();
     const log = await mailLogHas(emails);
     expect(log).toContain("password");
+    // Invited now: the note is gone for them.
+    await page.waitForFunction((sent) => [...document.querySelectorAll("table.people tbody tr")]
+      .filter((r) => sent.includes(r.querySelector("td:nth-child(3)")?.textContent ?? ""))
+      .every((r) => !r.querySelector(".not-invited")), emails);
   });
 
   it("changes the import defaults and sees an upload use them", async () => {

@@ -206,6 +206,7 @@ export function DirectoryPage() {
                   <td>{p.managerEmail && <PersonName email={p.managerEmail} book={names} />}</td>
                   <td>
                     {p.active ? <span class="badge status-good">Active</span> : <span class="badge status-neutral">Deactivated</span>}
+                    {p.active && !p.invited && <span class="not-invited">not invited yet</span>}
                   </td>
                   <td>
                     <RowMenu label={`Actions for ${displayName(p)}`} items={[
