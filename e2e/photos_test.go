@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -40,7 +41,13 @@ func TestBambooHRPhotosThroughTheAPI(t *testing.T) {
 	tn := s.newIntegrationTenant(t, "photos")
 	other := s.newTenant(t, "photos-other")
 	const apiKey = "e2e-bamboohr-photo-key-4410"
-	company := bamboofake.NewServer(bamboofake.Options{APIKey: apiKey})
+	// The demo people under a domain of their own: emails are unique across companies, and
+	// the HR system tests import the demo company too.
+	people := bamboofake.DemoPeople()
+	for i := range people {
+		people[i].WorkEmail = strings.Replace(people[i].WorkEmail, "@acme.example", "@photos.example", 1)
+	}
+	company := bamboofake.NewServer(bamboofake.Options{APIKey: apiKey, People: people})
 	photos := bamboofake.NewPhotoServer(company, apiKey)
 	ada := []byte("\xff\xd8\xff\xe0 Ada's photo")
 	photos.SetPhoto("101", ada)
@@ -67,7 +74,7 @@ func TestBambooHRPhotosThroughTheAPI(t *testing.T) {
 	for _, p := range tn.allPeople(t) {
 		byEmail[p.Email] = p
 	}
-	adaP, grace := byEmail["ada.lovelace@acme.example"], byEmail["grace.hopper@acme.example"]
+	adaP, grace := byEmail["ada.lovelace@photos.example"], byEmail["grace.hopper@photos.example"]
 	if adaP == nil || adaP.PhotoUrl == "" || grace == nil || grace.PhotoUrl == "" {
 		t.Fatalf("people from BambooHR have no photo_url: %+v %+v", adaP, grace)
 	}
