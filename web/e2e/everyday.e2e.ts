@@ -297,7 +297,7 @@ describe("everyday work", () => {
     await row.getByRole("button", { name: "Sync now" }).waitFor();
   });
 
-  it("reverts an import after a hand deactivation: the person stays inactive, with a kept warning", async () => {
+  it("reverts an import after a hand deactivation: the person stays inactive, with a kept warning; HR-owned fields pause BambooHR first", async () => {
     const lea = base[5];
     const name = `${lea.first} ${lea.last}`;
     await page.getByRole("link", { name: "Directory" }).click();
@@ -312,12 +312,29 @@ describe("everyday work", () => {
     await page.getByRole("dialog", { name: "Deactivate this person?" }).getByRole("button", { name: "Deactivate" }).click();
     await page.getByText(`${name} is deactivated.`).waitFor();
 
-    // The import that changed her title, reverted: the dialog says first what stays.
+    // A BambooHR integration now owns titles (it never runs: automatic runs are off).
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await page.getByRole("button", { name: "New integration" }).click();
+    const form = page.locator("form.integration-form");
+    await form.getByLabel("Source").selectOption({ label: "BambooHR" });
+    await form.getByLabel("Name (required)").fill("BambooHR");
+    await form.getByLabel("Company subdomain (required)").fill("acme");
+    await form.getByLabel("API address").fill("http://127.0.0.1:9");
+    await form.getByLabel("API key (required)").fill("never-used-key");
+    await form.getByRole("button", { name: "Create integration" }).click();
+    const hr = page.locator("table.integrations tbody tr", { hasText: "BambooHR" });
+    await hr.locator(".runs-note").getByText("Automatic runs off.").waitFor();
+
+    // The import that changed her title, reverted: the dialog says first what stays, and
+    // that BambooHR owns the titles it sets.
     await page.goto(stack.baseURL + secondImportPath);
     await page.getByRole("button", { name: "Revert this import…" }).click();
     const dialog = page.getByRole("dialog", { name: "Revert this import?" });
     await dialog.getByText(/changed after this import and (is|are) kept as/).waitFor();
     await dialog.getByText(new RegExp(`^${name}: Status stays Inactive \\(changed by `)).waitFor();
+    const owned = dialog.locator(".alert-warning", { hasText: "Fields owned by an HR integration" });
+    await owned.getByText(/sets them again/).waitFor();
+    expect(await owned.getByLabel("Pause the integration first (BambooHR)").isChecked()).toBe(true);
     await dialog.getByRole("button", { name: "Prepare revert" }).click();
     await page.getByText("Revert · started by", { exact: false }).waitFor();
     await page.getByText("Awaiting approval", { exact: true }).waitFor({ timeout: 60_000 });
@@ -328,6 +345,13 @@ describe("everyday work", () => {
     await r.getByRole("button", { name: `Show details for ${name}` }).click();
     await page.locator(".problems-warning", { hasText: "kept" }).waitFor();
     await page.locator(".alert-warning", { hasText: "Notes about the file" }).getByText(/kept because someone changed them/).waitFor();
+
+    // Paused first, so it does not set the titles again; then removed for the tests after.
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await hr.locator(".badge", { hasText: "Paused" }).waitFor();
+    await hr.getByRole("button", { name: "Delete BambooHR" }).click();
+    await page.getByRole("dialog", { name: "Delete this integration?" }).getByRole("button", { name: "Delete" }).click();
+    await page.getByText("Deleted BambooHR. Its imports stay in the history.").waitFor();
   });
 
   it("adds a person with a welcome email and finds it in the mail log", async () => {
