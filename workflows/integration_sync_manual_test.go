@@ -10,8 +10,8 @@ import (
 // Without automatic runs nothing runs by itself; a fetch_preview runs once without
 // auto-apply, also while paused, and is never held.
 func TestSyncWithoutAutomaticRunsOnlyFetches(t *testing.T) {
-	r := &syncRecorder{fetches: []activities.FetchResult{{ImportID: 40}, {ImportID: 41}}, stopAfter: 2,
-		schedule: activities.IntegrationSchedule{Kind: "bamboohr", Interval: time.Hour, AutoApply: true, ManualOnly: true},
+	r := &syncRecorder{fetches: []activities.FetchResult{{ImportID: 40}, {ImportID: 41}}, stopAfter: 1,
+		schedule:   activities.IntegrationSchedule{Kind: "bamboohr", Interval: time.Hour, AutoApply: true, ManualOnly: true},
 		importWait: time.Minute}
 	env := newSyncEnv(t, r)
 	env.RegisterDelayedCallback(func() {
