@@ -65,8 +65,10 @@ func (a *Activities) deliver(ctx context.Context, unsent func(limit int) ([]stor
 				return out, err
 			}
 			out.Sent++
+			// Each send may take the mail server's full timeout: tell Temporal after each one,
+			// so a slow batch is not taken for a dead worker and sent again.
+			activity.RecordHeartbeat(ctx, out.Sent)
 		}
-		activity.RecordHeartbeat(ctx, out.Sent)
 		if !progressed || len(batch) < deliverBatch+len(failed) {
 			return out, nil
 		}
