@@ -101,6 +101,9 @@ describe("everyday work", () => {
     expect(await page.locator('tbody[data-group="unchanged"] tr.change-row').count()).toBe(0);
     await page.waitForFunction(() => document.querySelectorAll("table.changes tr.change-row").length === 13);
 
+    // A new person's sentence names the manager.
+    const nina = await row("nina.neu@acme.example").locator(".what").innerText();
+    expect(nina).toMatch(new RegExp(`^Joins as Engineer in Engineering, reporting to ${base[1].first} ${base[1].last}`));
     // A one-field update is the change itself, with the one arrow.
     expect(await row(base[5].email).locator(".what").innerText()).toBe("Title: Director → Senior Director");
     // A cleared field reads as a removal.

@@ -228,7 +228,12 @@ function RowSentence({ change, book }: { change: Change; book: NameBook }) {
   const warnings = uniqueProblems(change.warnings).length;
   return (
     <>
-      {s.type === "field" ? <FieldChangeText f={s} book={book} /> : <span><EmailText text={s.text} /></span>}
+      {s.type === "field" ? <FieldChangeText f={s} book={book} /> : (
+        <span>
+          <EmailText text={s.text} />
+          {s.reportsTo && <>, reporting to <PersonName email={s.reportsTo} book={book} />.</>}
+        </span>
+      )}
       {warnings > 0 && <span class="count-warning"> · {warnings} warning{warnings === 1 ? "" : "s"}</span>}
     </>
   );

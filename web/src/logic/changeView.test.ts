@@ -89,6 +89,11 @@ describe("row sentences", () => {
     expect(s).toEqual({ type: "text", text: "3 fields change: Title, Department and Manager." });
   });
 
+  it("names a new person's manager after the sentence", () => {
+    const c = change(ChangeKind.NEW, { reasonCode: "new_person", fields: [["title", "", "Engineer"], ["manager_email", "", "ida@x.example"]] });
+    expect(changeSentence(c)).toEqual({ type: "text", text: "Joins as Engineer", reportsTo: "ida@x.example" });
+  });
+
   it.each([
     [ChangeKind.NEW, "new_person", "new: not in the directory yet", [["title", "", "Engineer"], ["department", "", "R&D"]], "Joins as Engineer in R&D."],
     [ChangeKind.NEW, "new_person", "new: not in the directory yet", [], "Added to the directory."],

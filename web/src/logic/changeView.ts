@@ -64,7 +64,8 @@ export function uniqueProblems(problems: readonly Problem[]): Problem[] {
 }
 
 export type Sentence =
-  | { type: "text"; text: string }
+  /** reportsTo: a new person's manager (email), named after the text. */
+  | { type: "text"; text: string; reportsTo?: string }
   /** A one-field update: the change itself. */
   | { type: "field"; field: string; label: string; old: string; new: string; cleared: boolean };
 
@@ -121,8 +122,9 @@ export function changeSentence(c: Change): Sentence {
       if (c.reasonCode === "new_person_inactive") return { type: "text", text: "Added as a deactivated account: the status in the file is Inactive." };
       const title = valueOf(c, "title");
       const department = valueOf(c, "department");
-      if (!title && !department) return { type: "text", text: "Added to the directory." };
-      return { type: "text", text: `Joins${title ? ` as ${title}` : ""}${department ? ` in ${department}` : ""}.` };
+      const manager = valueOf(c, "manager_email");
+      const text = !title && !department ? "Added to the directory" : `Joins${title ? ` as ${title}` : ""}${department ? ` in ${department}` : ""}`;
+      return manager ? { type: "text", text, reportsTo: manager } : { type: "text", text: `${text}.` };
     }
     case ChangeKind.UPDATED: {
       if (c.reasonCode === "fields_changed" || (c.reasonCode === "" && c.fields.length > 0)) {
