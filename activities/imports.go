@@ -157,8 +157,10 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	}
 	directoryLoaded := load.took
 	owned := map[directory.Field]string{}
-	if im.Options.MatchBy != directory.MatchByEmployeeID {
-		// Only file imports defer to an HR integration; the integration's own sync writes its fields.
+	if im.Options.MatchBy != directory.MatchByEmployeeID && im.Source != store.SourceRevert {
+		// Only file imports defer to an HR integration; the integration's own sync writes its
+		// fields, and a revert, which an admin asked for, sets them back (the revert's answer
+		// says the HR system will set them again and offers to pause it).
 		if owned, err = a.Store.OwnedFields(ctx, ref.CompanyID); err != nil {
 			return PreviewResult{}, err
 		}
@@ -199,6 +201,10 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 	}
 	rows := len(records)
 	planned := time.Now()
+	// Hints are stored before the preview, so they are there when it shows.
+	if err := a.Store.SaveImportHints(ctx, ref.ImportID, directory.PreviewHints(&snapshot, records)); err != nil {
+		return PreviewResult{}, permanentOrRetryable(err)
+	}
 	// Each change is worked out as the COPY takes it, so the changes of a large import are
 	// never all in memory at once.
 	saved, err := a.Store.SavePlan(ctx, ref.CompanyID, ref.ImportID, plan, reserved)

@@ -33,6 +33,8 @@ type IntegrationSchedule struct {
 	PausedReason string
 	Failures     int
 	NextRunAt    time.Time
+	// ManualOnly: automatic runs are off; the sync runs only when asked (fetch_preview).
+	ManualOnly bool
 }
 
 // LoadIntegration reads an integration's schedule. A deleted integration is NotFound
@@ -45,6 +47,7 @@ func (a *Activities) LoadIntegration(ctx context.Context, ref IntegrationRef) (I
 	out := IntegrationSchedule{
 		Kind: in.Kind, Interval: in.Interval, AutoApply: in.AutoApply,
 		Paused: in.State == store.StatePaused, PausedReason: in.PausedReason, Failures: in.ConsecutiveFailures,
+		ManualOnly: !in.AutomaticRuns,
 	}
 	if in.NextRunAt != nil {
 		out.NextRunAt = *in.NextRunAt

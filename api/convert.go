@@ -44,7 +44,11 @@ func kindFromProto(k v1.ChangeKind) (directory.Kind, bool) {
 func formatID(id int64) string { return strconv.FormatInt(id, 10) }
 
 func optionsFromProto(o *v1.ImportOptions) (directory.Options, error) {
-	opts := directory.DefaultOptions()
+	return optionsOver(directory.DefaultOptions(), o)
+}
+
+// optionsOver sets the options o sets on top of base (the built-in or a company's defaults).
+func optionsOver(opts directory.Options, o *v1.ImportOptions) (directory.Options, error) {
 	if o == nil {
 		return opts, nil
 	}
@@ -68,9 +72,15 @@ func optionsFromProto(o *v1.ImportOptions) (directory.Options, error) {
 	default:
 		return opts, directory.Errorf(directory.ErrInvalid, "unknown delimiter %q; use auto, comma, semicolon or tab", o.Delimiter)
 	}
-	opts.Sheet = o.Sheet
-	opts.MaxDeactivations = int(o.MaxDeactivations)
-	opts.MaxManagerChanges = int(o.MaxManagerChanges)
+	if o.Sheet != "" {
+		opts.Sheet = o.Sheet
+	}
+	if o.MaxDeactivations != 0 {
+		opts.MaxDeactivations = int(o.MaxDeactivations)
+	}
+	if o.MaxManagerChanges != 0 {
+		opts.MaxManagerChanges = int(o.MaxManagerChanges)
+	}
 	set(&opts.RequireSecondApprover, o.RequireSecondApprover)
 	if o.ActivateOnHireDate != nil {
 		on := *o.ActivateOnHireDate

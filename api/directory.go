@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/staffsync/staffsync/directory"
@@ -19,6 +20,8 @@ import (
 type DirectoryServer struct {
 	Store *store.Store
 	Log   *slog.Logger
+	// Temporal starts the delivery of queued emails (nil in tests that send none).
+	Temporal client.Client
 }
 
 func (s *DirectoryServer) fail(ctx context.Context, err error) error {
@@ -66,6 +69,8 @@ func (s *DirectoryServer) ListPeople(ctx context.Context, req *connect.Request[v
 	for i := range page.People {
 		out.People = append(out.People, personToProto(&page.People[i]))
 	}
+	s.addPhotos(ctx, page.People, out.People)
+	s.addInvited(ctx, page.People, out.People)
 	if len(page.People) == filter.Limit {
 		last := page.People[len(page.People)-1]
 		out.NextPageToken = last.Values[directory.LastName] + "\x1f" + last.Values[directory.FirstName] + "\x1f" + formatID(last.ID)
@@ -118,6 +123,8 @@ func (s *DirectoryServer) GetPerson(ctx context.Context, req *connect.Request[v1
 		Person: personToProto(&d.Person), Manager: personRefToProto(d.Manager), SecondaryManager: personRefToProto(d.SecondaryManager),
 		DirectReports: personRefsToProto(d.DirectReports), MergedInto: personRefToProto(d.MergedInto), PasswordEmailSent: d.PasswordEmailSent,
 	}
+	out.Person.Invited = d.PasswordEmailSent
+	s.addPhotos(ctx, []directory.Person{d.Person}, []*v1.Person{out.Person})
 	for _, f := range directory.AllFields() {
 		if name, ok := d.OwnedFields[f]; ok {
 			out.OwnedFields = append(out.OwnedFields, &v1.OwnedField{Field: f.Key(), Integration: name})
@@ -225,6 +232,9 @@ func (s *DirectoryServer) SendPasswordEmails(ctx context.Context, req *connect.R
 	res, err := s.Store.SendPasswordEmails(ctx, principal(ctx), req.Msg.People)
 	if err != nil {
 		return nil, s.fail(ctx, err)
+	}
+	if len(res.Queued) > 0 {
+		res.Warnings = append(res.Warnings, s.deliverQueued(ctx, principal(ctx).CompanyID)...)
 	}
 	return connect.NewResponse(&v1.SendPasswordEmailsResponse{Queued: personRefsToProto(res.Queued), Warnings: res.Warnings}), nil
 }

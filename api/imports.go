@@ -53,11 +53,11 @@ func (s *ImportServer) StartImport(ctx context.Context, req *connect.Request[v1.
 	if err := checkUploadSize(int64(len(msg.Content))); err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	opts, err := optionsFromProto(msg.Options)
+	opts, optionsSource, err := s.uploadOptions(ctx, msg.Options)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	resp, err := s.startUpload(ctx, msg.FileName, opts, func(in store.NewImport) (int64, error) {
+	resp, err := s.startUpload(ctx, msg.FileName, opts, optionsSource, func(in store.NewImport) (int64, error) {
 		in.Content = msg.Content
 		return s.Store.CreateImport(ctx, in)
 	})
@@ -80,7 +80,7 @@ func checkUploadSize(size int64) error {
 
 // startUpload creates an uploaded file's import with create (which stores the file) and
 // starts its workflow; StartImport and the streaming upload share it.
-func (s *ImportServer) startUpload(ctx context.Context, name string, opts directory.Options, create func(store.NewImport) (int64, error)) (*v1.StartImportResponse, error) {
+func (s *ImportServer) startUpload(ctx context.Context, name string, opts directory.Options, optionsSource string, create func(store.NewImport) (int64, error)) (*v1.StartImportResponse, error) {
 	p := principal(ctx)
 	if name == "" {
 		name = "upload"
@@ -91,6 +91,9 @@ func (s *ImportServer) startUpload(ctx context.Context, name string, opts direct
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Store.SetImportOptionsSource(ctx, p.CompanyID, id, optionsSource); err != nil {
+		return nil, err
+	}
 	if err := s.startWorkflow(ctx, p.CompanyID, id, directory.SourceUpload, opts.ApprovalTimeout); err != nil {
 		_ = s.Store.FailImport(context.WithoutCancel(ctx), p.CompanyID, id, "the import could not be started; upload the file again")
 		return nil, fmt.Errorf("start import workflow: %w: %w", directory.ErrUnavailable, err)
@@ -99,7 +102,7 @@ func (s *ImportServer) startUpload(ctx context.Context, name string, opts direct
 	if err != nil {
 		return nil, err
 	}
-	return &v1.StartImportResponse{Import: importToProto(im)}, nil
+	return &v1.StartImportResponse{Import: s.withExtras(ctx, p.CompanyID, importToProto(im))}, nil
 }
 
 // approvalTimeout is an import's own timeout, else the server's override (0: the default).
@@ -135,7 +138,7 @@ func (s *ImportServer) GetImport(ctx context.Context, req *connect.Request[v1.Ge
 		return nil, s.fail(ctx, err)
 	}
 	im = s.reconcile(ctx, im)
-	return connect.NewResponse(&v1.GetImportResponse{Import: importToProto(im)}), nil
+	return connect.NewResponse(&v1.GetImportResponse{Import: s.withExtras(ctx, im.CompanyID, importToProto(im))}), nil
 }
 
 func (s *ImportServer) getImport(ctx context.Context, rawID string) (store.Import, error) {
@@ -302,7 +305,7 @@ func (s *ImportServer) WatchImport(ctx context.Context, req *connect.Request[v1.
 		}
 		if !im.UpdatedAt.Equal(last) || im.Status != lastStatus || !progressAt.Equal(lastProgress) {
 			last, lastStatus, lastProgress = im.UpdatedAt, im.Status, progressAt
-			if err := stream.Send(&v1.WatchImportResponse{Import: importToProto(im)}); err != nil {
+			if err := stream.Send(&v1.WatchImportResponse{Import: s.withExtras(ctx, im.CompanyID, importToProto(im))}); err != nil {
 				return err
 			}
 		}

@@ -222,9 +222,18 @@ func (s *IntegrationServer) CreateIntegration(ctx context.Context, req *connect.
 	}
 	cfg := store.IntegrationConfig{Kind: m.Kind, Name: name, Settings: settings, SecretHints: hintsOf(secretValues),
 		Interval: interval, Options: opts, AutoApply: m.AutoApply}
+	if m.ShowPhotos && m.Kind != "bamboohr" {
+		return nil, s.fail(ctx, directory.Errorf(directory.ErrInvalid, "only BambooHR integrations can show employee photos"))
+	}
 	id, err := s.Store.CreateIntegration(ctx, p.CompanyID, cfg, seal)
 	if err != nil {
 		return nil, s.fail(ctx, err)
+	}
+	if m.ShowPhotos {
+		if err := s.Store.SetShowPhotos(ctx, p.CompanyID, id, true); err != nil {
+			_ = s.Store.DeleteIntegration(context.WithoutCancel(ctx), p.CompanyID, id)
+			return nil, s.fail(ctx, err)
+		}
 	}
 	if err := s.signal(ctx, p.CompanyID, id, m.Kind, workflows.SignalReconfigure, nil); err != nil {
 		_ = s.Store.DeleteIntegration(context.WithoutCancel(ctx), p.CompanyID, id)
@@ -358,8 +367,16 @@ func (s *IntegrationServer) UpdateIntegration(ctx context.Context, req *connect.
 			sealed = []byte{} // non-nil: the store drops the old ones
 		}
 	}
+	if m.ShowPhotos != nil && *m.ShowPhotos && cur.Kind != "bamboohr" {
+		return nil, s.fail(ctx, directory.Errorf(directory.ErrInvalid, "only BambooHR integrations can show employee photos"))
+	}
 	if err := s.Store.UpdateIntegration(ctx, p.CompanyID, cur.ID, cfg, sealed); err != nil {
 		return nil, s.fail(ctx, err)
+	}
+	if m.ShowPhotos != nil {
+		if err := s.Store.SetShowPhotos(ctx, p.CompanyID, cur.ID, *m.ShowPhotos); err != nil {
+			return nil, s.fail(ctx, err)
+		}
 	}
 	if err := s.signal(ctx, p.CompanyID, cur.ID, cur.Kind, workflows.SignalReconfigure, nil); err != nil {
 		return nil, s.fail(ctx, err)
@@ -525,12 +542,18 @@ func optionalID(id int64) string {
 
 // integrationToProto never carries a secret: only the stored hints.
 func integrationToProto(in store.Integration) *v1.Integration {
-	return &v1.Integration{
+	out := &v1.Integration{
 		Id: formatID(in.ID), Kind: in.Kind, Name: in.Name, Settings: in.Settings, Secrets: in.SecretHints,
 		IntervalSeconds: int64(in.Interval / time.Second), Options: optionsToProto(in.Options), AutoApply: in.AutoApply,
 		State: stateToProto[in.State], PausedReason: in.PausedReason, LastError: in.LastError,
 		ConsecutiveFailures: int32(in.ConsecutiveFailures), CurrentImportId: optionalID(in.CurrentImportID),
 		LastImportId: optionalID(in.LastImportID), LastResult: in.LastResult, LastRunAt: optionalTime(in.LastRunAt),
 		NextRunAt: optionalTime(in.NextRunAt), CreatedAt: timestamppb.New(in.CreatedAt),
+		AutomaticRuns: in.AutomaticRuns, ShowPhotos: in.ShowPhotos,
 	}
+	if !in.AutomaticRuns {
+		// Nothing runs by itself: a next run time would mislead.
+		out.NextRunAt = nil
+	}
+	return out
 }

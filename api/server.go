@@ -64,7 +64,7 @@ func NewHandler(cfg Config) http.Handler {
 	_, startImport := staffsyncv1connect.NewImportServiceHandler(imports, auth, connect.WithReadMaxBytes(int(limits.MaxUploadMessageBytes)))
 	mux.Handle(staffsyncv1connect.ImportServiceStartImportProcedure, startImport)
 	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, authz, limits))
-	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
+	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log, Temporal: cfg.Temporal}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
@@ -75,6 +75,7 @@ func NewHandler(cfg Config) http.Handler {
 		store: cfg.Store, log: cfg.Log, secrets: sealer, audit: authz, publicURL: cfg.PublicURL,
 		now: time.Now, providers: map[string]cachedProvider{},
 	}).register(mux)
+	mux.Handle("GET "+PhotoPath, newPhotoHandler(cfg, authz))
 	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
 	mountConsole(mux)
 	authenticate := cfg.Authenticate

@@ -88,7 +88,7 @@ func (h *uploadHandler) upload(ctx context.Context, w http.ResponseWriter, r *ht
 	if err := checkUploadSize(r.ContentLength); err != nil {
 		return nil, err
 	}
-	opts, err := optionsFromProto(protoOptions)
+	opts, optionsSource, err := h.imports.uploadOptions(ctx, protoOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (h *uploadHandler) upload(ctx context.Context, w http.ResponseWriter, r *ht
 		return nil, directory.Errorf(directory.ErrUnavailable, "other uploads took too long to finish; upload the file again")
 	}
 	body := http.MaxBytesReader(w, r.Body, r.ContentLength)
-	return h.imports.startUpload(ctx, r.URL.Query().Get("file_name"), opts, func(in store.NewImport) (int64, error) {
+	return h.imports.startUpload(ctx, r.URL.Query().Get("file_name"), opts, optionsSource, func(in store.NewImport) (int64, error) {
 		return h.imports.Store.CreateImportFromStream(ctx, in, body, r.ContentLength)
 	})
 }

@@ -232,6 +232,7 @@ func testHRISIntegration(t *testing.T, sys *hrisSystem) {
 		t.Fatalf("create: %v", err)
 	}
 	id := created.Msg.Integration.Id
+	tn.enableAutomaticRuns(t, id)
 	for name, value := range sys.secrets {
 		if want := "set, ends in " + value[len(value)-4:]; created.Msg.Integration.Secrets[name] != want {
 			t.Errorf("secret %s shown as %q, want %q", name, created.Msg.Integration.Secrets[name], want)

@@ -80,6 +80,8 @@ func (s *stack) newIntegrationTenant(t *testing.T, name string) *integrationTena
 	return &integrationTenant{
 		tenant: &tenant{
 			companyID: id,
+			url:       s.server.URL,
+			apiToken:  token,
 			imports:   staffsyncv1connect.NewImportServiceClient(http.DefaultClient, s.server.URL, auth),
 			people:    staffsyncv1connect.NewDirectoryServiceClient(http.DefaultClient, s.server.URL, auth),
 		},
@@ -196,7 +198,7 @@ func TestHTTPSIntegrationSyncsPausesAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	in := created.Msg.Integration
+	in := tn.enableAutomaticRuns(t, created.Msg.Integration.Id)
 	if in.Secrets["password"] != "set, ends in 4821" {
 		t.Fatalf("secret hint %q", in.Secrets["password"])
 	}
@@ -251,33 +253,6 @@ func TestHTTPSIntegrationSyncsPausesAndResumes(t *testing.T) {
 	}
 }
 
-func TestIntegrationWithoutAutoApplyStopsAtPreview(t *testing.T) {
-	s := getStack(t)
-	tn := s.newIntegrationTenant(t, "https-preview")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write(peopleCSV("https-preview.example", "Engineer"))
-	}))
-	defer srv.Close()
-	created, err := tn.integrations.CreateIntegration(context.Background(), connect.NewRequest(&v1.CreateIntegrationRequest{
-		Kind: "https", Name: "fetch only", Settings: map[string]string{"url": srv.URL + "/people.csv"},
-	}))
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	in := tn.waitIntegration(t, created.Msg.Integration.Id, "awaiting approval", func(in *v1.Integration) bool {
-		return in.State == v1.IntegrationState_INTEGRATION_STATE_AWAITING_APPROVAL && in.CurrentImportId != ""
-	})
-	im := tn.waitFor(t, in.CurrentImportId, v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL)
-	if len(tn.allPeople(t)) != 0 {
-		t.Fatal("people were written before approval")
-	}
-	tn.approve(t, im)
-	tn.waitRun(t, in.Id, "", "applied")
-	if len(tn.allPeople(t)) != 1 {
-		t.Fatal("approval did not apply")
-	}
-}
-
 func TestSFTPDropUploadStartsImport(t *testing.T) {
 	s := getStack(t)
 	tn := s.newIntegrationTenant(t, "sftp-drop")
@@ -307,7 +282,7 @@ func TestSFTPDropUploadStartsImport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	id := created.Msg.Integration.Id
+	id := tn.enableAutomaticRuns(t, created.Msg.Integration.Id).Id
 	// The first run finds no file and changes nothing.
 	first := tn.waitIntegration(t, id, "a first empty run", func(in *v1.Integration) bool { return in.LastResult == workflows.ResultUnchanged })
 

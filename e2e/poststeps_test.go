@@ -41,6 +41,19 @@ func (m *recordingMailer) Send(_ context.Context, msg mailer.Message) error {
 	return nil
 }
 
+// sentTo returns the messages sent to addresses ending in suffix.
+func (m *recordingMailer) sentTo(suffix string) []mailer.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []mailer.Message
+	for _, msg := range m.sent {
+		if strings.HasSuffix(msg.To, suffix) {
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
 func (m *recordingMailer) recipients() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -68,11 +81,16 @@ func TestPasswordEmailsAreQueuedOnceAndDeliveredOnce(t *testing.T) {
 	if err := s.temporal.GetWorkflow(context.Background(), tn.workflowID(t, im.Id), "").Get(context.Background(), &result); err != nil {
 		t.Fatal(err)
 	}
-	if p := result.PostSteps; p.EmailsQueued != 5 || p.EmailsSent != 0 || len(p.Failed) != 0 {
-		t.Fatalf("post-steps = %+v, want 5 emails queued and none sent without a mailer", p)
+	if p := result.PostSteps; p.EmailsQueued != 5 || p.EmailsSent != 5 || len(p.Failed) != 0 {
+		t.Fatalf("post-steps = %+v, want 5 emails queued and sent", p)
 	}
+	if got := s.mail.sentTo("@mail-corp.example"); len(got) != 5 {
+		t.Fatalf("the stack's mail sink got %d emails of the import, want 5", len(got))
+	}
+	// Undo the stack's delivery to watch a delivery that fails once and is retried.
+	s.exec(t, `UPDATE outbox SET sent_at = NULL WHERE import_id = $1`, importID)
 
-	// The workflow queued the emails already (the shared stack has no mailer): queueing again adds none.
+	// The workflow queued the emails already: queueing again adds none.
 	mail := &recordingMailer{refuse: map[string]bool{"person2@mail-corp.example": true}}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()

@@ -61,7 +61,7 @@ func TestSFTPPullIntegrationImportsEachNewFileOnce(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	id := created.Msg.Integration.Id
+	id := tn.enableAutomaticRuns(t, created.Msg.Integration.Id).Id
 
 	first := tn.waitRun(t, id, "", "applied")
 	if got := tn.titles(t); len(got) != 2 || got["p1@sftp-pull.example"] != "Designer" {

@@ -34,6 +34,9 @@ type stack struct {
 	store    *store.Store
 	temporal client.Client
 	server   *httptest.Server
+	dbURL    string
+	// mail is the worker's mail sink: every email the stack delivers lands here.
+	mail *recordingMailer
 }
 
 var (
@@ -67,12 +70,13 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}
-	w := workers.New(tc, &activities.Activities{Store: st})
+	mail := &recordingMailer{}
+	w := workers.New(tc, &activities.Activities{Store: st, Mailer: mail})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log}))
-	return &stack{store: st, temporal: tc, server: srv}, nil
+	return &stack{store: st, temporal: tc, server: srv, dbURL: dbURL, mail: mail}, nil
 }
 
 // tenant is one company seen through its admin's token.

@@ -72,6 +72,10 @@ type Integration struct {
 	SecretsNeeded []string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// AutomaticRuns: scheduled runs happen (new integrations start without them).
+	AutomaticRuns bool
+	// ShowPhotos: the HR system's employee photos are shown (BambooHR).
+	ShowPhotos bool
 }
 
 // SecretsAAD is the associated data secrets are sealed with: a sealed value only opens for
@@ -86,7 +90,7 @@ const integrationColumns = `
 	CASE WHEN i.state <> 'paused' AND ci.status = 'awaiting_approval' THEN 'awaiting_approval' ELSE i.state END,
 	i.paused_reason, i.last_error, i.consecutive_failures, coalesce(i.current_import_id, 0),
 	coalesce(i.last_import_id, 0), i.last_result, i.last_run_at, i.next_run_at, i.last_fingerprint,
-	i.secrets_needed, i.created_at, i.updated_at
+	i.secrets_needed, i.created_at, i.updated_at, i.automatic_runs, i.show_photos
 	FROM integrations i
 	LEFT JOIN imports ci ON ci.id = i.current_import_id`
 
@@ -98,7 +102,7 @@ func scanIntegration(row pgx.Row) (Integration, error) {
 	err := row.Scan(&in.ID, &in.CompanyID, &in.Kind, &in.Name, &settings, &in.SealedSecrets, &hints, &seconds,
 		&options, &in.AutoApply, &maxDeact, &maxMgr, &in.State, &in.PausedReason, &in.LastError,
 		&in.ConsecutiveFailures, &in.CurrentImportID, &in.LastImportID, &in.LastResult, &in.LastRunAt,
-		&in.NextRunAt, &in.LastFingerprint, &in.SecretsNeeded, &in.CreatedAt, &in.UpdatedAt)
+		&in.NextRunAt, &in.LastFingerprint, &in.SecretsNeeded, &in.CreatedAt, &in.UpdatedAt, &in.AutomaticRuns, &in.ShowPhotos)
 	if err != nil {
 		return Integration{}, err
 	}

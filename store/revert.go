@@ -29,6 +29,12 @@ type RevertCreated struct {
 	Kept int
 	// Skipped counts people of the reverted import who were deleted since.
 	Skipped int
+	// KeptFields lists every kept field (Kept counts them).
+	KeptFields []KeptField
+	// HROwned lists the HR integrations that own fields the revert sets.
+	HROwned []HROwnedRevert
+	// CheckOnly: nothing was stored (PlanRevert with checkOnly); ImportID is 0.
+	CheckOnly bool
 }
 
 // revertTarget is one person's history row of the import being reverted.
@@ -55,6 +61,12 @@ type laterEdit struct {
 // Only an applied import of the last 30 days (RevertWindow, counted from now) can be
 // reverted, and only one revert of it can be in progress.
 func (s *Store) CreateRevertImport(ctx context.Context, p Principal, importID int64, now time.Time) (RevertCreated, error) {
+	return s.PlanRevert(ctx, p, importID, now, false)
+}
+
+// PlanRevert is CreateRevertImport; with checkOnly it works out the same answer (kept
+// fields, HR-owned fields) and stores nothing.
+func (s *Store) PlanRevert(ctx context.Context, p Principal, importID int64, now time.Time, checkOnly bool) (RevertCreated, error) {
 	var out RevertCreated
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		out = RevertCreated{}
@@ -108,6 +120,13 @@ func (s *Store) CreateRevertImport(ctx context.Context, p Principal, importID in
 			return err
 		}
 		out.Rows = len(records)
+		if out.HROwned, err = hrOwnedByRevert(ctx, tx, p.CompanyID, records); err != nil {
+			return err
+		}
+		if checkOnly {
+			out.CheckOnly = true
+			return errCheckOnly
+		}
 		warnings := []string{fmt.Sprintf("this import undoes import %d, applied on %s", importID, appliedAt.UTC().Format(time.DateOnly))}
 		if out.Kept > 0 {
 			warnings = append(warnings, fmt.Sprintf("%d %s kept because someone changed them after import %d; each is listed as a warning on its person",
@@ -130,6 +149,9 @@ func (s *Store) CreateRevertImport(ctx context.Context, p Principal, importID in
 		}
 		return copyRecords(ctx, tx, out.ImportID, records)
 	})
+	if errors.Is(err, errCheckOnly) {
+		return out, nil
+	}
 	if err != nil {
 		return RevertCreated{}, fmt.Errorf("revert import %d: %w", importID, unavailable(err))
 	}
@@ -168,22 +190,8 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 			ids = append(ids, t.personID)
 		}
 	}
-	emails := map[int64]string{}
-	rows, err := tx.Query(ctx, `SELECT id, email FROM people WHERE company_id = $1 AND id = ANY($2)`, companyID, ids)
+	people, err := peopleByID(ctx, tx, companyID, ids)
 	if err != nil {
-		return nil, fmt.Errorf("read people: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var email string
-		if err := rows.Scan(&id, &email); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		emails[id] = email
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	later, err := laterEdits(ctx, tx, companyID, targets)
@@ -197,15 +205,17 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 
 	var records []directory.Record
 	for _, t := range targets {
-		email, ok := emails[t.personID]
+		person, ok := people[t.personID]
 		if !ok {
 			out.Skipped++
 			continue
 		}
+		email := person.Values[directory.Email]
 		rec := directory.Record{Row: len(records) + 2}
 		rec.Cells.Set(directory.Email, directory.SetValue(email))
 		keep := func(f directory.Field, c storedFieldChange, edit laterEdit) {
 			out.Kept++
+			out.KeptFields = append(out.KeptFields, keptField(&person, f, c.Old, edit))
 			rec.Problems = append(rec.Problems, directory.Problem{
 				Severity: directory.SeverityWarning, Code: "revert_kept", Field: f, Value: directory.Clip(c.New),
 				Message: fmt.Sprintf("kept: edited since by %s on %s; %s stays as it is now (the reverted import changed it from %q to %q)",
@@ -222,24 +232,34 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 			}
 			if edit, edited := later[t.personID][c.Field]; edited {
 				keep(directory.Status, c, edit)
+				rec.Cells.Set(directory.Status, directory.SetValue(person.Values[directory.Status]))
 			} else if c.New != directory.StatusInactive {
 				rec.Cells.Set(directory.Status, directory.SetValue(directory.StatusInactive))
 			}
 			records = append(records, rec)
 			continue
 		}
+		statusRestored := false
 		for _, c := range t.changes {
 			f, known := directory.FieldByKey(c.Field)
 			if !known || f == directory.Email {
 				// Imports never change login emails; nothing else is a template field.
 				continue
 			}
+			if f == directory.Status {
+				statusRestored = true
+			}
 			if edit, edited := later[t.personID][c.Field]; edited {
 				keep(f, c, edit)
+				if f == directory.Status {
+					// Blank would mean Active: keep the status it has now.
+					rec.Cells.Set(f, directory.SetValue(person.Values[f]))
+				}
 				continue
 			}
 			if (f == directory.ManagerEmail || f == directory.SecondaryManagerEmail) && c.Old != "" && !existing[directory.NormalizeEmail(c.Old)] {
 				out.Kept++
+				out.KeptFields = append(out.KeptFields, keptField(&person, f, c.Old, laterEdit{actor: "nobody: the former manager is gone"}))
 				rec.Problems = append(rec.Problems, directory.Problem{
 					Severity: directory.SeverityWarning, Code: "revert_manager_gone", Field: f, Value: directory.Clip(c.Old),
 					Message: fmt.Sprintf("kept: the former %s %s is no longer in the directory, so %s stays as it is now",
@@ -252,6 +272,12 @@ func buildRevertRecords(ctx context.Context, tx pgx.Tx, companyID int64, targets
 			} else {
 				rec.Cells.Set(f, directory.SetValue(c.Old))
 			}
+		}
+		if !statusRestored {
+			// A blank status means Active to the planner: say the status it has now, so a
+			// revert never reactivates (or deactivates) someone whose status the import
+			// did not change, e.g. a person deactivated by hand since.
+			keepStatus(&rec, &person, later[t.personID], out)
 		}
 		records = append(records, rec)
 	}

@@ -18,6 +18,7 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(workflows.Import)
 	w.RegisterWorkflow(workflows.IntegrationSync)
 	w.RegisterWorkflow(workflows.TestIntegrationConnection)
+	w.RegisterWorkflow(workflows.OutboxDelivery)
 	w.RegisterActivity(acts)
 }
 

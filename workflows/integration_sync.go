@@ -19,7 +19,18 @@ const (
 	SignalResume      = "resume"
 	SignalSyncNow     = "sync_now"
 	SignalReconfigure = "reconfigure"
-	QueryState        = "state"
+	// SignalFetchPreview runs the integration once for a preview that never applies by
+	// itself, whether automatic runs are on, off or paused.
+	SignalFetchPreview = "fetch_preview"
+	QueryState         = "state"
+)
+
+// Workflow version: automatic runs can be off (a new integration waits for fetch_preview or
+// for its automatic runs to be turned on) and fetch_preview exists. Runs started before it
+// run on their interval whatever the store says.
+const (
+	changeAutomaticRunsSwitch  = "automatic-runs-switch"
+	versionAutomaticRunsSwitch = 1
 )
 
 // importWorkflowName is the registered name of Import (tests register a fake under it).
@@ -48,6 +59,8 @@ type IntegrationSyncInput struct {
 type SyncCarry struct {
 	State  SyncState
 	RunNow bool
+	// PreviewOnly: the run asked for is a fetched preview (no auto-apply, never held).
+	PreviewOnly bool `json:",omitempty"`
 }
 
 // PauseSignal pauses an integration with the reason the admin sees.
@@ -93,8 +106,12 @@ type syncer struct {
 	runNow   bool
 	reload   bool
 	seq      int
+	// switchable: this run knows automatic runs can be off (workflow version).
+	switchable bool
+	// previewOnly: the run asked for (or running) is a fetched preview.
+	previewOnly bool
 
-	pauseCh, resumeCh, syncNowCh, reconfigureCh workflow.ReceiveChannel
+	pauseCh, resumeCh, syncNowCh, reconfigureCh, fetchCh workflow.ReceiveChannel
 	// child is the running import, to pass hold/release on; nil when none runs.
 	child workflow.ChildWorkflowFuture
 }
@@ -111,9 +128,10 @@ func IntegrationSync(ctx workflow.Context, in IntegrationSyncInput) error {
 		resumeCh:      workflow.GetSignalChannel(ctx, SignalResume),
 		syncNowCh:     workflow.GetSignalChannel(ctx, SignalSyncNow),
 		reconfigureCh: workflow.GetSignalChannel(ctx, SignalReconfigure),
+		fetchCh:       workflow.GetSignalChannel(ctx, SignalFetchPreview),
 	}
 	if in.Carry != nil {
-		s.state, s.runNow = in.Carry.State, in.Carry.RunNow
+		s.state, s.runNow, s.previewOnly = in.Carry.State, in.Carry.RunNow, in.Carry.PreviewOnly
 		s.state.Runs = 0
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (SyncState, error) { return s.state, nil }); err != nil {
@@ -122,6 +140,7 @@ func IntegrationSync(ctx workflow.Context, in IntegrationSyncInput) error {
 	if ok, err := s.load(); err != nil || !ok {
 		return err
 	}
+	s.switchable = workflow.GetVersion(ctx, changeAutomaticRunsSwitch, workflow.DefaultVersion, versionAutomaticRunsSwitch) >= versionAutomaticRunsSwitch
 	// PostgreSQL holds what the admin last decided; at start it wins over carried state.
 	s.state.Paused, s.state.PausedReason = s.schedule.Paused, s.schedule.PausedReason
 	if in.Carry == nil {
@@ -136,7 +155,7 @@ func IntegrationSync(ctx workflow.Context, in IntegrationSyncInput) error {
 			s.drainSignals()
 			return workflow.NewContinueAsNewError(ctx, IntegrationSync, IntegrationSyncInput{
 				CompanyID: in.CompanyID, IntegrationID: in.IntegrationID,
-				Carry: &SyncCarry{State: s.state, RunNow: s.runNow},
+				Carry: &SyncCarry{State: s.state, RunNow: s.runNow, PreviewOnly: s.previewOnly},
 			})
 		}
 		ok, err := s.waitUntilDue()
@@ -147,6 +166,11 @@ func IntegrationSync(ctx workflow.Context, in IntegrationSyncInput) error {
 			return err
 		}
 	}
+}
+
+// automatic says whether scheduled runs happen.
+func (s *syncer) automatic() bool {
+	return !s.switchable || !s.schedule.ManualOnly
 }
 
 func (s *syncer) activityCtx(timeout time.Duration, attempts int32) workflow.Context {
@@ -164,9 +188,14 @@ func (s *syncer) activityCtx(timeout time.Duration, attempts int32) workflow.Con
 // load reads the integration's schedule; ok is false when it has been deleted.
 func (s *syncer) load() (bool, error) {
 	var acts *activities.Activities
-	err := workflow.ExecuteActivity(s.activityCtx(time.Minute, 0), acts.LoadIntegration, s.ref).Get(s.ctx, &s.schedule)
+	// Decoded into a fresh value: a field a payload leaves out must not keep its old value.
+	var schedule activities.IntegrationSchedule
+	err := workflow.ExecuteActivity(s.activityCtx(time.Minute, 0), acts.LoadIntegration, s.ref).Get(s.ctx, &schedule)
 	if isNotFound(err) {
 		return false, nil
+	}
+	if err == nil {
+		s.schedule = schedule
 	}
 	return err == nil, err
 }
@@ -183,19 +212,26 @@ func (s *syncer) onSignal(name string, c workflow.ReceiveChannel, more bool) {
 		var sig PauseSignal
 		c.Receive(s.ctx, &sig)
 		s.state.Paused, s.state.PausedReason = true, sig.Reason
-		s.tellChild(SignalHold)
+		if !s.previewOnly {
+			s.tellChild(SignalHold)
+		}
 	case SignalResume:
 		c.Receive(s.ctx, nil)
 		wasPaused := s.state.Paused
 		s.state.Paused, s.state.PausedReason = false, ""
 		s.tellChild(SignalRelease)
-		if wasPaused && !s.state.Running {
+		if wasPaused && !s.state.Running && s.automatic() {
 			s.runNow = true
 		}
 	case SignalSyncNow:
 		c.Receive(s.ctx, nil)
 		if !s.state.Running && !s.state.Paused {
 			s.runNow = true
+		}
+	case SignalFetchPreview:
+		c.Receive(s.ctx, nil)
+		if !s.state.Running {
+			s.runNow, s.previewOnly = true, true
 		}
 	case SignalReconfigure:
 		c.Receive(s.ctx, nil)
@@ -215,7 +251,7 @@ func (s *syncer) addSignals(sel workflow.Selector) {
 	for _, c := range []struct {
 		name string
 		ch   workflow.ReceiveChannel
-	}{{SignalPause, s.pauseCh}, {SignalResume, s.resumeCh}, {SignalSyncNow, s.syncNowCh}, {SignalReconfigure, s.reconfigureCh}} {
+	}{{SignalPause, s.pauseCh}, {SignalResume, s.resumeCh}, {SignalSyncNow, s.syncNowCh}, {SignalReconfigure, s.reconfigureCh}, {SignalFetchPreview, s.fetchCh}} {
 		name := c.name
 		sel.AddReceive(c.ch, func(ch workflow.ReceiveChannel, more bool) { s.onSignal(name, ch, more) })
 	}
@@ -237,6 +273,12 @@ func (s *syncer) drainSignals() {
 // the integration has been deleted.
 func (s *syncer) waitUntilDue() (bool, error) {
 	for {
+		if s.switchable {
+			// Take every signal already received before deciding: "automatic runs on"
+			// (reconfigure) and a sync_now sent right after it arrive together, and the
+			// run must see the new schedule.
+			s.drainSignals()
+		}
 		if s.reload {
 			s.reload = false
 			if ok, err := s.load(); err != nil || !ok {
@@ -245,13 +287,19 @@ func (s *syncer) waitUntilDue() (bool, error) {
 			s.reschedule()
 		}
 		now := workflow.Now(s.ctx)
-		if !s.state.Paused && (s.runNow || !now.Before(s.state.NextRun)) {
+		if s.runNow && (s.previewOnly || !s.automatic()) {
+			// A fetched preview runs even when paused; without automatic runs a run asked
+			// for (sync_now) is a preview too. Decided here, after a pending reload.
+			s.runNow, s.previewOnly = false, true
+			return true, nil
+		}
+		if !s.state.Paused && (s.runNow || (s.automatic() && !now.Before(s.state.NextRun))) {
 			s.runNow = false
 			return true, nil
 		}
 		sel := workflow.NewSelector(s.ctx)
 		timerCtx, cancelTimer := workflow.WithCancel(s.ctx)
-		if !s.state.Paused {
+		if !s.state.Paused && s.automatic() {
 			sel.AddFuture(workflow.NewTimer(timerCtx, s.state.NextRun.Sub(now)), func(workflow.Future) {})
 		}
 		s.addSignals(sel)
@@ -291,7 +339,7 @@ func (s *syncer) run() (bool, error) {
 	var acts *activities.Activities
 	s.seq++
 	s.state.Running = true
-	defer func() { s.state.Running, s.state.CurrentImportID, s.child = false, 0, nil }()
+	defer func() { s.state.Running, s.state.CurrentImportID, s.child, s.previewOnly = false, 0, nil, false }()
 
 	info := workflow.GetInfo(s.ctx)
 	fetchIn := activities.FetchInput{IntegrationRef: s.ref, RunKey: fmt.Sprintf("%s/%d", info.WorkflowExecution.RunID, s.seq)}
@@ -335,7 +383,7 @@ func (s *syncer) runImport(importID int64, outcome *activities.RunRecord) (bool,
 		),
 	})
 	child := workflow.ExecuteChildWorkflow(childCtx, importWorkflowName, ImportInput{
-		CompanyID: s.in.CompanyID, ImportID: importID, AutoApprove: s.schedule.AutoApply, IntegrationID: s.in.IntegrationID,
+		CompanyID: s.in.CompanyID, ImportID: importID, AutoApprove: s.schedule.AutoApply && !s.previewOnly, IntegrationID: s.in.IntegrationID,
 	})
 	s.await(child.GetChildWorkflowExecution())
 	if err := child.GetChildWorkflowExecution().Get(s.ctx, nil); err != nil {
@@ -343,8 +391,9 @@ func (s *syncer) runImport(importID int64, outcome *activities.RunRecord) (bool,
 		return true, nil
 	}
 	s.child = child
-	if s.state.Paused {
-		// Paused while fetching: the import previews but does not apply until resume.
+	if s.state.Paused && !s.previewOnly {
+		// Paused while fetching: the import previews but does not apply until resume. A
+		// fetched preview is never held: only an admin's approval applies it.
 		s.tellChild(SignalHold)
 	}
 	s.await(child)

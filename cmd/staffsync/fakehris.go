@@ -131,7 +131,9 @@ Connect one of them to the Demo company:
   go run ./cmd/staffsyncctl integrations create --kind personio --name "Personio (fake)" \
     --setting base_url=%s \
     --secret client_id=%s --secret client_secret=%s --auto-apply
-  go run ./cmd/staffsyncctl integrations list      # then: integrations show|test|sync ID
+  go run ./cmd/staffsyncctl integrations list      # then: integrations show|test ID
+  go run ./cmd/staffsyncctl integrations fetch ID  # a preview to approve; automatic runs are off
+  go run ./cmd/staffsyncctl integrations automatic ID on   # once the preview looks right
 `, f.bambooURL, f.bambooCo, f.personioURL,
 		f.bambooCo, f.bambooURL, bamboofake.DemoAPIKey,
 		f.personioURL, personiofake.DemoClientID, personiofake.DemoClientSecret)

@@ -563,21 +563,3 @@ func guardLimit(n int32) string {
 	}
 	return strconv.Itoa(int(n))
 }
-
-func importRevertFlags(fs *flag.FlagSet) commandFunc {
-	wait := fs.Bool("wait", false, "wait for the preview and print its summary")
-	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "ID of the applied import to undo")
-		if err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
-			return err
-		}
-		resp, err := a.imports.RevertImport(ctx, connect.NewRequest(&v1.RevertImportRequest{ImportId: id}))
-		if err != nil {
-			return fmt.Errorf("revert import %s: %w", id, err)
-		}
-		return a.reportNewImport(ctx, resp.Msg.GetImport(), *wait)
-	}
-}

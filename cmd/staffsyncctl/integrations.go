@@ -163,6 +163,7 @@ func (a *app) writeIntegration(in *v1.Integration) error {
 		fmt.Fprintf(w, "  last error:  %s (%d failed runs in a row)\n", j.LastError, j.ConsecutiveFailures)
 	}
 	fmt.Fprintf(w, "  interval:    %v, auto-apply %v\n", time.Duration(j.IntervalSeconds)*time.Second, j.AutoApply)
+	writeAutomaticRuns(w, in)
 	for _, k := range sortedMapKeys(j.Settings) {
 		fmt.Fprintf(w, "  setting      %s = %s\n", k, j.Settings[k])
 	}
@@ -219,7 +220,8 @@ func integrationsCreateFlags(fs *flag.FlagSet) commandFunc {
 	var c integrationConfigFlags
 	c.register(fs)
 	kind := fs.String("kind", "", "source kind: https, sftp, sftp-drop, bamboohr or personio (required)")
-	autoApply := fs.Bool("auto-apply", false, "apply each run without approval unless the safety guard trips (off: every run stops at the preview)")
+	autoApply := fs.Bool("auto-apply", false, "apply each automatic run without approval unless the safety guard trips (off: every run stops at the preview)")
+	showPhotos := fs.Bool("show-photos", false, "BambooHR: show the employee photos of the HR system")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := a.noArgs(args); err != nil {
 			return err
@@ -236,11 +238,16 @@ func integrationsCreateFlags(fs *flag.FlagSet) commandFunc {
 			return err
 		}
 		resp, err := cl.CreateIntegration(ctx, connect.NewRequest(&v1.CreateIntegrationRequest{Kind: *kind, Name: c.name, Settings: settings,
-			Secrets: secrets, IntervalSeconds: seconds, Options: opts, AutoApply: *autoApply}))
+			Secrets: secrets, IntervalSeconds: seconds, Options: opts, AutoApply: *autoApply, ShowPhotos: *showPhotos}))
 		if err != nil {
 			return fmt.Errorf("create integration: %w", err)
 		}
-		return a.writeIntegration(resp.Msg.GetIntegration())
+		if err := a.writeIntegration(resp.Msg.GetIntegration()); err != nil || a.global.json {
+			return err
+		}
+		id := resp.Msg.GetIntegration().GetId()
+		fmt.Fprintf(a.stdout, "\nAutomatic runs are off. Preview with `staffsyncctl integrations fetch %s`, then turn them on with `staffsyncctl integrations automatic %s on`.\n", id, id)
+		return nil
 	}
 }
 
@@ -248,6 +255,7 @@ func integrationsUpdateFlags(fs *flag.FlagSet) commandFunc {
 	var c integrationConfigFlags
 	c.register(fs)
 	autoApply := fs.String("auto-apply", "", "true or false")
+	showPhotos := fs.String("show-photos", "", "BambooHR photos: true or false")
 	return func(ctx context.Context, a *app, args []string) error {
 		id, err := a.oneArg(args, "integration ID")
 		if err != nil {
@@ -267,6 +275,13 @@ func integrationsUpdateFlags(fs *flag.FlagSet) commandFunc {
 				return usagef(a.cmd, "--auto-apply must be true or false")
 			}
 			req.AutoApply = &v
+		}
+		if *showPhotos != "" {
+			v, perr := strconv.ParseBool(*showPhotos)
+			if perr != nil {
+				return usagef(a.cmd, "--show-photos must be true or false")
+			}
+			req.ShowPhotos = &v
 		}
 		cl, err := a.integrationClient()
 		if err != nil {

@@ -32,7 +32,9 @@ type importJSON struct {
 	Options        optionsJSON `json:"options"`
 	Summary        summaryJSON `json:"summary"`
 	// ApprovalExpiresAt is set while the import awaits approval.
-	ApprovalExpiresAt *string `json:"approval_expires_at"`
+	ApprovalExpiresAt *string    `json:"approval_expires_at"`
+	OptionsSource     string     `json:"options_source"`
+	Hints             []hintJSON `json:"hints"`
 }
 
 // optionsJSON holds the options an import ran with; null means the server did not say.
@@ -155,6 +157,7 @@ func toImportJSON(im *v1.Import) importJSON {
 		CreatedBy: im.GetCreatedBy(), CreatedAt: timestampJSON(im.GetCreatedAt()), PreviewVersion: im.GetPreviewVersion(),
 		Rows: im.GetRowsTotal(), GuardTripped: im.GetGuardTripped(), GuardReason: im.GetGuardReason(),
 		ErrorMessage: im.GetErrorMessage(), FileWarnings: nonNil(im.GetFileWarnings()),
+		OptionsSource: im.GetOptionsSource(), Hints: toHintsJSON(im.GetHints()),
 		Options: optionsJSON{
 			SendPasswordEmails: o.SendPasswordEmails, UpdateExistingCoreFields: o.UpdateExistingCoreFields,
 			UpdateManagersOfExisting: o.UpdateManagersOfExisting, SetManagersOfNew: o.SetManagersOfNew,
@@ -382,7 +385,7 @@ func writeImportText(w io.Writer, im *v1.Import, formatTime func(*timestamppb.Ti
 	if im.GetRejectReason() != "" {
 		field("Rejected", im.GetRejectReason())
 	}
-	fmt.Fprintln(w, "Options:")
+	fmt.Fprintln(w, "Options:"+optionsSourceText(im.GetOptionsSource()))
 	for _, line := range optionLines(im.GetOptions()) {
 		fmt.Fprintln(w, "  "+line)
 	}
@@ -404,6 +407,7 @@ func writeImportText(w io.Writer, im *v1.Import, formatTime func(*timestamppb.Ti
 	field("Preview", "version "+strconv.FormatInt(im.GetPreviewVersion(), 10))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, summaryBar(im.GetSummary()))
+	writeHints(w, im.GetHints())
 	if im.GetStatus() == v1.ImportStatus_IMPORT_STATUS_AWAITING_APPROVAL {
 		fmt.Fprintf(w, "\nReview it with `staffsyncctl import changes %s`, then `staffsyncctl import approve %s` or `staffsyncctl import reject %s`.\n", id, id, id)
 	}

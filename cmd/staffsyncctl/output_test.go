@@ -83,7 +83,9 @@ func TestImportJSON(t *testing.T) {
     "pending": 0,
     "started": 0
   },
-  "approval_expires_at": "2026-03-09T09:30:00Z"
+  "approval_expires_at": "2026-03-09T09:30:00Z",
+  "options_source": "",
+  "hints": []
 }
 `
 	if buf.String() != want {

@@ -564,7 +564,7 @@ func peopleSendPasswordEmailsFlags(fs *flag.FlagSet) commandFunc {
 		case n == 0:
 			fmt.Fprintln(a.stdout, "no password email queued")
 		default:
-			fmt.Fprintf(a.stdout, "queued %d password %s: %s\n", n, pluralWord(n, "email", "emails"), refList(m.GetQueued()))
+			fmt.Fprintf(a.stdout, "queued %d password %s for delivery: %s\n", n, pluralWord(n, "email", "emails"), refList(m.GetQueued()))
 		}
 		writeWarnings(a.stdout, m.GetWarnings())
 		return nil

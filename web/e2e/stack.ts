@@ -40,8 +40,11 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-/** Builds ./cmd/staffsync (or uses STAFFSYNC_BIN) and runs `staffsync dev` on free ports. */
-export async function startStack(): Promise<Stack> {
+/**
+ * Builds ./cmd/staffsync (or uses STAFFSYNC_BIN) and runs `staffsync dev` on free ports;
+ * extraArgs go to `staffsync dev` (e.g. --fake-hris).
+ */
+export async function startStack(extraArgs: string[] = []): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "staffsync-web-e2e-"));
   let bin = process.env.STAFFSYNC_BIN ?? "";
   if (!bin) {
@@ -59,7 +62,7 @@ export async function startStack(): Promise<Stack> {
   let output = "";
   const child: ChildProcess = spawn(
     bin,
-    ["dev", "--dir", join(dir, "data"), "--pg-port", `${pg}`, "--temporal-port", `${temporal}`, "--ui-port", `${ui}`, "--api-addr", apiAddr, ...extra],
+    ["dev", "--dir", join(dir, "data"), "--pg-port", `${pg}`, "--temporal-port", `${temporal}`, "--ui-port", `${ui}`, "--api-addr", apiAddr, ...extra, ...extraArgs],
     // From the checkout, so staffsync finds the temporal CLI that `make tools` put in .bin/.
     { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${join(repoRoot, ".bin")}:${process.env.PATH}` } },
   );

@@ -1,17 +1,21 @@
 // The import options of import-rules.md section 5, each with its one-line explanation. Used by
 // the upload page and the integration form.
+import type { ComponentChildren } from "preact";
 import { delimiterOptions, switchOptions, type Delimiter, type OptionValues, type SwitchKey } from "./logic/options";
 
-export function OptionsFieldset({ values, onChange, showSheet, idPrefix }: {
+export function OptionsFieldset({ values, onChange, showSheet, idPrefix, legend = "Options", children }: {
   values: OptionValues;
   onChange: (v: OptionValues) => void;
   showSheet: boolean;
   idPrefix: string;
+  legend?: string;
+  children?: ComponentChildren;
 }) {
   const setSwitch = (key: SwitchKey, value: boolean) => onChange({ ...values, switches: { ...values.switches, [key]: value } });
   return (
     <fieldset class="card options">
-      <legend>Options</legend>
+      <legend>{legend}</legend>
+      {children}
       {switchOptions.map((o) => (
         <div class="option" key={o.key}>
           <input

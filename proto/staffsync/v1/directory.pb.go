@@ -100,7 +100,12 @@ type Person struct {
 	EmploymentType        string                 `protobuf:"bytes,18,opt,name=employment_type,json=employmentType,proto3" json:"employment_type,omitempty"`
 	Active                bool                   `protobuf:"varint,19,opt,name=active,proto3" json:"active,omitempty"`
 	// Not started yet: not active, not billable; a sync on or after hire_date activates them.
-	Pending       bool `protobuf:"varint,20,opt,name=pending,proto3" json:"pending,omitempty"`
+	Pending bool `protobuf:"varint,20,opt,name=pending,proto3" json:"pending,omitempty"`
+	// A welcome or password email was queued for this person at some time.
+	Invited bool `protobuf:"varint,21,opt,name=invited,proto3" json:"invited,omitempty"`
+	// Path of the person's HR photo (GET, same bearer token) when the company shows HR
+	// photos and the person is linked to the HR system; empty means the default picture.
+	PhotoUrl      string `protobuf:"bytes,22,opt,name=photo_url,json=photoUrl,proto3" json:"photo_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -273,6 +278,20 @@ func (x *Person) GetPending() bool {
 		return x.Pending
 	}
 	return false
+}
+
+func (x *Person) GetInvited() bool {
+	if x != nil {
+		return x.Invited
+	}
+	return false
+}
+
+func (x *Person) GetPhotoUrl() string {
+	if x != nil {
+		return x.PhotoUrl
+	}
+	return ""
 }
 
 type ListPeopleRequest struct {
@@ -1631,6 +1650,245 @@ func (x *SendPasswordEmailsResponse) GetWarnings() []string {
 	return nil
 }
 
+type AddPersonRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Template fields by machine name (first_name, last_name and email are required;
+	// manager_email optional; any other template field may be given). Status is always active.
+	Fields []*FieldValue `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`
+	// Queue and deliver the welcome email (set your password) once the person is added.
+	SendWelcomeEmail bool `protobuf:"varint,2,opt,name=send_welcome_email,json=sendWelcomeEmail,proto3" json:"send_welcome_email,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *AddPersonRequest) Reset() {
+	*x = AddPersonRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPersonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPersonRequest) ProtoMessage() {}
+
+func (x *AddPersonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPersonRequest.ProtoReflect.Descriptor instead.
+func (*AddPersonRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *AddPersonRequest) GetFields() []*FieldValue {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *AddPersonRequest) GetSendWelcomeEmail() bool {
+	if x != nil {
+		return x.SendWelcomeEmail
+	}
+	return false
+}
+
+type AddPersonResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Person *Person                `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The one-person import that added them (source "manual"); its history names the admin.
+	ImportId           string   `protobuf:"bytes,2,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	WelcomeEmailQueued bool     `protobuf:"varint,3,opt,name=welcome_email_queued,json=welcomeEmailQueued,proto3" json:"welcome_email_queued,omitempty"`
+	Warnings           []string `protobuf:"bytes,4,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *AddPersonResponse) Reset() {
+	*x = AddPersonResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPersonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPersonResponse) ProtoMessage() {}
+
+func (x *AddPersonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPersonResponse.ProtoReflect.Descriptor instead.
+func (*AddPersonResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *AddPersonResponse) GetPerson() *Person {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *AddPersonResponse) GetImportId() string {
+	if x != nil {
+		return x.ImportId
+	}
+	return ""
+}
+
+func (x *AddPersonResponse) GetWelcomeEmailQueued() bool {
+	if x != nil {
+		return x.WelcomeEmailQueued
+	}
+	return false
+}
+
+func (x *AddPersonResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+type SendWelcomeEmailsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login emails or ids.
+	People []string `protobuf:"bytes,1,rep,name=people,proto3" json:"people,omitempty"`
+	// Instead of people: every active person who never got a welcome or password email.
+	NotYetInvited bool `protobuf:"varint,2,opt,name=not_yet_invited,json=notYetInvited,proto3" json:"not_yet_invited,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendWelcomeEmailsRequest) Reset() {
+	*x = SendWelcomeEmailsRequest{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendWelcomeEmailsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendWelcomeEmailsRequest) ProtoMessage() {}
+
+func (x *SendWelcomeEmailsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendWelcomeEmailsRequest.ProtoReflect.Descriptor instead.
+func (*SendWelcomeEmailsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *SendWelcomeEmailsRequest) GetPeople() []string {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+func (x *SendWelcomeEmailsRequest) GetNotYetInvited() bool {
+	if x != nil {
+		return x.NotYetInvited
+	}
+	return false
+}
+
+type SendWelcomeEmailsResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Queued []*PersonRef           `protobuf:"bytes,1,rep,name=queued,proto3" json:"queued,omitempty"`
+	// Named people skipped: deactivated ones (with a warning each).
+	Skipped       []*PersonRef `protobuf:"bytes,2,rep,name=skipped,proto3" json:"skipped,omitempty"`
+	Warnings      []string     `protobuf:"bytes,3,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendWelcomeEmailsResponse) Reset() {
+	*x = SendWelcomeEmailsResponse{}
+	mi := &file_staffsync_v1_directory_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendWelcomeEmailsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendWelcomeEmailsResponse) ProtoMessage() {}
+
+func (x *SendWelcomeEmailsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_directory_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendWelcomeEmailsResponse.ProtoReflect.Descriptor instead.
+func (*SendWelcomeEmailsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *SendWelcomeEmailsResponse) GetQueued() []*PersonRef {
+	if x != nil {
+		return x.Queued
+	}
+	return nil
+}
+
+func (x *SendWelcomeEmailsResponse) GetSkipped() []*PersonRef {
+	if x != nil {
+		return x.Skipped
+	}
+	return nil
+}
+
+func (x *SendWelcomeEmailsResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
 type GetPersonHistoryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Login email or id.
@@ -1643,7 +1901,7 @@ type GetPersonHistoryRequest struct {
 
 func (x *GetPersonHistoryRequest) Reset() {
 	*x = GetPersonHistoryRequest{}
-	mi := &file_staffsync_v1_directory_proto_msgTypes[23]
+	mi := &file_staffsync_v1_directory_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1913,7 @@ func (x *GetPersonHistoryRequest) String() string {
 func (*GetPersonHistoryRequest) ProtoMessage() {}
 
 func (x *GetPersonHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_directory_proto_msgTypes[23]
+	mi := &file_staffsync_v1_directory_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +1926,7 @@ func (x *GetPersonHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPersonHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetPersonHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{23}
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetPersonHistoryRequest) GetPerson() string {
@@ -1713,7 +1971,7 @@ type HistoryEntry struct {
 
 func (x *HistoryEntry) Reset() {
 	*x = HistoryEntry{}
-	mi := &file_staffsync_v1_directory_proto_msgTypes[24]
+	mi := &file_staffsync_v1_directory_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +1983,7 @@ func (x *HistoryEntry) String() string {
 func (*HistoryEntry) ProtoMessage() {}
 
 func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_directory_proto_msgTypes[24]
+	mi := &file_staffsync_v1_directory_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +1996,7 @@ func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
 func (*HistoryEntry) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{24}
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *HistoryEntry) GetId() string {
@@ -1807,7 +2065,7 @@ type GetPersonHistoryResponse struct {
 
 func (x *GetPersonHistoryResponse) Reset() {
 	*x = GetPersonHistoryResponse{}
-	mi := &file_staffsync_v1_directory_proto_msgTypes[25]
+	mi := &file_staffsync_v1_directory_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1819,7 +2077,7 @@ func (x *GetPersonHistoryResponse) String() string {
 func (*GetPersonHistoryResponse) ProtoMessage() {}
 
 func (x *GetPersonHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_directory_proto_msgTypes[25]
+	mi := &file_staffsync_v1_directory_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1832,7 +2090,7 @@ func (x *GetPersonHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPersonHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetPersonHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{25}
+	return file_staffsync_v1_directory_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetPersonHistoryResponse) GetEntries() []*HistoryEntry {
@@ -1853,7 +2111,7 @@ var File_staffsync_v1_directory_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\n" +
-	"\x1cstaffsync/v1/directory.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\xf0\x04\n" +
+	"\x1cstaffsync/v1/directory.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\xa7\x05\n" +
 	"\x06Person\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1879,7 +2137,9 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\x10termination_type\x18\x11 \x01(\tR\x0fterminationType\x12'\n" +
 	"\x0femployment_type\x18\x12 \x01(\tR\x0eemploymentType\x12\x16\n" +
 	"\x06active\x18\x13 \x01(\bR\x06active\x12\x18\n" +
-	"\apending\x18\x14 \x01(\bR\apending\"\xf7\x01\n" +
+	"\apending\x18\x14 \x01(\bR\apending\x12\x18\n" +
+	"\ainvited\x18\x15 \x01(\bR\ainvited\x12\x1b\n" +
+	"\tphoto_url\x18\x16 \x01(\tR\bphotoUrl\"\xf7\x01\n" +
 	"\x11ListPeopleRequest\x128\n" +
 	"\x06status\x18\x01 \x01(\x0e2 .staffsync.v1.PersonStatusFilterR\x06status\x12\x1e\n" +
 	"\n" +
@@ -1976,7 +2236,22 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\x06people\x18\x01 \x03(\tR\x06people\"i\n" +
 	"\x1aSendPasswordEmailsResponse\x12/\n" +
 	"\x06queued\x18\x01 \x03(\v2\x17.staffsync.v1.PersonRefR\x06queued\x12\x1a\n" +
-	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"m\n" +
+	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"r\n" +
+	"\x10AddPersonRequest\x120\n" +
+	"\x06fields\x18\x01 \x03(\v2\x18.staffsync.v1.FieldValueR\x06fields\x12,\n" +
+	"\x12send_welcome_email\x18\x02 \x01(\bR\x10sendWelcomeEmail\"\xac\x01\n" +
+	"\x11AddPersonResponse\x12,\n" +
+	"\x06person\x18\x01 \x01(\v2\x14.staffsync.v1.PersonR\x06person\x12\x1b\n" +
+	"\timport_id\x18\x02 \x01(\tR\bimportId\x120\n" +
+	"\x14welcome_email_queued\x18\x03 \x01(\bR\x12welcomeEmailQueued\x12\x1a\n" +
+	"\bwarnings\x18\x04 \x03(\tR\bwarnings\"Z\n" +
+	"\x18SendWelcomeEmailsRequest\x12\x16\n" +
+	"\x06people\x18\x01 \x03(\tR\x06people\x12&\n" +
+	"\x0fnot_yet_invited\x18\x02 \x01(\bR\rnotYetInvited\"\x9b\x01\n" +
+	"\x19SendWelcomeEmailsResponse\x12/\n" +
+	"\x06queued\x18\x01 \x03(\v2\x17.staffsync.v1.PersonRefR\x06queued\x121\n" +
+	"\askipped\x18\x02 \x03(\v2\x17.staffsync.v1.PersonRefR\askipped\x12\x1a\n" +
+	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"m\n" +
 	"\x17GetPersonHistoryRequest\x12\x16\n" +
 	"\x06person\x18\x01 \x01(\tR\x06person\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
@@ -2000,7 +2275,7 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\x1bPERSON_STATUS_FILTER_ACTIVE\x10\x01\x12$\n" +
 	" PERSON_STATUS_FILTER_DEACTIVATED\x10\x02\x12\x1c\n" +
 	"\x18PERSON_STATUS_FILTER_ALL\x10\x03\x12 \n" +
-	"\x1cPERSON_STATUS_FILTER_PENDING\x10\x042\xb9\a\n" +
+	"\x1cPERSON_STATUS_FILTER_PENDING\x10\x042\xed\b\n" +
 	"\x10DirectoryService\x12T\n" +
 	"\n" +
 	"ListPeople\x12\x1f.staffsync.v1.ListPeopleRequest\x1a .staffsync.v1.ListPeopleResponse\"\x03\x90\x02\x01\x12c\n" +
@@ -2011,7 +2286,9 @@ const file_staffsync_v1_directory_proto_rawDesc = "" +
 	"\x10ReactivatePeople\x12%.staffsync.v1.ReactivatePeopleRequest\x1a&.staffsync.v1.ReactivatePeopleResponse\x12R\n" +
 	"\vMergePeople\x12 .staffsync.v1.MergePeopleRequest\x1a!.staffsync.v1.MergePeopleResponse\x12U\n" +
 	"\fDeletePerson\x12!.staffsync.v1.DeletePersonRequest\x1a\".staffsync.v1.DeletePersonResponse\x12g\n" +
-	"\x12SendPasswordEmails\x12'.staffsync.v1.SendPasswordEmailsRequest\x1a(.staffsync.v1.SendPasswordEmailsResponse\x12f\n" +
+	"\x12SendPasswordEmails\x12'.staffsync.v1.SendPasswordEmailsRequest\x1a(.staffsync.v1.SendPasswordEmailsResponse\x12L\n" +
+	"\tAddPerson\x12\x1e.staffsync.v1.AddPersonRequest\x1a\x1f.staffsync.v1.AddPersonResponse\x12d\n" +
+	"\x11SendWelcomeEmails\x12&.staffsync.v1.SendWelcomeEmailsRequest\x1a'.staffsync.v1.SendWelcomeEmailsResponse\x12f\n" +
 	"\x10GetPersonHistory\x12%.staffsync.v1.GetPersonHistoryRequest\x1a&.staffsync.v1.GetPersonHistoryResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
@@ -2027,7 +2304,7 @@ func file_staffsync_v1_directory_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_directory_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_staffsync_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_staffsync_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_staffsync_v1_directory_proto_goTypes = []any{
 	(PersonStatusFilter)(0),            // 0: staffsync.v1.PersonStatusFilter
 	(*Person)(nil),                     // 1: staffsync.v1.Person
@@ -2053,17 +2330,21 @@ var file_staffsync_v1_directory_proto_goTypes = []any{
 	(*DeletePersonResponse)(nil),       // 21: staffsync.v1.DeletePersonResponse
 	(*SendPasswordEmailsRequest)(nil),  // 22: staffsync.v1.SendPasswordEmailsRequest
 	(*SendPasswordEmailsResponse)(nil), // 23: staffsync.v1.SendPasswordEmailsResponse
-	(*GetPersonHistoryRequest)(nil),    // 24: staffsync.v1.GetPersonHistoryRequest
-	(*HistoryEntry)(nil),               // 25: staffsync.v1.HistoryEntry
-	(*GetPersonHistoryResponse)(nil),   // 26: staffsync.v1.GetPersonHistoryResponse
-	(FileFormat)(0),                    // 27: staffsync.v1.FileFormat
-	(*FieldChange)(nil),                // 28: staffsync.v1.FieldChange
-	(*timestamppb.Timestamp)(nil),      // 29: google.protobuf.Timestamp
+	(*AddPersonRequest)(nil),           // 24: staffsync.v1.AddPersonRequest
+	(*AddPersonResponse)(nil),          // 25: staffsync.v1.AddPersonResponse
+	(*SendWelcomeEmailsRequest)(nil),   // 26: staffsync.v1.SendWelcomeEmailsRequest
+	(*SendWelcomeEmailsResponse)(nil),  // 27: staffsync.v1.SendWelcomeEmailsResponse
+	(*GetPersonHistoryRequest)(nil),    // 28: staffsync.v1.GetPersonHistoryRequest
+	(*HistoryEntry)(nil),               // 29: staffsync.v1.HistoryEntry
+	(*GetPersonHistoryResponse)(nil),   // 30: staffsync.v1.GetPersonHistoryResponse
+	(FileFormat)(0),                    // 31: staffsync.v1.FileFormat
+	(*FieldChange)(nil),                // 32: staffsync.v1.FieldChange
+	(*timestamppb.Timestamp)(nil),      // 33: google.protobuf.Timestamp
 }
 var file_staffsync_v1_directory_proto_depIdxs = []int32{
 	0,  // 0: staffsync.v1.ListPeopleRequest.status:type_name -> staffsync.v1.PersonStatusFilter
 	1,  // 1: staffsync.v1.ListPeopleResponse.people:type_name -> staffsync.v1.Person
-	27, // 2: staffsync.v1.ExportDirectoryRequest.format:type_name -> staffsync.v1.FileFormat
+	31, // 2: staffsync.v1.ExportDirectoryRequest.format:type_name -> staffsync.v1.FileFormat
 	1,  // 3: staffsync.v1.GetPersonResponse.person:type_name -> staffsync.v1.Person
 	6,  // 4: staffsync.v1.GetPersonResponse.manager:type_name -> staffsync.v1.PersonRef
 	6,  // 5: staffsync.v1.GetPersonResponse.secondary_manager:type_name -> staffsync.v1.PersonRef
@@ -2072,7 +2353,7 @@ var file_staffsync_v1_directory_proto_depIdxs = []int32{
 	6,  // 8: staffsync.v1.GetPersonResponse.merged_into:type_name -> staffsync.v1.PersonRef
 	10, // 9: staffsync.v1.UpdatePersonRequest.fields:type_name -> staffsync.v1.FieldValue
 	1,  // 10: staffsync.v1.UpdatePersonResponse.person:type_name -> staffsync.v1.Person
-	28, // 11: staffsync.v1.UpdatePersonResponse.changes:type_name -> staffsync.v1.FieldChange
+	32, // 11: staffsync.v1.UpdatePersonResponse.changes:type_name -> staffsync.v1.FieldChange
 	6,  // 12: staffsync.v1.StatusChange.person:type_name -> staffsync.v1.PersonRef
 	13, // 13: staffsync.v1.DeactivatePeopleResponse.results:type_name -> staffsync.v1.StatusChange
 	13, // 14: staffsync.v1.ReactivatePeopleResponse.results:type_name -> staffsync.v1.StatusChange
@@ -2081,34 +2362,42 @@ var file_staffsync_v1_directory_proto_depIdxs = []int32{
 	6,  // 17: staffsync.v1.MergePeopleResponse.reports_moved:type_name -> staffsync.v1.PersonRef
 	6,  // 18: staffsync.v1.MergePeopleResponse.secondary_reports_moved:type_name -> staffsync.v1.PersonRef
 	6,  // 19: staffsync.v1.SendPasswordEmailsResponse.queued:type_name -> staffsync.v1.PersonRef
-	29, // 20: staffsync.v1.HistoryEntry.at:type_name -> google.protobuf.Timestamp
-	28, // 21: staffsync.v1.HistoryEntry.changes:type_name -> staffsync.v1.FieldChange
-	25, // 22: staffsync.v1.GetPersonHistoryResponse.entries:type_name -> staffsync.v1.HistoryEntry
-	2,  // 23: staffsync.v1.DirectoryService.ListPeople:input_type -> staffsync.v1.ListPeopleRequest
-	4,  // 24: staffsync.v1.DirectoryService.ExportDirectory:input_type -> staffsync.v1.ExportDirectoryRequest
-	8,  // 25: staffsync.v1.DirectoryService.GetPerson:input_type -> staffsync.v1.GetPersonRequest
-	11, // 26: staffsync.v1.DirectoryService.UpdatePerson:input_type -> staffsync.v1.UpdatePersonRequest
-	14, // 27: staffsync.v1.DirectoryService.DeactivatePeople:input_type -> staffsync.v1.DeactivatePeopleRequest
-	16, // 28: staffsync.v1.DirectoryService.ReactivatePeople:input_type -> staffsync.v1.ReactivatePeopleRequest
-	18, // 29: staffsync.v1.DirectoryService.MergePeople:input_type -> staffsync.v1.MergePeopleRequest
-	20, // 30: staffsync.v1.DirectoryService.DeletePerson:input_type -> staffsync.v1.DeletePersonRequest
-	22, // 31: staffsync.v1.DirectoryService.SendPasswordEmails:input_type -> staffsync.v1.SendPasswordEmailsRequest
-	24, // 32: staffsync.v1.DirectoryService.GetPersonHistory:input_type -> staffsync.v1.GetPersonHistoryRequest
-	3,  // 33: staffsync.v1.DirectoryService.ListPeople:output_type -> staffsync.v1.ListPeopleResponse
-	5,  // 34: staffsync.v1.DirectoryService.ExportDirectory:output_type -> staffsync.v1.ExportDirectoryResponse
-	9,  // 35: staffsync.v1.DirectoryService.GetPerson:output_type -> staffsync.v1.GetPersonResponse
-	12, // 36: staffsync.v1.DirectoryService.UpdatePerson:output_type -> staffsync.v1.UpdatePersonResponse
-	15, // 37: staffsync.v1.DirectoryService.DeactivatePeople:output_type -> staffsync.v1.DeactivatePeopleResponse
-	17, // 38: staffsync.v1.DirectoryService.ReactivatePeople:output_type -> staffsync.v1.ReactivatePeopleResponse
-	19, // 39: staffsync.v1.DirectoryService.MergePeople:output_type -> staffsync.v1.MergePeopleResponse
-	21, // 40: staffsync.v1.DirectoryService.DeletePerson:output_type -> staffsync.v1.DeletePersonResponse
-	23, // 41: staffsync.v1.DirectoryService.SendPasswordEmails:output_type -> staffsync.v1.SendPasswordEmailsResponse
-	26, // 42: staffsync.v1.DirectoryService.GetPersonHistory:output_type -> staffsync.v1.GetPersonHistoryResponse
-	33, // [33:43] is the sub-list for method output_type
-	23, // [23:33] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	10, // 20: staffsync.v1.AddPersonRequest.fields:type_name -> staffsync.v1.FieldValue
+	1,  // 21: staffsync.v1.AddPersonResponse.person:type_name -> staffsync.v1.Person
+	6,  // 22: staffsync.v1.SendWelcomeEmailsResponse.queued:type_name -> staffsync.v1.PersonRef
+	6,  // 23: staffsync.v1.SendWelcomeEmailsResponse.skipped:type_name -> staffsync.v1.PersonRef
+	33, // 24: staffsync.v1.HistoryEntry.at:type_name -> google.protobuf.Timestamp
+	32, // 25: staffsync.v1.HistoryEntry.changes:type_name -> staffsync.v1.FieldChange
+	29, // 26: staffsync.v1.GetPersonHistoryResponse.entries:type_name -> staffsync.v1.HistoryEntry
+	2,  // 27: staffsync.v1.DirectoryService.ListPeople:input_type -> staffsync.v1.ListPeopleRequest
+	4,  // 28: staffsync.v1.DirectoryService.ExportDirectory:input_type -> staffsync.v1.ExportDirectoryRequest
+	8,  // 29: staffsync.v1.DirectoryService.GetPerson:input_type -> staffsync.v1.GetPersonRequest
+	11, // 30: staffsync.v1.DirectoryService.UpdatePerson:input_type -> staffsync.v1.UpdatePersonRequest
+	14, // 31: staffsync.v1.DirectoryService.DeactivatePeople:input_type -> staffsync.v1.DeactivatePeopleRequest
+	16, // 32: staffsync.v1.DirectoryService.ReactivatePeople:input_type -> staffsync.v1.ReactivatePeopleRequest
+	18, // 33: staffsync.v1.DirectoryService.MergePeople:input_type -> staffsync.v1.MergePeopleRequest
+	20, // 34: staffsync.v1.DirectoryService.DeletePerson:input_type -> staffsync.v1.DeletePersonRequest
+	22, // 35: staffsync.v1.DirectoryService.SendPasswordEmails:input_type -> staffsync.v1.SendPasswordEmailsRequest
+	24, // 36: staffsync.v1.DirectoryService.AddPerson:input_type -> staffsync.v1.AddPersonRequest
+	26, // 37: staffsync.v1.DirectoryService.SendWelcomeEmails:input_type -> staffsync.v1.SendWelcomeEmailsRequest
+	28, // 38: staffsync.v1.DirectoryService.GetPersonHistory:input_type -> staffsync.v1.GetPersonHistoryRequest
+	3,  // 39: staffsync.v1.DirectoryService.ListPeople:output_type -> staffsync.v1.ListPeopleResponse
+	5,  // 40: staffsync.v1.DirectoryService.ExportDirectory:output_type -> staffsync.v1.ExportDirectoryResponse
+	9,  // 41: staffsync.v1.DirectoryService.GetPerson:output_type -> staffsync.v1.GetPersonResponse
+	12, // 42: staffsync.v1.DirectoryService.UpdatePerson:output_type -> staffsync.v1.UpdatePersonResponse
+	15, // 43: staffsync.v1.DirectoryService.DeactivatePeople:output_type -> staffsync.v1.DeactivatePeopleResponse
+	17, // 44: staffsync.v1.DirectoryService.ReactivatePeople:output_type -> staffsync.v1.ReactivatePeopleResponse
+	19, // 45: staffsync.v1.DirectoryService.MergePeople:output_type -> staffsync.v1.MergePeopleResponse
+	21, // 46: staffsync.v1.DirectoryService.DeletePerson:output_type -> staffsync.v1.DeletePersonResponse
+	23, // 47: staffsync.v1.DirectoryService.SendPasswordEmails:output_type -> staffsync.v1.SendPasswordEmailsResponse
+	25, // 48: staffsync.v1.DirectoryService.AddPerson:output_type -> staffsync.v1.AddPersonResponse
+	27, // 49: staffsync.v1.DirectoryService.SendWelcomeEmails:output_type -> staffsync.v1.SendWelcomeEmailsResponse
+	30, // 50: staffsync.v1.DirectoryService.GetPersonHistory:output_type -> staffsync.v1.GetPersonHistoryResponse
+	39, // [39:51] is the sub-list for method output_type
+	27, // [27:39] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_directory_proto_init() }
@@ -2123,7 +2412,7 @@ func file_staffsync_v1_directory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_directory_proto_rawDesc), len(file_staffsync_v1_directory_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   26,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

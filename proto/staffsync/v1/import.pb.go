@@ -507,6 +507,13 @@ type Import struct {
 	ProgressPhase string `protobuf:"bytes,30,opt,name=progress_phase,json=progressPhase,proto3" json:"progress_phase,omitempty"`
 	RowsProcessed int64  `protobuf:"varint,31,opt,name=rows_processed,json=rowsProcessed,proto3" json:"rows_processed,omitempty"`
 	ProgressTotal int64  `protobuf:"varint,32,opt,name=progress_total,json=progressTotal,proto3" json:"progress_total,omitempty"`
+	// Where the options came from: "request" (given with the upload), "company_defaults"
+	// (the company's import configuration) or "built_in" (no configuration saved yet).
+	OptionsSource string `protobuf:"bytes,33,opt,name=options_source,json=optionsSource,proto3" json:"options_source,omitempty"`
+	// Hints about the whole file, worked out with the preview (troubleshooting of the seeds):
+	// unknown managers grouped by email with a likely person, a domain no one of the company
+	// uses, possible duplicates. At most 100, most useful first.
+	Hints         []*ImportHint `protobuf:"bytes,34,rep,name=hints,proto3" json:"hints,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -695,6 +702,429 @@ func (x *Import) GetProgressTotal() int64 {
 	return 0
 }
 
+func (x *Import) GetOptionsSource() string {
+	if x != nil {
+		return x.OptionsSource
+	}
+	return ""
+}
+
+func (x *Import) GetHints() []*ImportHint {
+	if x != nil {
+		return x.Hints
+	}
+	return nil
+}
+
+// NamedPerson is a person a hint or answer names: in the directory (id set), in the file
+// (row set), or both.
+type NamedPerson struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Directory id; empty for someone who is only in the file.
+	Id    string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Name  string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Spreadsheet row (header = 1); 0 when the person is not in the file.
+	Row           int32 `protobuf:"varint,4,opt,name=row,proto3" json:"row,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NamedPerson) Reset() {
+	*x = NamedPerson{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NamedPerson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NamedPerson) ProtoMessage() {}
+
+func (x *NamedPerson) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NamedPerson.ProtoReflect.Descriptor instead.
+func (*NamedPerson) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *NamedPerson) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *NamedPerson) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *NamedPerson) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *NamedPerson) GetRow() int32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+// ImportHint explains a pattern the preview found across rows.
+type ImportHint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "unknown_manager": rows name a manager email nobody has; value is that email, people
+	//
+	//	the likely meant person(s) (same name or same local part).
+	//
+	// "uncommon_domain": value is an email domain none of the company's people use yet;
+	//
+	//	rows are the rows that bring it.
+	//
+	// "possible_duplicate": people are two accounts with the same name and different emails
+	//
+	//	(merge them, or fix one email, before importing).
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// One sentence for the admin, e.g. "5 rows name the manager joe@acme.com, who is not in
+	// the directory or the file; did you mean Joe Smith (joe.smith@acme.com)?".
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	Value   string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	// The first rows concerned (at most 20); row_count counts them all.
+	Rows          []int32        `protobuf:"varint,4,rep,packed,name=rows,proto3" json:"rows,omitempty"`
+	RowCount      int64          `protobuf:"varint,5,opt,name=row_count,json=rowCount,proto3" json:"row_count,omitempty"`
+	People        []*NamedPerson `protobuf:"bytes,6,rep,name=people,proto3" json:"people,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportHint) Reset() {
+	*x = ImportHint{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportHint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportHint) ProtoMessage() {}
+
+func (x *ImportHint) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportHint.ProtoReflect.Descriptor instead.
+func (*ImportHint) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ImportHint) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ImportHint) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ImportHint) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *ImportHint) GetRows() []int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *ImportHint) GetRowCount() int64 {
+	if x != nil {
+		return x.RowCount
+	}
+	return 0
+}
+
+func (x *ImportHint) GetPeople() []*NamedPerson {
+	if x != nil {
+		return x.People
+	}
+	return nil
+}
+
+type GetImportDefaultsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImportDefaultsRequest) Reset() {
+	*x = GetImportDefaultsRequest{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImportDefaultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImportDefaultsRequest) ProtoMessage() {}
+
+func (x *GetImportDefaultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImportDefaultsRequest.ProtoReflect.Descriptor instead.
+func (*GetImportDefaultsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{5}
+}
+
+type ImportDefaults struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every option resolved (unset ones show their built-in default).
+	Options *ImportOptions `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	// False while the company has not saved a configuration (the built-in defaults apply).
+	Saved         bool                   `protobuf:"varint,2,opt,name=saved,proto3" json:"saved,omitempty"`
+	UpdatedBy     string                 `protobuf:"bytes,3,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportDefaults) Reset() {
+	*x = ImportDefaults{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportDefaults) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportDefaults) ProtoMessage() {}
+
+func (x *ImportDefaults) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportDefaults.ProtoReflect.Descriptor instead.
+func (*ImportDefaults) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ImportDefaults) GetOptions() *ImportOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *ImportDefaults) GetSaved() bool {
+	if x != nil {
+		return x.Saved
+	}
+	return false
+}
+
+func (x *ImportDefaults) GetUpdatedBy() string {
+	if x != nil {
+		return x.UpdatedBy
+	}
+	return ""
+}
+
+func (x *ImportDefaults) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+type GetImportDefaultsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Defaults      *ImportDefaults        `protobuf:"bytes,1,opt,name=defaults,proto3" json:"defaults,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImportDefaultsResponse) Reset() {
+	*x = GetImportDefaultsResponse{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImportDefaultsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImportDefaultsResponse) ProtoMessage() {}
+
+func (x *GetImportDefaultsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImportDefaultsResponse.ProtoReflect.Descriptor instead.
+func (*GetImportDefaultsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetImportDefaultsResponse) GetDefaults() *ImportDefaults {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
+type UpdateImportDefaultsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Options       *ImportOptions         `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateImportDefaultsRequest) Reset() {
+	*x = UpdateImportDefaultsRequest{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateImportDefaultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateImportDefaultsRequest) ProtoMessage() {}
+
+func (x *UpdateImportDefaultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateImportDefaultsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateImportDefaultsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UpdateImportDefaultsRequest) GetOptions() *ImportOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+type UpdateImportDefaultsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Defaults      *ImportDefaults        `protobuf:"bytes,1,opt,name=defaults,proto3" json:"defaults,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateImportDefaultsResponse) Reset() {
+	*x = UpdateImportDefaultsResponse{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateImportDefaultsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateImportDefaultsResponse) ProtoMessage() {}
+
+func (x *UpdateImportDefaultsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateImportDefaultsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateImportDefaultsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *UpdateImportDefaultsResponse) GetDefaults() *ImportDefaults {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
 type StartImportRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	FileName      string                 `protobuf:"bytes,1,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
@@ -706,7 +1136,7 @@ type StartImportRequest struct {
 
 func (x *StartImportRequest) Reset() {
 	*x = StartImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	mi := &file_staffsync_v1_import_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -718,7 +1148,7 @@ func (x *StartImportRequest) String() string {
 func (*StartImportRequest) ProtoMessage() {}
 
 func (x *StartImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[3]
+	mi := &file_staffsync_v1_import_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -731,7 +1161,7 @@ func (x *StartImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartImportRequest.ProtoReflect.Descriptor instead.
 func (*StartImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{3}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StartImportRequest) GetFileName() string {
@@ -764,7 +1194,7 @@ type StartImportResponse struct {
 
 func (x *StartImportResponse) Reset() {
 	*x = StartImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	mi := &file_staffsync_v1_import_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -776,7 +1206,7 @@ func (x *StartImportResponse) String() string {
 func (*StartImportResponse) ProtoMessage() {}
 
 func (x *StartImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[4]
+	mi := &file_staffsync_v1_import_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -789,7 +1219,7 @@ func (x *StartImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartImportResponse.ProtoReflect.Descriptor instead.
 func (*StartImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{4}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StartImportResponse) GetImport() *Import {
@@ -808,7 +1238,7 @@ type GetImportRequest struct {
 
 func (x *GetImportRequest) Reset() {
 	*x = GetImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	mi := &file_staffsync_v1_import_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -820,7 +1250,7 @@ func (x *GetImportRequest) String() string {
 func (*GetImportRequest) ProtoMessage() {}
 
 func (x *GetImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[5]
+	mi := &file_staffsync_v1_import_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -833,7 +1263,7 @@ func (x *GetImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetImportRequest.ProtoReflect.Descriptor instead.
 func (*GetImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{5}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetImportRequest) GetImportId() string {
@@ -852,7 +1282,7 @@ type GetImportResponse struct {
 
 func (x *GetImportResponse) Reset() {
 	*x = GetImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	mi := &file_staffsync_v1_import_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -864,7 +1294,7 @@ func (x *GetImportResponse) String() string {
 func (*GetImportResponse) ProtoMessage() {}
 
 func (x *GetImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[6]
+	mi := &file_staffsync_v1_import_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -877,7 +1307,7 @@ func (x *GetImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetImportResponse.ProtoReflect.Descriptor instead.
 func (*GetImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{6}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetImportResponse) GetImport() *Import {
@@ -898,7 +1328,7 @@ type FieldChange struct {
 
 func (x *FieldChange) Reset() {
 	*x = FieldChange{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	mi := &file_staffsync_v1_import_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -910,7 +1340,7 @@ func (x *FieldChange) String() string {
 func (*FieldChange) ProtoMessage() {}
 
 func (x *FieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[7]
+	mi := &file_staffsync_v1_import_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -923,7 +1353,7 @@ func (x *FieldChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
 func (*FieldChange) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{7}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FieldChange) GetField() string {
@@ -960,7 +1390,7 @@ type Problem struct {
 
 func (x *Problem) Reset() {
 	*x = Problem{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	mi := &file_staffsync_v1_import_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -972,7 +1402,7 @@ func (x *Problem) String() string {
 func (*Problem) ProtoMessage() {}
 
 func (x *Problem) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[8]
+	mi := &file_staffsync_v1_import_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -985,7 +1415,7 @@ func (x *Problem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Problem.ProtoReflect.Descriptor instead.
 func (*Problem) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{8}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Problem) GetCode() string {
@@ -1034,7 +1464,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	mi := &file_staffsync_v1_import_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1476,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[9]
+	mi := &file_staffsync_v1_import_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1489,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{9}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Change) GetRow() int32 {
@@ -1141,7 +1571,7 @@ type ListChangesRequest struct {
 
 func (x *ListChangesRequest) Reset() {
 	*x = ListChangesRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[10]
+	mi := &file_staffsync_v1_import_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1153,7 +1583,7 @@ func (x *ListChangesRequest) String() string {
 func (*ListChangesRequest) ProtoMessage() {}
 
 func (x *ListChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[10]
+	mi := &file_staffsync_v1_import_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1166,7 +1596,7 @@ func (x *ListChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListChangesRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{10}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListChangesRequest) GetImportId() string {
@@ -1223,7 +1653,7 @@ type ListChangesResponse struct {
 
 func (x *ListChangesResponse) Reset() {
 	*x = ListChangesResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[11]
+	mi := &file_staffsync_v1_import_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1235,7 +1665,7 @@ func (x *ListChangesResponse) String() string {
 func (*ListChangesResponse) ProtoMessage() {}
 
 func (x *ListChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[11]
+	mi := &file_staffsync_v1_import_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1248,7 +1678,7 @@ func (x *ListChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListChangesResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{11}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListChangesResponse) GetChanges() []*Change {
@@ -1282,7 +1712,7 @@ type ApproveImportRequest struct {
 
 func (x *ApproveImportRequest) Reset() {
 	*x = ApproveImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[12]
+	mi := &file_staffsync_v1_import_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1724,7 @@ func (x *ApproveImportRequest) String() string {
 func (*ApproveImportRequest) ProtoMessage() {}
 
 func (x *ApproveImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[12]
+	mi := &file_staffsync_v1_import_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1737,7 @@ func (x *ApproveImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveImportRequest.ProtoReflect.Descriptor instead.
 func (*ApproveImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{12}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ApproveImportRequest) GetImportId() string {
@@ -1333,7 +1763,7 @@ type ApproveImportResponse struct {
 
 func (x *ApproveImportResponse) Reset() {
 	*x = ApproveImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[13]
+	mi := &file_staffsync_v1_import_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1775,7 @@ func (x *ApproveImportResponse) String() string {
 func (*ApproveImportResponse) ProtoMessage() {}
 
 func (x *ApproveImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[13]
+	mi := &file_staffsync_v1_import_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1788,7 @@ func (x *ApproveImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveImportResponse.ProtoReflect.Descriptor instead.
 func (*ApproveImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{13}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ApproveImportResponse) GetImport() *Import {
@@ -1378,7 +1808,7 @@ type RejectImportRequest struct {
 
 func (x *RejectImportRequest) Reset() {
 	*x = RejectImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[14]
+	mi := &file_staffsync_v1_import_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1820,7 @@ func (x *RejectImportRequest) String() string {
 func (*RejectImportRequest) ProtoMessage() {}
 
 func (x *RejectImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[14]
+	mi := &file_staffsync_v1_import_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1833,7 @@ func (x *RejectImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectImportRequest.ProtoReflect.Descriptor instead.
 func (*RejectImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{14}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RejectImportRequest) GetImportId() string {
@@ -1429,7 +1859,7 @@ type RejectImportResponse struct {
 
 func (x *RejectImportResponse) Reset() {
 	*x = RejectImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[15]
+	mi := &file_staffsync_v1_import_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1441,7 +1871,7 @@ func (x *RejectImportResponse) String() string {
 func (*RejectImportResponse) ProtoMessage() {}
 
 func (x *RejectImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[15]
+	mi := &file_staffsync_v1_import_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1454,7 +1884,7 @@ func (x *RejectImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectImportResponse.ProtoReflect.Descriptor instead.
 func (*RejectImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{15}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RejectImportResponse) GetImport() *Import {
@@ -1474,7 +1904,7 @@ type ListImportsRequest struct {
 
 func (x *ListImportsRequest) Reset() {
 	*x = ListImportsRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[16]
+	mi := &file_staffsync_v1_import_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +1916,7 @@ func (x *ListImportsRequest) String() string {
 func (*ListImportsRequest) ProtoMessage() {}
 
 func (x *ListImportsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[16]
+	mi := &file_staffsync_v1_import_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +1929,7 @@ func (x *ListImportsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListImportsRequest.ProtoReflect.Descriptor instead.
 func (*ListImportsRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{16}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListImportsRequest) GetPageSize() int32 {
@@ -1526,7 +1956,7 @@ type ListImportsResponse struct {
 
 func (x *ListImportsResponse) Reset() {
 	*x = ListImportsResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[17]
+	mi := &file_staffsync_v1_import_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1968,7 @@ func (x *ListImportsResponse) String() string {
 func (*ListImportsResponse) ProtoMessage() {}
 
 func (x *ListImportsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[17]
+	mi := &file_staffsync_v1_import_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1981,7 @@ func (x *ListImportsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListImportsResponse.ProtoReflect.Descriptor instead.
 func (*ListImportsResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{17}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListImportsResponse) GetImports() []*Import {
@@ -1577,7 +2007,7 @@ type WatchImportRequest struct {
 
 func (x *WatchImportRequest) Reset() {
 	*x = WatchImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[18]
+	mi := &file_staffsync_v1_import_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1589,7 +2019,7 @@ func (x *WatchImportRequest) String() string {
 func (*WatchImportRequest) ProtoMessage() {}
 
 func (x *WatchImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[18]
+	mi := &file_staffsync_v1_import_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1602,7 +2032,7 @@ func (x *WatchImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchImportRequest.ProtoReflect.Descriptor instead.
 func (*WatchImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{18}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WatchImportRequest) GetImportId() string {
@@ -1621,7 +2051,7 @@ type WatchImportResponse struct {
 
 func (x *WatchImportResponse) Reset() {
 	*x = WatchImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[19]
+	mi := &file_staffsync_v1_import_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1633,7 +2063,7 @@ func (x *WatchImportResponse) String() string {
 func (*WatchImportResponse) ProtoMessage() {}
 
 func (x *WatchImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[19]
+	mi := &file_staffsync_v1_import_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1646,7 +2076,7 @@ func (x *WatchImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchImportResponse.ProtoReflect.Descriptor instead.
 func (*WatchImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{19}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *WatchImportResponse) GetImport() *Import {
@@ -1665,7 +2095,7 @@ type GetTemplateRequest struct {
 
 func (x *GetTemplateRequest) Reset() {
 	*x = GetTemplateRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[20]
+	mi := &file_staffsync_v1_import_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +2107,7 @@ func (x *GetTemplateRequest) String() string {
 func (*GetTemplateRequest) ProtoMessage() {}
 
 func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[20]
+	mi := &file_staffsync_v1_import_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +2120,7 @@ func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateRequest.ProtoReflect.Descriptor instead.
 func (*GetTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{20}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetTemplateRequest) GetFormat() FileFormat {
@@ -1711,7 +2141,7 @@ type GetTemplateResponse struct {
 
 func (x *GetTemplateResponse) Reset() {
 	*x = GetTemplateResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[21]
+	mi := &file_staffsync_v1_import_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1723,7 +2153,7 @@ func (x *GetTemplateResponse) String() string {
 func (*GetTemplateResponse) ProtoMessage() {}
 
 func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[21]
+	mi := &file_staffsync_v1_import_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1736,7 +2166,7 @@ func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateResponse.ProtoReflect.Descriptor instead.
 func (*GetTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{21}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetTemplateResponse) GetFileName() string {
@@ -1763,14 +2193,19 @@ func (x *GetTemplateResponse) GetContent() []byte {
 type RevertImportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The applied import to undo.
-	ImportId      string `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ImportId string `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	// Only work out what the revert would do (kept fields, HR-owned fields) and start nothing.
+	CheckOnly bool `protobuf:"varint,2,opt,name=check_only,json=checkOnly,proto3" json:"check_only,omitempty"`
+	// Pause the HR integrations named in hr_owned before starting the revert, so they do not
+	// set the reverted fields again at their next run.
+	PauseIntegrations bool `protobuf:"varint,3,opt,name=pause_integrations,json=pauseIntegrations,proto3" json:"pause_integrations,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *RevertImportRequest) Reset() {
 	*x = RevertImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[22]
+	mi := &file_staffsync_v1_import_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1782,7 +2217,7 @@ func (x *RevertImportRequest) String() string {
 func (*RevertImportRequest) ProtoMessage() {}
 
 func (x *RevertImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[22]
+	mi := &file_staffsync_v1_import_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1795,7 +2230,7 @@ func (x *RevertImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevertImportRequest.ProtoReflect.Descriptor instead.
 func (*RevertImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{22}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RevertImportRequest) GetImportId() string {
@@ -1803,6 +2238,204 @@ func (x *RevertImportRequest) GetImportId() string {
 		return x.ImportId
 	}
 	return ""
+}
+
+func (x *RevertImportRequest) GetCheckOnly() bool {
+	if x != nil {
+		return x.CheckOnly
+	}
+	return false
+}
+
+func (x *RevertImportRequest) GetPauseIntegrations() bool {
+	if x != nil {
+		return x.PauseIntegrations
+	}
+	return false
+}
+
+// KeptField is a field a revert leaves as it is, because someone changed it after the import.
+type KeptField struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Person *NamedPerson           `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// Machine name, e.g. "title", "manager_email", "status".
+	Field string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
+	// The value now (kept) and the value the import had replaced (not restored).
+	Current   string `protobuf:"bytes,3,opt,name=current,proto3" json:"current,omitempty"`
+	ImportOld string `protobuf:"bytes,4,opt,name=import_old,json=importOld,proto3" json:"import_old,omitempty"`
+	// Who changed it since: an admin's name, "import 12 (bamboohr)" or "merge".
+	ChangedBy     string                 `protobuf:"bytes,5,opt,name=changed_by,json=changedBy,proto3" json:"changed_by,omitempty"`
+	ChangedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=changed_at,json=changedAt,proto3" json:"changed_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeptField) Reset() {
+	*x = KeptField{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeptField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeptField) ProtoMessage() {}
+
+func (x *KeptField) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeptField.ProtoReflect.Descriptor instead.
+func (*KeptField) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *KeptField) GetPerson() *NamedPerson {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *KeptField) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *KeptField) GetCurrent() string {
+	if x != nil {
+		return x.Current
+	}
+	return ""
+}
+
+func (x *KeptField) GetImportOld() string {
+	if x != nil {
+		return x.ImportOld
+	}
+	return ""
+}
+
+func (x *KeptField) GetChangedBy() string {
+	if x != nil {
+		return x.ChangedBy
+	}
+	return ""
+}
+
+func (x *KeptField) GetChangedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangedAt
+	}
+	return nil
+}
+
+// HrOwnedRevert says that a revert sets fields an HR integration owns.
+type HrOwnedRevert struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	IntegrationId   string                 `protobuf:"bytes,1,opt,name=integration_id,json=integrationId,proto3" json:"integration_id,omitempty"`
+	IntegrationName string                 `protobuf:"bytes,2,opt,name=integration_name,json=integrationName,proto3" json:"integration_name,omitempty"`
+	Kind            string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The owned fields the revert sets, machine names.
+	Fields []string `protobuf:"bytes,4,rep,name=fields,proto3" json:"fields,omitempty"`
+	// How many people have such a field reverted.
+	People int64 `protobuf:"varint,5,opt,name=people,proto3" json:"people,omitempty"`
+	Paused bool  `protobuf:"varint,6,opt,name=paused,proto3" json:"paused,omitempty"`
+	// Automatic runs are on: the next run will set the fields again unless it is paused.
+	AutomaticRuns bool `protobuf:"varint,7,opt,name=automatic_runs,json=automaticRuns,proto3" json:"automatic_runs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HrOwnedRevert) Reset() {
+	*x = HrOwnedRevert{}
+	mi := &file_staffsync_v1_import_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HrOwnedRevert) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HrOwnedRevert) ProtoMessage() {}
+
+func (x *HrOwnedRevert) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_import_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HrOwnedRevert.ProtoReflect.Descriptor instead.
+func (*HrOwnedRevert) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *HrOwnedRevert) GetIntegrationId() string {
+	if x != nil {
+		return x.IntegrationId
+	}
+	return ""
+}
+
+func (x *HrOwnedRevert) GetIntegrationName() string {
+	if x != nil {
+		return x.IntegrationName
+	}
+	return ""
+}
+
+func (x *HrOwnedRevert) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *HrOwnedRevert) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *HrOwnedRevert) GetPeople() int64 {
+	if x != nil {
+		return x.People
+	}
+	return 0
+}
+
+func (x *HrOwnedRevert) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+func (x *HrOwnedRevert) GetAutomaticRuns() bool {
+	if x != nil {
+		return x.AutomaticRuns
+	}
+	return false
 }
 
 type RevertImportResponse struct {
@@ -1813,13 +2446,25 @@ type RevertImportResponse struct {
 	KeptFields int64 `protobuf:"varint,2,opt,name=kept_fields,json=keptFields,proto3" json:"kept_fields,omitempty"`
 	// People of the import who were deleted since.
 	SkippedPeople int64 `protobuf:"varint,3,opt,name=skipped_people,json=skippedPeople,proto3" json:"skipped_people,omitempty"`
+	// Every kept field, person by person (at most 1,000; kept_fields counts them all).
+	Kept []*KeptField `protobuf:"bytes,4,rep,name=kept,proto3" json:"kept,omitempty"`
+	// HR integrations owning fields the revert sets. The revert applies them anyway (an
+	// admin asked for it), but the HR system sets them again at its next run; pass
+	// pause_integrations to pause them first, or change the values in the HR system.
+	HrOwned []*HrOwnedRevert `protobuf:"bytes,5,rep,name=hr_owned,json=hrOwned,proto3" json:"hr_owned,omitempty"`
+	// One sentence about hr_owned for the admin; empty when it is empty.
+	HrOwnedMessage string `protobuf:"bytes,6,opt,name=hr_owned_message,json=hrOwnedMessage,proto3" json:"hr_owned_message,omitempty"`
+	// Integrations paused by this call (pause_integrations).
+	PausedIntegrationIds []string `protobuf:"bytes,7,rep,name=paused_integration_ids,json=pausedIntegrationIds,proto3" json:"paused_integration_ids,omitempty"`
+	// Echo of check_only: nothing was started and import is unset.
+	CheckOnly     bool `protobuf:"varint,8,opt,name=check_only,json=checkOnly,proto3" json:"check_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RevertImportResponse) Reset() {
 	*x = RevertImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[23]
+	mi := &file_staffsync_v1_import_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1831,7 +2476,7 @@ func (x *RevertImportResponse) String() string {
 func (*RevertImportResponse) ProtoMessage() {}
 
 func (x *RevertImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[23]
+	mi := &file_staffsync_v1_import_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1844,7 +2489,7 @@ func (x *RevertImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevertImportResponse.ProtoReflect.Descriptor instead.
 func (*RevertImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{23}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RevertImportResponse) GetImport() *Import {
@@ -1868,6 +2513,41 @@ func (x *RevertImportResponse) GetSkippedPeople() int64 {
 	return 0
 }
 
+func (x *RevertImportResponse) GetKept() []*KeptField {
+	if x != nil {
+		return x.Kept
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetHrOwned() []*HrOwnedRevert {
+	if x != nil {
+		return x.HrOwned
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetHrOwnedMessage() string {
+	if x != nil {
+		return x.HrOwnedMessage
+	}
+	return ""
+}
+
+func (x *RevertImportResponse) GetPausedIntegrationIds() []string {
+	if x != nil {
+		return x.PausedIntegrationIds
+	}
+	return nil
+}
+
+func (x *RevertImportResponse) GetCheckOnly() bool {
+	if x != nil {
+		return x.CheckOnly
+	}
+	return false
+}
+
 type DiagnoseImportRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ImportId      string                 `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
@@ -1877,7 +2557,7 @@ type DiagnoseImportRequest struct {
 
 func (x *DiagnoseImportRequest) Reset() {
 	*x = DiagnoseImportRequest{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[24]
+	mi := &file_staffsync_v1_import_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1889,7 +2569,7 @@ func (x *DiagnoseImportRequest) String() string {
 func (*DiagnoseImportRequest) ProtoMessage() {}
 
 func (x *DiagnoseImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[24]
+	mi := &file_staffsync_v1_import_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1902,7 +2582,7 @@ func (x *DiagnoseImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiagnoseImportRequest.ProtoReflect.Descriptor instead.
 func (*DiagnoseImportRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{24}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DiagnoseImportRequest) GetImportId() string {
@@ -1931,7 +2611,7 @@ type DiagnosedPerson struct {
 
 func (x *DiagnosedPerson) Reset() {
 	*x = DiagnosedPerson{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[25]
+	mi := &file_staffsync_v1_import_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1943,7 +2623,7 @@ func (x *DiagnosedPerson) String() string {
 func (*DiagnosedPerson) ProtoMessage() {}
 
 func (x *DiagnosedPerson) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[25]
+	mi := &file_staffsync_v1_import_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1956,7 +2636,7 @@ func (x *DiagnosedPerson) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiagnosedPerson.ProtoReflect.Descriptor instead.
 func (*DiagnosedPerson) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{25}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DiagnosedPerson) GetRow() int32 {
@@ -2026,7 +2706,7 @@ type DiagnoseImportResponse struct {
 
 func (x *DiagnoseImportResponse) Reset() {
 	*x = DiagnoseImportResponse{}
-	mi := &file_staffsync_v1_import_proto_msgTypes[26]
+	mi := &file_staffsync_v1_import_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2718,7 @@ func (x *DiagnoseImportResponse) String() string {
 func (*DiagnoseImportResponse) ProtoMessage() {}
 
 func (x *DiagnoseImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_import_proto_msgTypes[26]
+	mi := &file_staffsync_v1_import_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2731,7 @@ func (x *DiagnoseImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiagnoseImportResponse.ProtoReflect.Descriptor instead.
 func (*DiagnoseImportResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{26}
+	return file_staffsync_v1_import_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DiagnoseImportResponse) GetFromSource() bool {
@@ -2137,7 +2817,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x05error\x18\x06 \x01(\x03R\x05error\x12\x18\n" +
 	"\awarning\x18\a \x01(\x03R\awarning\x12\x18\n" +
 	"\apending\x18( \x01(\x03R\apending\x12\x18\n" +
-	"\astarted\x18) \x01(\x03R\astarted\"\x98\a\n" +
+	"\astarted\x18) \x01(\x03R\astarted\"\xef\a\n" +
 	"\x06Import\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1a.staffsync.v1.ImportStatusR\x06status\x12\x16\n" +
@@ -2167,7 +2847,36 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x13approval_expires_at\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\x11approvalExpiresAt\x12%\n" +
 	"\x0eprogress_phase\x18\x1e \x01(\tR\rprogressPhase\x12%\n" +
 	"\x0erows_processed\x18\x1f \x01(\x03R\rrowsProcessed\x12%\n" +
-	"\x0eprogress_total\x18  \x01(\x03R\rprogressTotal\"\x82\x01\n" +
+	"\x0eprogress_total\x18  \x01(\x03R\rprogressTotal\x12%\n" +
+	"\x0eoptions_source\x18! \x01(\tR\roptionsSource\x12.\n" +
+	"\x05hints\x18\" \x03(\v2\x18.staffsync.v1.ImportHintR\x05hints\"Y\n" +
+	"\vNamedPerson\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x10\n" +
+	"\x03row\x18\x04 \x01(\x05R\x03row\"\xb4\x01\n" +
+	"\n" +
+	"ImportHint\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\tR\x05value\x12\x12\n" +
+	"\x04rows\x18\x04 \x03(\x05R\x04rows\x12\x1b\n" +
+	"\trow_count\x18\x05 \x01(\x03R\browCount\x121\n" +
+	"\x06people\x18\x06 \x03(\v2\x19.staffsync.v1.NamedPersonR\x06people\"\x1a\n" +
+	"\x18GetImportDefaultsRequest\"\xb7\x01\n" +
+	"\x0eImportDefaults\x125\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1b.staffsync.v1.ImportOptionsR\aoptions\x12\x14\n" +
+	"\x05saved\x18\x02 \x01(\bR\x05saved\x12\x1d\n" +
+	"\n" +
+	"updated_by\x18\x03 \x01(\tR\tupdatedBy\x129\n" +
+	"\n" +
+	"updated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"U\n" +
+	"\x19GetImportDefaultsResponse\x128\n" +
+	"\bdefaults\x18\x01 \x01(\v2\x1c.staffsync.v1.ImportDefaultsR\bdefaults\"T\n" +
+	"\x1bUpdateImportDefaultsRequest\x125\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1b.staffsync.v1.ImportOptionsR\aoptions\"X\n" +
+	"\x1cUpdateImportDefaultsResponse\x128\n" +
+	"\bdefaults\x18\x01 \x01(\v2\x1c.staffsync.v1.ImportDefaultsR\bdefaults\"\x82\x01\n" +
 	"\x12StartImportRequest\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x125\n" +
@@ -2236,14 +2945,41 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\x13GetTemplateResponse\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent\"2\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\"\x80\x01\n" +
 	"\x13RevertImportRequest\x12\x1b\n" +
-	"\timport_id\x18\x01 \x01(\tR\bimportId\"\x8c\x01\n" +
+	"\timport_id\x18\x01 \x01(\tR\bimportId\x12\x1d\n" +
+	"\n" +
+	"check_only\x18\x02 \x01(\bR\tcheckOnly\x12-\n" +
+	"\x12pause_integrations\x18\x03 \x01(\bR\x11pauseIntegrations\"\xe7\x01\n" +
+	"\tKeptField\x121\n" +
+	"\x06person\x18\x01 \x01(\v2\x19.staffsync.v1.NamedPersonR\x06person\x12\x14\n" +
+	"\x05field\x18\x02 \x01(\tR\x05field\x12\x18\n" +
+	"\acurrent\x18\x03 \x01(\tR\acurrent\x12\x1d\n" +
+	"\n" +
+	"import_old\x18\x04 \x01(\tR\timportOld\x12\x1d\n" +
+	"\n" +
+	"changed_by\x18\x05 \x01(\tR\tchangedBy\x129\n" +
+	"\n" +
+	"changed_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tchangedAt\"\xe4\x01\n" +
+	"\rHrOwnedRevert\x12%\n" +
+	"\x0eintegration_id\x18\x01 \x01(\tR\rintegrationId\x12)\n" +
+	"\x10integration_name\x18\x02 \x01(\tR\x0fintegrationName\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06fields\x18\x04 \x03(\tR\x06fields\x12\x16\n" +
+	"\x06people\x18\x05 \x01(\x03R\x06people\x12\x16\n" +
+	"\x06paused\x18\x06 \x01(\bR\x06paused\x12%\n" +
+	"\x0eautomatic_runs\x18\a \x01(\bR\rautomaticRuns\"\xf0\x02\n" +
 	"\x14RevertImportResponse\x12,\n" +
 	"\x06import\x18\x01 \x01(\v2\x14.staffsync.v1.ImportR\x06import\x12\x1f\n" +
 	"\vkept_fields\x18\x02 \x01(\x03R\n" +
 	"keptFields\x12%\n" +
-	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople\"4\n" +
+	"\x0eskipped_people\x18\x03 \x01(\x03R\rskippedPeople\x12+\n" +
+	"\x04kept\x18\x04 \x03(\v2\x17.staffsync.v1.KeptFieldR\x04kept\x126\n" +
+	"\bhr_owned\x18\x05 \x03(\v2\x1b.staffsync.v1.HrOwnedRevertR\ahrOwned\x12(\n" +
+	"\x10hr_owned_message\x18\x06 \x01(\tR\x0ehrOwnedMessage\x124\n" +
+	"\x16paused_integration_ids\x18\a \x03(\tR\x14pausedIntegrationIds\x12\x1d\n" +
+	"\n" +
+	"check_only\x18\b \x01(\bR\tcheckOnly\"4\n" +
 	"\x15DiagnoseImportRequest\x12\x1b\n" +
 	"\timport_id\x18\x01 \x01(\tR\bimportId\"\xd1\x01\n" +
 	"\x0fDiagnosedPerson\x12\x10\n" +
@@ -2286,7 +3022,7 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"FileFormat\x12\x1b\n" +
 	"\x17FILE_FORMAT_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fFILE_FORMAT_CSV\x10\x01\x12\x14\n" +
-	"\x10FILE_FORMAT_XLSX\x10\x022\x81\a\n" +
+	"\x10FILE_FORMAT_XLSX\x10\x022\xdb\b\n" +
 	"\rImportService\x12R\n" +
 	"\vStartImport\x12 .staffsync.v1.StartImportRequest\x1a!.staffsync.v1.StartImportResponse\x12Q\n" +
 	"\tGetImport\x12\x1e.staffsync.v1.GetImportRequest\x1a\x1f.staffsync.v1.GetImportResponse\"\x03\x90\x02\x01\x12W\n" +
@@ -2297,7 +3033,9 @@ const file_staffsync_v1_import_proto_rawDesc = "" +
 	"\vWatchImport\x12 .staffsync.v1.WatchImportRequest\x1a!.staffsync.v1.WatchImportResponse0\x01\x12U\n" +
 	"\fRevertImport\x12!.staffsync.v1.RevertImportRequest\x1a\".staffsync.v1.RevertImportResponse\x12`\n" +
 	"\x0eDiagnoseImport\x12#.staffsync.v1.DiagnoseImportRequest\x1a$.staffsync.v1.DiagnoseImportResponse\"\x03\x90\x02\x01\x12W\n" +
-	"\vGetTemplate\x12 .staffsync.v1.GetTemplateRequest\x1a!.staffsync.v1.GetTemplateResponse\"\x03\x90\x02\x01B?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
+	"\vGetTemplate\x12 .staffsync.v1.GetTemplateRequest\x1a!.staffsync.v1.GetTemplateResponse\"\x03\x90\x02\x01\x12i\n" +
+	"\x11GetImportDefaults\x12&.staffsync.v1.GetImportDefaultsRequest\x1a'.staffsync.v1.GetImportDefaultsResponse\"\x03\x90\x02\x01\x12m\n" +
+	"\x14UpdateImportDefaults\x12).staffsync.v1.UpdateImportDefaultsRequest\x1a*.staffsync.v1.UpdateImportDefaultsResponseB?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
 	file_staffsync_v1_import_proto_rawDescOnce sync.Once
@@ -2312,93 +3050,117 @@ func file_staffsync_v1_import_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_import_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_staffsync_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_staffsync_v1_import_proto_goTypes = []any{
-	(ImportStatus)(0),              // 0: staffsync.v1.ImportStatus
-	(ChangeKind)(0),                // 1: staffsync.v1.ChangeKind
-	(FileFormat)(0),                // 2: staffsync.v1.FileFormat
-	(*ImportOptions)(nil),          // 3: staffsync.v1.ImportOptions
-	(*Summary)(nil),                // 4: staffsync.v1.Summary
-	(*Import)(nil),                 // 5: staffsync.v1.Import
-	(*StartImportRequest)(nil),     // 6: staffsync.v1.StartImportRequest
-	(*StartImportResponse)(nil),    // 7: staffsync.v1.StartImportResponse
-	(*GetImportRequest)(nil),       // 8: staffsync.v1.GetImportRequest
-	(*GetImportResponse)(nil),      // 9: staffsync.v1.GetImportResponse
-	(*FieldChange)(nil),            // 10: staffsync.v1.FieldChange
-	(*Problem)(nil),                // 11: staffsync.v1.Problem
-	(*Change)(nil),                 // 12: staffsync.v1.Change
-	(*ListChangesRequest)(nil),     // 13: staffsync.v1.ListChangesRequest
-	(*ListChangesResponse)(nil),    // 14: staffsync.v1.ListChangesResponse
-	(*ApproveImportRequest)(nil),   // 15: staffsync.v1.ApproveImportRequest
-	(*ApproveImportResponse)(nil),  // 16: staffsync.v1.ApproveImportResponse
-	(*RejectImportRequest)(nil),    // 17: staffsync.v1.RejectImportRequest
-	(*RejectImportResponse)(nil),   // 18: staffsync.v1.RejectImportResponse
-	(*ListImportsRequest)(nil),     // 19: staffsync.v1.ListImportsRequest
-	(*ListImportsResponse)(nil),    // 20: staffsync.v1.ListImportsResponse
-	(*WatchImportRequest)(nil),     // 21: staffsync.v1.WatchImportRequest
-	(*WatchImportResponse)(nil),    // 22: staffsync.v1.WatchImportResponse
-	(*GetTemplateRequest)(nil),     // 23: staffsync.v1.GetTemplateRequest
-	(*GetTemplateResponse)(nil),    // 24: staffsync.v1.GetTemplateResponse
-	(*RevertImportRequest)(nil),    // 25: staffsync.v1.RevertImportRequest
-	(*RevertImportResponse)(nil),   // 26: staffsync.v1.RevertImportResponse
-	(*DiagnoseImportRequest)(nil),  // 27: staffsync.v1.DiagnoseImportRequest
-	(*DiagnosedPerson)(nil),        // 28: staffsync.v1.DiagnosedPerson
-	(*DiagnoseImportResponse)(nil), // 29: staffsync.v1.DiagnoseImportResponse
-	(*durationpb.Duration)(nil),    // 30: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),  // 31: google.protobuf.Timestamp
+	(ImportStatus)(0),                    // 0: staffsync.v1.ImportStatus
+	(ChangeKind)(0),                      // 1: staffsync.v1.ChangeKind
+	(FileFormat)(0),                      // 2: staffsync.v1.FileFormat
+	(*ImportOptions)(nil),                // 3: staffsync.v1.ImportOptions
+	(*Summary)(nil),                      // 4: staffsync.v1.Summary
+	(*Import)(nil),                       // 5: staffsync.v1.Import
+	(*NamedPerson)(nil),                  // 6: staffsync.v1.NamedPerson
+	(*ImportHint)(nil),                   // 7: staffsync.v1.ImportHint
+	(*GetImportDefaultsRequest)(nil),     // 8: staffsync.v1.GetImportDefaultsRequest
+	(*ImportDefaults)(nil),               // 9: staffsync.v1.ImportDefaults
+	(*GetImportDefaultsResponse)(nil),    // 10: staffsync.v1.GetImportDefaultsResponse
+	(*UpdateImportDefaultsRequest)(nil),  // 11: staffsync.v1.UpdateImportDefaultsRequest
+	(*UpdateImportDefaultsResponse)(nil), // 12: staffsync.v1.UpdateImportDefaultsResponse
+	(*StartImportRequest)(nil),           // 13: staffsync.v1.StartImportRequest
+	(*StartImportResponse)(nil),          // 14: staffsync.v1.StartImportResponse
+	(*GetImportRequest)(nil),             // 15: staffsync.v1.GetImportRequest
+	(*GetImportResponse)(nil),            // 16: staffsync.v1.GetImportResponse
+	(*FieldChange)(nil),                  // 17: staffsync.v1.FieldChange
+	(*Problem)(nil),                      // 18: staffsync.v1.Problem
+	(*Change)(nil),                       // 19: staffsync.v1.Change
+	(*ListChangesRequest)(nil),           // 20: staffsync.v1.ListChangesRequest
+	(*ListChangesResponse)(nil),          // 21: staffsync.v1.ListChangesResponse
+	(*ApproveImportRequest)(nil),         // 22: staffsync.v1.ApproveImportRequest
+	(*ApproveImportResponse)(nil),        // 23: staffsync.v1.ApproveImportResponse
+	(*RejectImportRequest)(nil),          // 24: staffsync.v1.RejectImportRequest
+	(*RejectImportResponse)(nil),         // 25: staffsync.v1.RejectImportResponse
+	(*ListImportsRequest)(nil),           // 26: staffsync.v1.ListImportsRequest
+	(*ListImportsResponse)(nil),          // 27: staffsync.v1.ListImportsResponse
+	(*WatchImportRequest)(nil),           // 28: staffsync.v1.WatchImportRequest
+	(*WatchImportResponse)(nil),          // 29: staffsync.v1.WatchImportResponse
+	(*GetTemplateRequest)(nil),           // 30: staffsync.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),          // 31: staffsync.v1.GetTemplateResponse
+	(*RevertImportRequest)(nil),          // 32: staffsync.v1.RevertImportRequest
+	(*KeptField)(nil),                    // 33: staffsync.v1.KeptField
+	(*HrOwnedRevert)(nil),                // 34: staffsync.v1.HrOwnedRevert
+	(*RevertImportResponse)(nil),         // 35: staffsync.v1.RevertImportResponse
+	(*DiagnoseImportRequest)(nil),        // 36: staffsync.v1.DiagnoseImportRequest
+	(*DiagnosedPerson)(nil),              // 37: staffsync.v1.DiagnosedPerson
+	(*DiagnoseImportResponse)(nil),       // 38: staffsync.v1.DiagnoseImportResponse
+	(*durationpb.Duration)(nil),          // 39: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),        // 40: google.protobuf.Timestamp
 }
 var file_staffsync_v1_import_proto_depIdxs = []int32{
-	30, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
+	39, // 0: staffsync.v1.ImportOptions.approval_timeout:type_name -> google.protobuf.Duration
 	0,  // 1: staffsync.v1.Import.status:type_name -> staffsync.v1.ImportStatus
-	31, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
-	31, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
+	40, // 2: staffsync.v1.Import.created_at:type_name -> google.protobuf.Timestamp
+	40, // 3: staffsync.v1.Import.updated_at:type_name -> google.protobuf.Timestamp
 	3,  // 4: staffsync.v1.Import.options:type_name -> staffsync.v1.ImportOptions
 	4,  // 5: staffsync.v1.Import.summary:type_name -> staffsync.v1.Summary
-	31, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
-	31, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
-	3,  // 8: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
-	5,  // 9: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 10: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
-	1,  // 11: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
-	10, // 12: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
-	11, // 13: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
-	11, // 14: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
-	1,  // 15: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
-	12, // 16: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
-	5,  // 17: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 18: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
-	5,  // 19: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
-	5,  // 20: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
-	2,  // 21: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
-	5,  // 22: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
-	1,  // 23: staffsync.v1.DiagnosedPerson.kind:type_name -> staffsync.v1.ChangeKind
-	28, // 24: staffsync.v1.DiagnoseImportResponse.not_imported:type_name -> staffsync.v1.DiagnosedPerson
-	28, // 25: staffsync.v1.DiagnoseImportResponse.not_in_source:type_name -> staffsync.v1.DiagnosedPerson
-	6,  // 26: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
-	8,  // 27: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
-	13, // 28: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
-	15, // 29: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
-	17, // 30: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
-	19, // 31: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
-	21, // 32: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
-	25, // 33: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
-	27, // 34: staffsync.v1.ImportService.DiagnoseImport:input_type -> staffsync.v1.DiagnoseImportRequest
-	23, // 35: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
-	7,  // 36: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
-	9,  // 37: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
-	14, // 38: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
-	16, // 39: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
-	18, // 40: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
-	20, // 41: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
-	22, // 42: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
-	26, // 43: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
-	29, // 44: staffsync.v1.ImportService.DiagnoseImport:output_type -> staffsync.v1.DiagnoseImportResponse
-	24, // 45: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
-	36, // [36:46] is the sub-list for method output_type
-	26, // [26:36] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	40, // 6: staffsync.v1.Import.decided_at:type_name -> google.protobuf.Timestamp
+	40, // 7: staffsync.v1.Import.approval_expires_at:type_name -> google.protobuf.Timestamp
+	7,  // 8: staffsync.v1.Import.hints:type_name -> staffsync.v1.ImportHint
+	6,  // 9: staffsync.v1.ImportHint.people:type_name -> staffsync.v1.NamedPerson
+	3,  // 10: staffsync.v1.ImportDefaults.options:type_name -> staffsync.v1.ImportOptions
+	40, // 11: staffsync.v1.ImportDefaults.updated_at:type_name -> google.protobuf.Timestamp
+	9,  // 12: staffsync.v1.GetImportDefaultsResponse.defaults:type_name -> staffsync.v1.ImportDefaults
+	3,  // 13: staffsync.v1.UpdateImportDefaultsRequest.options:type_name -> staffsync.v1.ImportOptions
+	9,  // 14: staffsync.v1.UpdateImportDefaultsResponse.defaults:type_name -> staffsync.v1.ImportDefaults
+	3,  // 15: staffsync.v1.StartImportRequest.options:type_name -> staffsync.v1.ImportOptions
+	5,  // 16: staffsync.v1.StartImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 17: staffsync.v1.GetImportResponse.import:type_name -> staffsync.v1.Import
+	1,  // 18: staffsync.v1.Change.kind:type_name -> staffsync.v1.ChangeKind
+	17, // 19: staffsync.v1.Change.fields:type_name -> staffsync.v1.FieldChange
+	18, // 20: staffsync.v1.Change.errors:type_name -> staffsync.v1.Problem
+	18, // 21: staffsync.v1.Change.warnings:type_name -> staffsync.v1.Problem
+	1,  // 22: staffsync.v1.ListChangesRequest.kinds:type_name -> staffsync.v1.ChangeKind
+	19, // 23: staffsync.v1.ListChangesResponse.changes:type_name -> staffsync.v1.Change
+	5,  // 24: staffsync.v1.ApproveImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 25: staffsync.v1.RejectImportResponse.import:type_name -> staffsync.v1.Import
+	5,  // 26: staffsync.v1.ListImportsResponse.imports:type_name -> staffsync.v1.Import
+	5,  // 27: staffsync.v1.WatchImportResponse.import:type_name -> staffsync.v1.Import
+	2,  // 28: staffsync.v1.GetTemplateRequest.format:type_name -> staffsync.v1.FileFormat
+	6,  // 29: staffsync.v1.KeptField.person:type_name -> staffsync.v1.NamedPerson
+	40, // 30: staffsync.v1.KeptField.changed_at:type_name -> google.protobuf.Timestamp
+	5,  // 31: staffsync.v1.RevertImportResponse.import:type_name -> staffsync.v1.Import
+	33, // 32: staffsync.v1.RevertImportResponse.kept:type_name -> staffsync.v1.KeptField
+	34, // 33: staffsync.v1.RevertImportResponse.hr_owned:type_name -> staffsync.v1.HrOwnedRevert
+	1,  // 34: staffsync.v1.DiagnosedPerson.kind:type_name -> staffsync.v1.ChangeKind
+	37, // 35: staffsync.v1.DiagnoseImportResponse.not_imported:type_name -> staffsync.v1.DiagnosedPerson
+	37, // 36: staffsync.v1.DiagnoseImportResponse.not_in_source:type_name -> staffsync.v1.DiagnosedPerson
+	13, // 37: staffsync.v1.ImportService.StartImport:input_type -> staffsync.v1.StartImportRequest
+	15, // 38: staffsync.v1.ImportService.GetImport:input_type -> staffsync.v1.GetImportRequest
+	20, // 39: staffsync.v1.ImportService.ListChanges:input_type -> staffsync.v1.ListChangesRequest
+	22, // 40: staffsync.v1.ImportService.ApproveImport:input_type -> staffsync.v1.ApproveImportRequest
+	24, // 41: staffsync.v1.ImportService.RejectImport:input_type -> staffsync.v1.RejectImportRequest
+	26, // 42: staffsync.v1.ImportService.ListImports:input_type -> staffsync.v1.ListImportsRequest
+	28, // 43: staffsync.v1.ImportService.WatchImport:input_type -> staffsync.v1.WatchImportRequest
+	32, // 44: staffsync.v1.ImportService.RevertImport:input_type -> staffsync.v1.RevertImportRequest
+	36, // 45: staffsync.v1.ImportService.DiagnoseImport:input_type -> staffsync.v1.DiagnoseImportRequest
+	30, // 46: staffsync.v1.ImportService.GetTemplate:input_type -> staffsync.v1.GetTemplateRequest
+	8,  // 47: staffsync.v1.ImportService.GetImportDefaults:input_type -> staffsync.v1.GetImportDefaultsRequest
+	11, // 48: staffsync.v1.ImportService.UpdateImportDefaults:input_type -> staffsync.v1.UpdateImportDefaultsRequest
+	14, // 49: staffsync.v1.ImportService.StartImport:output_type -> staffsync.v1.StartImportResponse
+	16, // 50: staffsync.v1.ImportService.GetImport:output_type -> staffsync.v1.GetImportResponse
+	21, // 51: staffsync.v1.ImportService.ListChanges:output_type -> staffsync.v1.ListChangesResponse
+	23, // 52: staffsync.v1.ImportService.ApproveImport:output_type -> staffsync.v1.ApproveImportResponse
+	25, // 53: staffsync.v1.ImportService.RejectImport:output_type -> staffsync.v1.RejectImportResponse
+	27, // 54: staffsync.v1.ImportService.ListImports:output_type -> staffsync.v1.ListImportsResponse
+	29, // 55: staffsync.v1.ImportService.WatchImport:output_type -> staffsync.v1.WatchImportResponse
+	35, // 56: staffsync.v1.ImportService.RevertImport:output_type -> staffsync.v1.RevertImportResponse
+	38, // 57: staffsync.v1.ImportService.DiagnoseImport:output_type -> staffsync.v1.DiagnoseImportResponse
+	31, // 58: staffsync.v1.ImportService.GetTemplate:output_type -> staffsync.v1.GetTemplateResponse
+	10, // 59: staffsync.v1.ImportService.GetImportDefaults:output_type -> staffsync.v1.GetImportDefaultsResponse
+	12, // 60: staffsync.v1.ImportService.UpdateImportDefaults:output_type -> staffsync.v1.UpdateImportDefaultsResponse
+	49, // [49:61] is the sub-list for method output_type
+	37, // [37:49] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_import_proto_init() }
@@ -2413,7 +3175,7 @@ func file_staffsync_v1_import_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_import_proto_rawDesc), len(file_staffsync_v1_import_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   27,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -99,8 +99,12 @@ type Integration struct {
 	LastRunAt           *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=last_run_at,json=lastRunAt,proto3" json:"last_run_at,omitempty"`
 	NextRunAt           *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=next_run_at,json=nextRunAt,proto3" json:"next_run_at,omitempty"`
 	CreatedAt           *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Scheduled runs happen only when on; new integrations start with them off.
+	AutomaticRuns bool `protobuf:"varint,19,opt,name=automatic_runs,json=automaticRuns,proto3" json:"automatic_runs,omitempty"`
+	// BambooHR only: show the HR system's employee photos (served through the API, never stored).
+	ShowPhotos    bool `protobuf:"varint,20,opt,name=show_photos,json=showPhotos,proto3" json:"show_photos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Integration) Reset() {
@@ -259,6 +263,20 @@ func (x *Integration) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Integration) GetAutomaticRuns() bool {
+	if x != nil {
+		return x.AutomaticRuns
+	}
+	return false
+}
+
+func (x *Integration) GetShowPhotos() bool {
+	if x != nil {
+		return x.ShowPhotos
+	}
+	return false
+}
+
 type CreateIntegrationRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Kind     string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
@@ -268,9 +286,11 @@ type CreateIntegrationRequest struct {
 	// 0 takes the kind's default (file sources and Personio 2 h, BambooHR 3 h); at least 5 minutes.
 	IntervalSeconds int64          `protobuf:"varint,5,opt,name=interval_seconds,json=intervalSeconds,proto3" json:"interval_seconds,omitempty"`
 	Options         *ImportOptions `protobuf:"bytes,6,opt,name=options,proto3" json:"options,omitempty"`
-	AutoApply       bool           `protobuf:"varint,7,opt,name=auto_apply,json=autoApply,proto3" json:"auto_apply,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Applies to automatic runs only (once turned on); a fetched preview never auto-applies.
+	AutoApply     bool `protobuf:"varint,7,opt,name=auto_apply,json=autoApply,proto3" json:"auto_apply,omitempty"`
+	ShowPhotos    bool `protobuf:"varint,8,opt,name=show_photos,json=showPhotos,proto3" json:"show_photos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateIntegrationRequest) Reset() {
@@ -352,6 +372,13 @@ func (x *CreateIntegrationRequest) GetAutoApply() bool {
 	return false
 }
 
+func (x *CreateIntegrationRequest) GetShowPhotos() bool {
+	if x != nil {
+		return x.ShowPhotos
+	}
+	return false
+}
+
 type CreateIntegrationResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Integration   *Integration           `protobuf:"bytes,1,opt,name=integration,proto3" json:"integration,omitempty"`
@@ -407,6 +434,7 @@ type UpdateIntegrationRequest struct {
 	IntervalSeconds int64             `protobuf:"varint,5,opt,name=interval_seconds,json=intervalSeconds,proto3" json:"interval_seconds,omitempty"`
 	Options         *ImportOptions    `protobuf:"bytes,6,opt,name=options,proto3" json:"options,omitempty"`
 	AutoApply       *bool             `protobuf:"varint,7,opt,name=auto_apply,json=autoApply,proto3,oneof" json:"auto_apply,omitempty"`
+	ShowPhotos      *bool             `protobuf:"varint,8,opt,name=show_photos,json=showPhotos,proto3,oneof" json:"show_photos,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -486,6 +514,13 @@ func (x *UpdateIntegrationRequest) GetOptions() *ImportOptions {
 func (x *UpdateIntegrationRequest) GetAutoApply() bool {
 	if x != nil && x.AutoApply != nil {
 		return *x.AutoApply
+	}
+	return false
+}
+
+func (x *UpdateIntegrationRequest) GetShowPhotos() bool {
+	if x != nil && x.ShowPhotos != nil {
+		return *x.ShowPhotos
 	}
 	return false
 }
@@ -1157,6 +1192,199 @@ func (x *SyncNowResponse) GetIntegration() *Integration {
 	return nil
 }
 
+type FetchPreviewRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FetchPreviewRequest) Reset() {
+	*x = FetchPreviewRequest{}
+	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FetchPreviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FetchPreviewRequest) ProtoMessage() {}
+
+func (x *FetchPreviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FetchPreviewRequest.ProtoReflect.Descriptor instead.
+func (*FetchPreviewRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *FetchPreviewRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type FetchPreviewResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Integration   *Integration           `protobuf:"bytes,1,opt,name=integration,proto3" json:"integration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FetchPreviewResponse) Reset() {
+	*x = FetchPreviewResponse{}
+	mi := &file_staffsync_v1_integration_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FetchPreviewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FetchPreviewResponse) ProtoMessage() {}
+
+func (x *FetchPreviewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_integration_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FetchPreviewResponse.ProtoReflect.Descriptor instead.
+func (*FetchPreviewResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *FetchPreviewResponse) GetIntegration() *Integration {
+	if x != nil {
+		return x.Integration
+	}
+	return nil
+}
+
+type SetAutomaticRunsRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Enabled bool                   `protobuf:"varint,2,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// Also set auto-apply for the automatic runs (unset keeps it).
+	AutoApply     *bool `protobuf:"varint,3,opt,name=auto_apply,json=autoApply,proto3,oneof" json:"auto_apply,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAutomaticRunsRequest) Reset() {
+	*x = SetAutomaticRunsRequest{}
+	mi := &file_staffsync_v1_integration_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAutomaticRunsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAutomaticRunsRequest) ProtoMessage() {}
+
+func (x *SetAutomaticRunsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_integration_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAutomaticRunsRequest.ProtoReflect.Descriptor instead.
+func (*SetAutomaticRunsRequest) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SetAutomaticRunsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SetAutomaticRunsRequest) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+func (x *SetAutomaticRunsRequest) GetAutoApply() bool {
+	if x != nil && x.AutoApply != nil {
+		return *x.AutoApply
+	}
+	return false
+}
+
+type SetAutomaticRunsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Integration   *Integration           `protobuf:"bytes,1,opt,name=integration,proto3" json:"integration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAutomaticRunsResponse) Reset() {
+	*x = SetAutomaticRunsResponse{}
+	mi := &file_staffsync_v1_integration_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAutomaticRunsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAutomaticRunsResponse) ProtoMessage() {}
+
+func (x *SetAutomaticRunsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_staffsync_v1_integration_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAutomaticRunsResponse.ProtoReflect.Descriptor instead.
+func (*SetAutomaticRunsResponse) Descriptor() ([]byte, []int) {
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SetAutomaticRunsResponse) GetIntegration() *Integration {
+	if x != nil {
+		return x.Integration
+	}
+	return nil
+}
+
 type DeleteIntegrationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1166,7 +1394,7 @@ type DeleteIntegrationRequest struct {
 
 func (x *DeleteIntegrationRequest) Reset() {
 	*x = DeleteIntegrationRequest{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1178,7 +1406,7 @@ func (x *DeleteIntegrationRequest) String() string {
 func (*DeleteIntegrationRequest) ProtoMessage() {}
 
 func (x *DeleteIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[18]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1191,7 +1419,7 @@ func (x *DeleteIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*DeleteIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{18}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DeleteIntegrationRequest) GetId() string {
@@ -1209,7 +1437,7 @@ type DeleteIntegrationResponse struct {
 
 func (x *DeleteIntegrationResponse) Reset() {
 	*x = DeleteIntegrationResponse{}
-	mi := &file_staffsync_v1_integration_proto_msgTypes[19]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1449,7 @@ func (x *DeleteIntegrationResponse) String() string {
 func (*DeleteIntegrationResponse) ProtoMessage() {}
 
 func (x *DeleteIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_staffsync_v1_integration_proto_msgTypes[19]
+	mi := &file_staffsync_v1_integration_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,14 +1462,14 @@ func (x *DeleteIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*DeleteIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{19}
+	return file_staffsync_v1_integration_proto_rawDescGZIP(), []int{23}
 }
 
 var File_staffsync_v1_integration_proto protoreflect.FileDescriptor
 
 const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\n" +
-	"\x1estaffsync/v1/integration.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\x99\a\n" +
+	"\x1estaffsync/v1/integration.proto\x12\fstaffsync.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19staffsync/v1/import.proto\"\xe1\a\n" +
 	"\vIntegration\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
@@ -1265,13 +1493,16 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\vlast_run_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\tlastRunAt\x12:\n" +
 	"\vnext_run_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tnextRunAt\x129\n" +
 	"\n" +
-	"created_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x1a;\n" +
+	"created_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12%\n" +
+	"\x0eautomatic_runs\x18\x13 \x01(\bR\rautomaticRuns\x12\x1f\n" +
+	"\vshow_photos\x18\x14 \x01(\bR\n" +
+	"showPhotos\x1a;\n" +
 	"\rSettingsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
 	"\fSecretsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdd\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xfe\x03\n" +
 	"\x18CreateIntegrationRequest\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12P\n" +
@@ -1280,7 +1511,9 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x10interval_seconds\x18\x05 \x01(\x03R\x0fintervalSeconds\x125\n" +
 	"\aoptions\x18\x06 \x01(\v2\x1b.staffsync.v1.ImportOptionsR\aoptions\x12\x1d\n" +
 	"\n" +
-	"auto_apply\x18\a \x01(\bR\tautoApply\x1a;\n" +
+	"auto_apply\x18\a \x01(\bR\tautoApply\x12\x1f\n" +
+	"\vshow_photos\x18\b \x01(\bR\n" +
+	"showPhotos\x1a;\n" +
 	"\rSettingsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
@@ -1288,7 +1521,7 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
 	"\x19CreateIntegrationResponse\x12;\n" +
-	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"\xfb\x03\n" +
+	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"\xb1\x04\n" +
 	"\x18UpdateIntegrationRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\x04name\x18\x02 \x01(\tH\x00R\x04name\x88\x01\x01\x12P\n" +
@@ -1297,7 +1530,9 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x10interval_seconds\x18\x05 \x01(\x03R\x0fintervalSeconds\x125\n" +
 	"\aoptions\x18\x06 \x01(\v2\x1b.staffsync.v1.ImportOptionsR\aoptions\x12\"\n" +
 	"\n" +
-	"auto_apply\x18\a \x01(\bH\x01R\tautoApply\x88\x01\x01\x1a;\n" +
+	"auto_apply\x18\a \x01(\bH\x01R\tautoApply\x88\x01\x01\x12$\n" +
+	"\vshow_photos\x18\b \x01(\bH\x02R\n" +
+	"showPhotos\x88\x01\x01\x1a;\n" +
 	"\rSettingsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
@@ -1305,7 +1540,8 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\a\n" +
 	"\x05_nameB\r\n" +
-	"\v_auto_apply\"X\n" +
+	"\v_auto_applyB\x0e\n" +
+	"\f_show_photos\"X\n" +
 	"\x19UpdateIntegrationResponse\x12;\n" +
 	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"\x19\n" +
 	"\x17ListIntegrationsRequest\"Y\n" +
@@ -1339,6 +1575,18 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x0eSyncNowRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"N\n" +
 	"\x0fSyncNowResponse\x12;\n" +
+	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"%\n" +
+	"\x13FetchPreviewRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"S\n" +
+	"\x14FetchPreviewResponse\x12;\n" +
+	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"v\n" +
+	"\x17SetAutomaticRunsRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\aenabled\x18\x02 \x01(\bR\aenabled\x12\"\n" +
+	"\n" +
+	"auto_apply\x18\x03 \x01(\bH\x00R\tautoApply\x88\x01\x01B\r\n" +
+	"\v_auto_apply\"W\n" +
+	"\x18SetAutomaticRunsResponse\x12;\n" +
 	"\vintegration\x18\x01 \x01(\v2\x19.staffsync.v1.IntegrationR\vintegration\"*\n" +
 	"\x18DeleteIntegrationRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x1b\n" +
@@ -1348,7 +1596,7 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x18INTEGRATION_STATE_ACTIVE\x10\x01\x12\x1c\n" +
 	"\x18INTEGRATION_STATE_PAUSED\x10\x02\x12\x1d\n" +
 	"\x19INTEGRATION_STATE_FAILING\x10\x03\x12'\n" +
-	"#INTEGRATION_STATE_AWAITING_APPROVAL\x10\x042\xfe\x06\n" +
+	"#INTEGRATION_STATE_AWAITING_APPROVAL\x10\x042\xb8\b\n" +
 	"\x12IntegrationService\x12d\n" +
 	"\x11CreateIntegration\x12&.staffsync.v1.CreateIntegrationRequest\x1a'.staffsync.v1.CreateIntegrationResponse\x12d\n" +
 	"\x11UpdateIntegration\x12&.staffsync.v1.UpdateIntegrationRequest\x1a'.staffsync.v1.UpdateIntegrationResponse\x12f\n" +
@@ -1357,7 +1605,9 @@ const file_staffsync_v1_integration_proto_rawDesc = "" +
 	"\x0eTestConnection\x12#.staffsync.v1.TestConnectionRequest\x1a$.staffsync.v1.TestConnectionResponse\x12a\n" +
 	"\x10PauseIntegration\x12%.staffsync.v1.PauseIntegrationRequest\x1a&.staffsync.v1.PauseIntegrationResponse\x12d\n" +
 	"\x11ResumeIntegration\x12&.staffsync.v1.ResumeIntegrationRequest\x1a'.staffsync.v1.ResumeIntegrationResponse\x12F\n" +
-	"\aSyncNow\x12\x1c.staffsync.v1.SyncNowRequest\x1a\x1d.staffsync.v1.SyncNowResponse\x12d\n" +
+	"\aSyncNow\x12\x1c.staffsync.v1.SyncNowRequest\x1a\x1d.staffsync.v1.SyncNowResponse\x12U\n" +
+	"\fFetchPreview\x12!.staffsync.v1.FetchPreviewRequest\x1a\".staffsync.v1.FetchPreviewResponse\x12a\n" +
+	"\x10SetAutomaticRuns\x12%.staffsync.v1.SetAutomaticRunsRequest\x1a&.staffsync.v1.SetAutomaticRunsResponse\x12d\n" +
 	"\x11DeleteIntegration\x12&.staffsync.v1.DeleteIntegrationRequest\x1a'.staffsync.v1.DeleteIntegrationResponseB?Z=github.com/staffsync/staffsync/proto/staffsync/v1;staffsyncv1b\x06proto3"
 
 var (
@@ -1373,7 +1623,7 @@ func file_staffsync_v1_integration_proto_rawDescGZIP() []byte {
 }
 
 var file_staffsync_v1_integration_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_staffsync_v1_integration_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_staffsync_v1_integration_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_staffsync_v1_integration_proto_goTypes = []any{
 	(IntegrationState)(0),             // 0: staffsync.v1.IntegrationState
 	(*Integration)(nil),               // 1: staffsync.v1.Integration
@@ -1394,32 +1644,36 @@ var file_staffsync_v1_integration_proto_goTypes = []any{
 	(*ResumeIntegrationResponse)(nil), // 16: staffsync.v1.ResumeIntegrationResponse
 	(*SyncNowRequest)(nil),            // 17: staffsync.v1.SyncNowRequest
 	(*SyncNowResponse)(nil),           // 18: staffsync.v1.SyncNowResponse
-	(*DeleteIntegrationRequest)(nil),  // 19: staffsync.v1.DeleteIntegrationRequest
-	(*DeleteIntegrationResponse)(nil), // 20: staffsync.v1.DeleteIntegrationResponse
-	nil,                               // 21: staffsync.v1.Integration.SettingsEntry
-	nil,                               // 22: staffsync.v1.Integration.SecretsEntry
-	nil,                               // 23: staffsync.v1.CreateIntegrationRequest.SettingsEntry
-	nil,                               // 24: staffsync.v1.CreateIntegrationRequest.SecretsEntry
-	nil,                               // 25: staffsync.v1.UpdateIntegrationRequest.SettingsEntry
-	nil,                               // 26: staffsync.v1.UpdateIntegrationRequest.SecretsEntry
-	(*ImportOptions)(nil),             // 27: staffsync.v1.ImportOptions
-	(*timestamppb.Timestamp)(nil),     // 28: google.protobuf.Timestamp
+	(*FetchPreviewRequest)(nil),       // 19: staffsync.v1.FetchPreviewRequest
+	(*FetchPreviewResponse)(nil),      // 20: staffsync.v1.FetchPreviewResponse
+	(*SetAutomaticRunsRequest)(nil),   // 21: staffsync.v1.SetAutomaticRunsRequest
+	(*SetAutomaticRunsResponse)(nil),  // 22: staffsync.v1.SetAutomaticRunsResponse
+	(*DeleteIntegrationRequest)(nil),  // 23: staffsync.v1.DeleteIntegrationRequest
+	(*DeleteIntegrationResponse)(nil), // 24: staffsync.v1.DeleteIntegrationResponse
+	nil,                               // 25: staffsync.v1.Integration.SettingsEntry
+	nil,                               // 26: staffsync.v1.Integration.SecretsEntry
+	nil,                               // 27: staffsync.v1.CreateIntegrationRequest.SettingsEntry
+	nil,                               // 28: staffsync.v1.CreateIntegrationRequest.SecretsEntry
+	nil,                               // 29: staffsync.v1.UpdateIntegrationRequest.SettingsEntry
+	nil,                               // 30: staffsync.v1.UpdateIntegrationRequest.SecretsEntry
+	(*ImportOptions)(nil),             // 31: staffsync.v1.ImportOptions
+	(*timestamppb.Timestamp)(nil),     // 32: google.protobuf.Timestamp
 }
 var file_staffsync_v1_integration_proto_depIdxs = []int32{
-	21, // 0: staffsync.v1.Integration.settings:type_name -> staffsync.v1.Integration.SettingsEntry
-	22, // 1: staffsync.v1.Integration.secrets:type_name -> staffsync.v1.Integration.SecretsEntry
-	27, // 2: staffsync.v1.Integration.options:type_name -> staffsync.v1.ImportOptions
+	25, // 0: staffsync.v1.Integration.settings:type_name -> staffsync.v1.Integration.SettingsEntry
+	26, // 1: staffsync.v1.Integration.secrets:type_name -> staffsync.v1.Integration.SecretsEntry
+	31, // 2: staffsync.v1.Integration.options:type_name -> staffsync.v1.ImportOptions
 	0,  // 3: staffsync.v1.Integration.state:type_name -> staffsync.v1.IntegrationState
-	28, // 4: staffsync.v1.Integration.last_run_at:type_name -> google.protobuf.Timestamp
-	28, // 5: staffsync.v1.Integration.next_run_at:type_name -> google.protobuf.Timestamp
-	28, // 6: staffsync.v1.Integration.created_at:type_name -> google.protobuf.Timestamp
-	23, // 7: staffsync.v1.CreateIntegrationRequest.settings:type_name -> staffsync.v1.CreateIntegrationRequest.SettingsEntry
-	24, // 8: staffsync.v1.CreateIntegrationRequest.secrets:type_name -> staffsync.v1.CreateIntegrationRequest.SecretsEntry
-	27, // 9: staffsync.v1.CreateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
+	32, // 4: staffsync.v1.Integration.last_run_at:type_name -> google.protobuf.Timestamp
+	32, // 5: staffsync.v1.Integration.next_run_at:type_name -> google.protobuf.Timestamp
+	32, // 6: staffsync.v1.Integration.created_at:type_name -> google.protobuf.Timestamp
+	27, // 7: staffsync.v1.CreateIntegrationRequest.settings:type_name -> staffsync.v1.CreateIntegrationRequest.SettingsEntry
+	28, // 8: staffsync.v1.CreateIntegrationRequest.secrets:type_name -> staffsync.v1.CreateIntegrationRequest.SecretsEntry
+	31, // 9: staffsync.v1.CreateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
 	1,  // 10: staffsync.v1.CreateIntegrationResponse.integration:type_name -> staffsync.v1.Integration
-	25, // 11: staffsync.v1.UpdateIntegrationRequest.settings:type_name -> staffsync.v1.UpdateIntegrationRequest.SettingsEntry
-	26, // 12: staffsync.v1.UpdateIntegrationRequest.secrets:type_name -> staffsync.v1.UpdateIntegrationRequest.SecretsEntry
-	27, // 13: staffsync.v1.UpdateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
+	29, // 11: staffsync.v1.UpdateIntegrationRequest.settings:type_name -> staffsync.v1.UpdateIntegrationRequest.SettingsEntry
+	30, // 12: staffsync.v1.UpdateIntegrationRequest.secrets:type_name -> staffsync.v1.UpdateIntegrationRequest.SecretsEntry
+	31, // 13: staffsync.v1.UpdateIntegrationRequest.options:type_name -> staffsync.v1.ImportOptions
 	1,  // 14: staffsync.v1.UpdateIntegrationResponse.integration:type_name -> staffsync.v1.Integration
 	1,  // 15: staffsync.v1.ListIntegrationsResponse.integrations:type_name -> staffsync.v1.Integration
 	1,  // 16: staffsync.v1.GetIntegrationResponse.integration:type_name -> staffsync.v1.Integration
@@ -1427,29 +1681,35 @@ var file_staffsync_v1_integration_proto_depIdxs = []int32{
 	1,  // 18: staffsync.v1.PauseIntegrationResponse.integration:type_name -> staffsync.v1.Integration
 	1,  // 19: staffsync.v1.ResumeIntegrationResponse.integration:type_name -> staffsync.v1.Integration
 	1,  // 20: staffsync.v1.SyncNowResponse.integration:type_name -> staffsync.v1.Integration
-	2,  // 21: staffsync.v1.IntegrationService.CreateIntegration:input_type -> staffsync.v1.CreateIntegrationRequest
-	4,  // 22: staffsync.v1.IntegrationService.UpdateIntegration:input_type -> staffsync.v1.UpdateIntegrationRequest
-	6,  // 23: staffsync.v1.IntegrationService.ListIntegrations:input_type -> staffsync.v1.ListIntegrationsRequest
-	8,  // 24: staffsync.v1.IntegrationService.GetIntegration:input_type -> staffsync.v1.GetIntegrationRequest
-	10, // 25: staffsync.v1.IntegrationService.TestConnection:input_type -> staffsync.v1.TestConnectionRequest
-	13, // 26: staffsync.v1.IntegrationService.PauseIntegration:input_type -> staffsync.v1.PauseIntegrationRequest
-	15, // 27: staffsync.v1.IntegrationService.ResumeIntegration:input_type -> staffsync.v1.ResumeIntegrationRequest
-	17, // 28: staffsync.v1.IntegrationService.SyncNow:input_type -> staffsync.v1.SyncNowRequest
-	19, // 29: staffsync.v1.IntegrationService.DeleteIntegration:input_type -> staffsync.v1.DeleteIntegrationRequest
-	3,  // 30: staffsync.v1.IntegrationService.CreateIntegration:output_type -> staffsync.v1.CreateIntegrationResponse
-	5,  // 31: staffsync.v1.IntegrationService.UpdateIntegration:output_type -> staffsync.v1.UpdateIntegrationResponse
-	7,  // 32: staffsync.v1.IntegrationService.ListIntegrations:output_type -> staffsync.v1.ListIntegrationsResponse
-	9,  // 33: staffsync.v1.IntegrationService.GetIntegration:output_type -> staffsync.v1.GetIntegrationResponse
-	11, // 34: staffsync.v1.IntegrationService.TestConnection:output_type -> staffsync.v1.TestConnectionResponse
-	14, // 35: staffsync.v1.IntegrationService.PauseIntegration:output_type -> staffsync.v1.PauseIntegrationResponse
-	16, // 36: staffsync.v1.IntegrationService.ResumeIntegration:output_type -> staffsync.v1.ResumeIntegrationResponse
-	18, // 37: staffsync.v1.IntegrationService.SyncNow:output_type -> staffsync.v1.SyncNowResponse
-	20, // 38: staffsync.v1.IntegrationService.DeleteIntegration:output_type -> staffsync.v1.DeleteIntegrationResponse
-	30, // [30:39] is the sub-list for method output_type
-	21, // [21:30] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	1,  // 21: staffsync.v1.FetchPreviewResponse.integration:type_name -> staffsync.v1.Integration
+	1,  // 22: staffsync.v1.SetAutomaticRunsResponse.integration:type_name -> staffsync.v1.Integration
+	2,  // 23: staffsync.v1.IntegrationService.CreateIntegration:input_type -> staffsync.v1.CreateIntegrationRequest
+	4,  // 24: staffsync.v1.IntegrationService.UpdateIntegration:input_type -> staffsync.v1.UpdateIntegrationRequest
+	6,  // 25: staffsync.v1.IntegrationService.ListIntegrations:input_type -> staffsync.v1.ListIntegrationsRequest
+	8,  // 26: staffsync.v1.IntegrationService.GetIntegration:input_type -> staffsync.v1.GetIntegrationRequest
+	10, // 27: staffsync.v1.IntegrationService.TestConnection:input_type -> staffsync.v1.TestConnectionRequest
+	13, // 28: staffsync.v1.IntegrationService.PauseIntegration:input_type -> staffsync.v1.PauseIntegrationRequest
+	15, // 29: staffsync.v1.IntegrationService.ResumeIntegration:input_type -> staffsync.v1.ResumeIntegrationRequest
+	17, // 30: staffsync.v1.IntegrationService.SyncNow:input_type -> staffsync.v1.SyncNowRequest
+	19, // 31: staffsync.v1.IntegrationService.FetchPreview:input_type -> staffsync.v1.FetchPreviewRequest
+	21, // 32: staffsync.v1.IntegrationService.SetAutomaticRuns:input_type -> staffsync.v1.SetAutomaticRunsRequest
+	23, // 33: staffsync.v1.IntegrationService.DeleteIntegration:input_type -> staffsync.v1.DeleteIntegrationRequest
+	3,  // 34: staffsync.v1.IntegrationService.CreateIntegration:output_type -> staffsync.v1.CreateIntegrationResponse
+	5,  // 35: staffsync.v1.IntegrationService.UpdateIntegration:output_type -> staffsync.v1.UpdateIntegrationResponse
+	7,  // 36: staffsync.v1.IntegrationService.ListIntegrations:output_type -> staffsync.v1.ListIntegrationsResponse
+	9,  // 37: staffsync.v1.IntegrationService.GetIntegration:output_type -> staffsync.v1.GetIntegrationResponse
+	11, // 38: staffsync.v1.IntegrationService.TestConnection:output_type -> staffsync.v1.TestConnectionResponse
+	14, // 39: staffsync.v1.IntegrationService.PauseIntegration:output_type -> staffsync.v1.PauseIntegrationResponse
+	16, // 40: staffsync.v1.IntegrationService.ResumeIntegration:output_type -> staffsync.v1.ResumeIntegrationResponse
+	18, // 41: staffsync.v1.IntegrationService.SyncNow:output_type -> staffsync.v1.SyncNowResponse
+	20, // 42: staffsync.v1.IntegrationService.FetchPreview:output_type -> staffsync.v1.FetchPreviewResponse
+	22, // 43: staffsync.v1.IntegrationService.SetAutomaticRuns:output_type -> staffsync.v1.SetAutomaticRunsResponse
+	24, // 44: staffsync.v1.IntegrationService.DeleteIntegration:output_type -> staffsync.v1.DeleteIntegrationResponse
+	34, // [34:45] is the sub-list for method output_type
+	23, // [23:34] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_staffsync_v1_integration_proto_init() }
@@ -1459,13 +1719,14 @@ func file_staffsync_v1_integration_proto_init() {
 	}
 	file_staffsync_v1_import_proto_init()
 	file_staffsync_v1_integration_proto_msgTypes[3].OneofWrappers = []any{}
+	file_staffsync_v1_integration_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_staffsync_v1_integration_proto_rawDesc), len(file_staffsync_v1_integration_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   26,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,7 +31,9 @@ describe("integration form", () => {
     expect(req.settings).toEqual({ url: "https://hr.example.com/p.csv" });
     expect(req.secrets).toEqual({ token: "abc" });
     expect(req.intervalSeconds).toBe(3600n);
-    expect(req.autoApply).toBe(true);
+    // A new integration waits for approval until an admin decides otherwise (issue 20).
+    expect(req.autoApply).toBe(false);
+    expect(req.showPhotos).toBe(false);
     expect(req.options?.updateExistingCoreFields).toBe(true);
   });
 

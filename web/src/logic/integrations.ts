@@ -143,12 +143,15 @@ export interface IntegrationForm {
   settings: Record<string, string>;
   secrets: Record<string, string>;
   intervalSeconds: number;
+  /** Off for a new integration: its first runs wait for approval (the seeds' safe order). */
   autoApply: boolean;
+  /** BambooHR: show the HR system's employee photos in the console. */
+  showPhotos: boolean;
   options: OptionValues;
 }
 
 export function emptyIntegrationForm(kind = "https"): IntegrationForm {
-  return { kind, name: "", settings: {}, secrets: {}, intervalSeconds: 0, autoApply: true, options: defaultOptionValues() };
+  return { kind, name: "", settings: {}, secrets: {}, intervalSeconds: 0, autoApply: false, showPhotos: false, options: defaultOptionValues() };
 }
 
 /**
@@ -201,6 +204,7 @@ export function editForm(i: Integration): IntegrationForm {
     secrets: {},
     intervalSeconds: Number(i.intervalSeconds),
     autoApply: i.autoApply,
+    showPhotos: i.showPhotos,
     options: optionValuesOf(i.options),
   };
 }
@@ -240,6 +244,10 @@ export function updateRequest(i: Integration, f: IntegrationForm): UpdateIntegra
     req.autoApply = f.autoApply;
     changed = true;
   }
+  if (f.showPhotos !== i.showPhotos) {
+    req.showPhotos = f.showPhotos;
+    changed = true;
+  }
   const options = optionsToProto(f.options);
   if (!equals(ImportOptionsSchema, options, optionsToProto(optionValuesOf(i.options)))) {
     options.approvalTimeout = i.options?.approvalTimeout;
@@ -270,6 +278,7 @@ export function createRequest(f: IntegrationForm): CreateIntegrationRequest {
     secrets: pick(spec?.secrets ?? [], f.secrets, false),
     intervalSeconds: BigInt(f.intervalSeconds),
     autoApply: f.autoApply,
+    showPhotos: f.kind === "bamboohr" && f.showPhotos,
     options: optionsToProto(f.options),
   });
 }

@@ -1,9 +1,11 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { downloadBytes, imports, uploadImport } from "../api";
 import { Alert, Spinner } from "../components";
-import { FileFormat } from "../gen/staffsync/v1/import_pb";
+import { FileFormat, type ImportDefaults } from "../gen/staffsync/v1/import_pb";
+import { ImportConfiguration } from "../ImportConfiguration";
+import { uploadOptionsOver } from "../logic/defaults";
 import { errorMessage } from "../logic/errors";
-import { defaultOptionValues, guardLimitError, optionsToProto, type OptionValues } from "../logic/options";
+import { defaultOptionValues, guardLimitError, optionValuesOf, type OptionValues } from "../logic/options";
 import { OptionsFieldset } from "../OptionsFieldset";
 import { pastedUpload, uploadKind, uploadProblem } from "../logic/upload";
 import { navigate } from "../router";
@@ -22,6 +24,24 @@ export function ImportPage() {
   const [problem, setProblem] = useState("");
   const [busy, setBusy] = useState("");
   const [dragging, setDragging] = useState(false);
+  const [defaults, setDefaults] = useState<ImportDefaults>();
+  const [configuring, setConfiguring] = useState(false);
+  const [configNotice, setConfigNotice] = useState("");
+  const [touched, setTouched] = useState(false);
+  const companyValues = optionValuesOf(defaults?.options);
+
+  // The upload's options start from the company's configuration.
+  useEffect(() => {
+    let live = true;
+    imports.getImportDefaults({}).then((res) => {
+      if (!live || !res.defaults) return;
+      setDefaults(res.defaults);
+      if (!touched) setOptions(optionValuesOf(res.defaults.options));
+    }).catch(() => {
+      // Without the configuration the built-in defaults show; the server still applies it.
+    });
+    return () => void (live = false);
+  }, []);
 
   function pick(file: File | undefined) {
     setProblem(file ? (uploadProblem(file.name, file.size) ?? "") : "");
@@ -70,7 +90,7 @@ export function ImportPage() {
     setProblem("");
     setBusy("Uploading…");
     try {
-      const res = await uploadImport(fileName, content, optionsToProto(options));
+      const res = await uploadImport(fileName, content, uploadOptionsOver(companyValues, options));
       navigate(`/imports/${res.import!.id}`);
     } catch (err) {
       setProblem(errorMessage(err));
@@ -91,6 +111,21 @@ export function ImportPage() {
           <button type="button" class="button secondary" onClick={() => template(FileFormat.XLSX)}>Download XLSX</button>
         </div>
       </div>
+      {configNotice && <Alert tone="success" title={configNotice} />}
+      {configuring ? (
+        <ImportConfiguration stored={defaults} onClose={() => setConfiguring(false)} onSaved={(d) => {
+          setDefaults(d);
+          setOptions(optionValuesOf(d.options));
+          setTouched(false);
+          setConfiguring(false);
+          setConfigNotice("Configuration saved. Uploads start from it from now on.");
+        }} />
+      ) : (
+        <div class="config-link">
+          <button type="button" class="button secondary" onClick={() => { setConfigNotice(""); setConfiguring(true); }}>Configuration…</button>
+          <span class="help">The company's import defaults: {defaults?.saved ? "saved" : "built-in"}.</span>
+        </div>
+      )}
       <p class="lead">
         Upload a spreadsheet with one row per person. Nothing changes until you have looked at the preview and approved it.
       </p>
@@ -149,7 +184,12 @@ export function ImportPage() {
           )}
         </div>
 
-        <OptionsFieldset values={options} onChange={setOptions} showSheet={isXlsx} idPrefix="opt" />
+        <OptionsFieldset values={options} onChange={(v) => { setTouched(true); setOptions(v); }} showSheet={isXlsx} idPrefix="opt" legend="Options for this upload">
+          <p class="help">
+            They start from the company's <button type="button" class="button link inline" onClick={() => { setConfigNotice(""); setConfiguring(true); }}>configuration</button>;
+            a change here applies to this upload only.
+          </p>
+        </OptionsFieldset>
 
         {problem && <Alert tone="error" title={problem} />}
         <div class="actions">

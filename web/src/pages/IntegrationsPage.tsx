@@ -25,8 +25,9 @@ import {
 import { IntegrationState } from "../gen/staffsync/v1/integration_pb";
 import { OptionsFieldset } from "../OptionsFieldset";
 import { linkClick } from "../router";
+import { EnableRunsDialog, fetchPreview, RunsNote } from "../IntegrationRuns";
 
-type RowMessage = { tone: "success" | "error" | "info"; text: string; details?: string[] };
+type RowMessage = { tone: "success" | "error" | "info"; text: string; details?: string[]; importId?: string };
 
 export function IntegrationsPage() {
   const [list, setList] = useState<Integration[]>();
@@ -39,6 +40,7 @@ export function IntegrationsPage() {
   const [pauseReason, setPauseReason] = useState("");
   const [editing, setEditing] = useState<Integration>();
   const [deleteTarget, setDeleteTarget] = useState<Integration>();
+  const [enableTarget, setEnableTarget] = useState<Integration>();
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -76,6 +78,33 @@ export function IntegrationsPage() {
       setNotice(`Deleted ${i.name}. Its imports stay in the history.`);
     } catch (err) {
       setDeleteTarget(undefined);
+      setMessages({ ...messages, [i.id]: { tone: "error", text: errorMessage(err) } });
+    } finally {
+      setBusy("");
+    }
+  }
+
+  async function fetchNow(i: Integration) {
+    setBusy(`${i.id}:fetch`);
+    setMessages((m) => ({ ...m, [i.id]: { tone: "info", text: "Fetching a preview…" } }));
+    try {
+      const importId = await fetchPreview(i, (now) => setList((l) => l?.map((x) => (x.id === now.id ? now : x))));
+      setMessages((m) => ({ ...m, [i.id]: importId
+        ? { tone: "success", text: "The preview is ready. Nothing is applied until you approve it.", importId }
+        : { tone: "info", text: "The fetch runs; its preview appears in the History when it is ready." } }));
+    } catch (err) {
+      setMessages((m) => ({ ...m, [i.id]: { tone: "error", text: errorMessage(err) } }));
+    } finally {
+      setBusy("");
+    }
+  }
+
+  async function stopRuns(i: Integration) {
+    setBusy(`${i.id}:runs`);
+    try {
+      replace((await integrations.setAutomaticRuns({ id: i.id, enabled: false })).integration);
+      setMessages({ ...messages, [i.id]: { tone: "info", text: "Automatic runs are off. Fetch preview still works." } });
+    } catch (err) {
       setMessages({ ...messages, [i.id]: { tone: "error", text: errorMessage(err) } });
     } finally {
       setBusy("");
@@ -166,6 +195,7 @@ export function IntegrationsPage() {
                   <td>
                     <span class={`badge status-${st.tone}`}>{st.label}</span>
                     {st.detail && <p class="help">{st.detail}</p>}
+                    <RunsNote i={i} />
                     {i.currentImportId && (
                       <p class="help"><a href={`/imports/${i.currentImportId}`} onClick={linkClick}>Open the waiting import</a></p>
                     )}
@@ -181,11 +211,20 @@ export function IntegrationsPage() {
                       <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "test")}>
                         {busy === `${i.id}:test` ? "Testing…" : "Test connection"}
                       </button>
+                      <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => fetchNow(i)}
+                        aria-label={`Fetch a preview of ${i.name}`}>
+                        {busy === `${i.id}:fetch` ? "Fetching…" : "Fetch preview"}
+                      </button>
+                      {i.automaticRuns ? (
+                        <button type="button" class="button secondary small" disabled={busy !== ""} onClick={() => stopRuns(i)}>Turn off automatic runs</button>
+                      ) : (
+                        <button type="button" class="button primary small" disabled={busy !== ""} onClick={() => setEnableTarget(i)}>Enable automatic runs…</button>
+                      )}
                       {paused ? (
                         <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "resume")}>Resume</button>
                       ) : (
                         <>
-                          <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "sync")}>Sync now</button>
+                          {i.automaticRuns && <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => act(i, "sync")}>Sync now</button>}
                           <button type="button" class="button secondary small needs-admin" disabled={busy !== ""} onClick={() => { setPauseReason(""); setPauseTarget(i); }}>Pause…</button>
                         </>
                       )}
@@ -194,7 +233,12 @@ export function IntegrationsPage() {
                       <button type="button" class="button danger-outline small needs-admin" disabled={busy !== ""} aria-label={`Delete ${i.name}`}
                         onClick={() => { setNotice(""); setDeleteTarget(i); }}>Delete…</button>
                     </div>
-                    {msg && <p class={`row-message row-message-${msg.tone}`} role="status">{msg.text}</p>}
+                    {msg && (
+                      <p class={`row-message row-message-${msg.tone}`} role="status">
+                        {msg.text}
+                        {msg.importId && <> <a href={`/imports/${msg.importId}`} onClick={linkClick}>Open the preview</a></>}
+                      </p>
+                    )}
                     {msg?.details && msg.details.length > 0 && (
                       <ul class="help">{msg.details.map((d) => <li key={d}>{d}</li>)}</ul>
                     )}
@@ -211,6 +255,11 @@ export function IntegrationsPage() {
           </tbody>
         </table>
       )}
+      {enableTarget && <EnableRunsDialog target={enableTarget} onClose={() => setEnableTarget(undefined)} onDone={(i) => {
+        setEnableTarget(undefined);
+        replace(i);
+        setMessages({ ...messages, [i.id]: { tone: "success", text: i.autoApply ? "Automatic runs are on; runs apply by themselves." : "Automatic runs are on; each run waits for approval." } });
+      }} />}
       <Dialog open={deleteTarget !== undefined} title="Delete this integration?" onClose={() => setDeleteTarget(undefined)}>
         <p>
           {deleteTarget?.name} stops syncing and its settings and credentials are deleted. The people it imported stay, and
@@ -311,7 +360,7 @@ function IntegrationFormCard({ existing, onCancel, onSaved }: {
         onSaved(res.integration!, "Saved. The next run uses the new settings.");
       } else {
         const res = await integrations.createIntegration(createRequest(form));
-        onSaved(res.integration!, "Created. Use Test connection to check the settings.");
+        onSaved(res.integration!, "Created with automatic runs off. Test the connection, use Fetch preview to see what it would import, then enable automatic runs.");
       }
     } catch (err) {
       setServerError(errorMessage(err));
@@ -378,9 +427,23 @@ function IntegrationFormCard({ existing, onCancel, onSaved }: {
           onChange={(e) => setForm({ ...form, autoApply: (e.target as HTMLInputElement).checked })} />
         <div>
           <label for="integration-auto">Apply changes without waiting for approval</label>
-          <p id="integration-auto-help" class="help">Runs apply by themselves unless the safety guard trips; then they wait for an admin.</p>
+          <p id="integration-auto-help" class="help">
+            Left off on purpose: every run then waits for your approval on its preview. Turn it on only once you trust what
+            this source sends; the safety guard still stops unusual runs. A fetched preview never applies by itself, and
+            automatic runs stay off until you enable them after a preview.
+          </p>
         </div>
       </div>
+      {form.kind === "bamboohr" && (
+        <div class="option">
+          <input type="checkbox" id="integration-photos" checked={form.showPhotos} aria-describedby="integration-photos-help"
+            onChange={(e) => setForm({ ...form, showPhotos: (e.target as HTMLInputElement).checked })} />
+          <div>
+            <label for="integration-photos">Show BambooHR employee photos</label>
+            <p id="integration-photos-help" class="help">The console shows each linked person's BambooHR photo, fetched with this integration's key and cached briefly; photos are never stored. Turn it off to show the default pictures again.</p>
+          </div>
+        </div>
+      )}
       <OptionsFieldset values={form.options} onChange={(o) => setForm({ ...form, options: o })} showSheet={false} idPrefix="integration-opt" />
       {problems.length > 0 && (
         <Alert tone="error" title="Check the form">

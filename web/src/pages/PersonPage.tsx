@@ -4,12 +4,16 @@ import { directory } from "../api";
 import { Alert, Dialog, Spinner } from "../components";
 import type { GetPersonResponse, HistoryEntry, MergePeopleResponse, PersonRef } from "../gen/staffsync/v1/directory_pb";
 import { errorMessage } from "../logic/errors";
+import { passwordNotice } from "../logic/mails";
 import { displayValue, fieldLabel } from "../logic/fields";
 import { displayName } from "../logic/people";
 import { formOf, historyTitle, mergeSummary, personFields, personValue, updateRequest, type PersonForm } from "../logic/person";
 import { linkClick, navigate } from "../router";
 import { StatusDialog } from "../StatusDialog";
 import { personStatus, statusAction } from "../logic/trust";
+import { PersonPicker } from "../PersonPicker";
+import { Avatar } from "../Avatar";
+import { pickerOptions, type PickerOption } from "../logic/picker";
 import type { PageProps } from "./index";
 
 const historyPageSize = 50;
@@ -37,6 +41,8 @@ export function PersonPage({ route }: PageProps) {
   const [dialog, setDialog] = useState<"merge" | "delete" | "status">();
   const [dialogText, setDialogText] = useState("");
   const [mergeCheck, setMergeCheck] = useState<MergePeopleResponse>();
+  const [mergeTarget, setMergeTarget] = useState<PickerOption>();
+  const [accountError, setAccountError] = useState("");
   const [dialogBusy, setDialogBusy] = useState(false);
   const [dialogError, setDialogError] = useState("");
 
@@ -53,6 +59,21 @@ export function PersonPage({ route }: PageProps) {
       .catch((err) => live && setError(errorMessage(err)));
     return () => void (live = false);
   }, [id, reload]);
+
+  // "Merge…" of a possible duplicate on a preview opens here with the other account chosen.
+  useEffect(() => {
+    const other = new URLSearchParams(window.location.search).get("merge");
+    if (!other) return;
+    let live = true;
+    directory.getPerson({ person: other }).then((res) => {
+      if (!live || !res.person) return;
+      openDialog("merge");
+      setMergeTarget(pickerOptions([res.person])[0]);
+    }).catch(() => {
+      // The other account is gone: the page shows without the dialog.
+    });
+    return () => void (live = false);
+  }, [id]);
 
   async function loadMoreHistory() {
     try {
@@ -92,6 +113,7 @@ export function PersonPage({ route }: PageProps) {
     setDialog(which);
     setDialogText("");
     setMergeCheck(undefined);
+    setMergeTarget(undefined);
     setDialogError("");
     setNotice("");
   }
@@ -100,7 +122,8 @@ export function PersonPage({ route }: PageProps) {
     setDialogBusy(true);
     setDialogError("");
     try {
-      const res = await directory.mergePeople({ source: id, destination: dialogText.trim(), dryRun });
+      if (!mergeTarget) return;
+      const res = await directory.mergePeople({ source: id, destination: mergeTarget.id, dryRun });
       if (dryRun) {
         setMergeCheck(res);
       } else {
@@ -111,6 +134,22 @@ export function PersonPage({ route }: PageProps) {
     } catch (err) {
       setMergeCheck(undefined);
       setDialogError(errorMessage(err));
+    } finally {
+      setDialogBusy(false);
+    }
+  }
+
+  async function sendPassword() {
+    if (!info?.person) return;
+    setDialogBusy(true);
+    setNotice("");
+    setAccountError("");
+    try {
+      const res = await directory.sendPasswordEmails({ people: [info.person.id] });
+      setNotice(passwordNotice(displayName(info.person), res));
+      setReload((n) => n + 1);
+    } catch (err) {
+      setAccountError(errorMessage(err));
     } finally {
       setDialogBusy(false);
     }
@@ -137,7 +176,7 @@ export function PersonPage({ route }: PageProps) {
 
   return (
     <section>
-      <h1 tabIndex={-1}>{displayName(p)}</h1>
+      <h1 tabIndex={-1} class="person-title"><Avatar name={displayName(p)} photoUrl={p.photoUrl} size={48} />{displayName(p)}</h1>
       <p class="muted">
         {p.email} · <span class={`badge status-${personStatus(p).tone}`} data-testid="person-status">{personStatus(p).text}</span>
         {info.mergedInto && <> · merged into <PersonLink person={info.mergedInto} /></>}
@@ -200,8 +239,14 @@ export function PersonPage({ route }: PageProps) {
             Deactivate or reactivate the account, merge a duplicate into the one that stays, or delete a deactivated
             person for good, for example on a request to erase their data.
           </p>
+          {accountError && <Alert tone="error" title={accountError} />}
           <div class="actions">
             <button type="button" class="button secondary needs-admin" onClick={() => openDialog("status")}>{statusAction(p)}…</button>
+            {p.active && (
+              <button type="button" class="button secondary needs-admin" disabled={dialogBusy} onClick={sendPassword}>
+                {info.passwordEmailSent ? "Send password mail again" : "Send password mail"}
+              </button>
+            )}
             <button type="button" class="button secondary needs-admin" onClick={() => openDialog("merge")}>Merge into another account…</button>
             {!p.active && <button type="button" class="button danger-outline needs-admin" onClick={() => openDialog("delete")}>Delete…</button>}
           </div>
@@ -221,18 +266,17 @@ export function PersonPage({ route }: PageProps) {
           {displayName(p)}'s direct reports, cycles, reviewer roles and history move to the account that stays, and this
           account is deactivated.
         </p>
-        <div class="field">
-          <label for="merge-destination">Login email of the account that stays</label>
-          <input id="merge-destination" value={dialogText} spellcheck={false}
-            onInput={(e) => { setDialogText((e.target as HTMLInputElement).value); setMergeCheck(undefined); }} />
-        </div>
+        {dialog === "merge" && (
+          <PersonPicker id="merge-destination" label="Account that stays" help="Type part of a name or email, then choose the person."
+            exclude={[p.id]} chosen={mergeTarget} onChoose={(o) => { setMergeTarget(o); setMergeCheck(undefined); }} />
+        )}
         {mergeCheck && <Alert tone="info" title={mergeSummary(mergeCheck)}>{mergeCheck.warnings.map((w) => <p key={w}>{w}</p>)}</Alert>}
         {dialogError && <Alert tone="error" title={dialogError} />}
         <div class="actions">
           {mergeCheck ? (
             <button type="button" class="button primary" disabled={dialogBusy} onClick={() => merge(false)}>{dialogBusy ? "Merging…" : "Merge"}</button>
           ) : (
-            <button type="button" class="button primary" disabled={dialogBusy || dialogText.trim() === ""} onClick={() => merge(true)}>
+            <button type="button" class="button primary" disabled={dialogBusy || !mergeTarget} onClick={() => merge(true)}>
               {dialogBusy ? "Checking…" : "Check what moves"}
             </button>
           )}

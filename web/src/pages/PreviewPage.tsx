@@ -1,21 +1,20 @@
-import { Fragment } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { imports } from "../api";
-import { Alert, Dialog, KindBadge, PagerControls, ProgressBar, Spinner, StatusBadge, SummaryBar } from "../components";
-import { ImportStatus, type Change, type Import, type Problem } from "../gen/staffsync/v1/import_pb";
+import { ChangeList } from "../ChangeList";
+import { ImportHints, ImportOptionsNote } from "../PreviewExtras";
+import { RevertDialog } from "../RevertDialog";
+import { Alert, Dialog, ProgressBar, Spinner, StatusBadge, SummaryBar } from "../components";
+import { ImportStatus, type Import } from "../gen/staffsync/v1/import_pb";
+import { blankCellsNote } from "../logic/changeView";
 import { errorMessage } from "../logic/errors";
-import { displayValue, fieldLabel } from "../logic/fields";
 import { formatCount, formatDateTime, importSteps, sourceLabel, statusInfo, stepStates } from "../logic/format";
 import { importProgress } from "../logic/progress";
 import { changedFromDefaults } from "../logic/options";
-import { currentToken, firstPage, nextPage, previousPage, withNext, type Pager } from "../logic/paging";
 import {
   appliedLines,
   approvalDeadline,
   approvalLines,
   canDecide,
-  changesRequest,
-  filterDescription,
   hasPreview,
   noFilter,
   toggleKind,
@@ -28,8 +27,6 @@ import { pendingLines } from "../logic/trust";
 import { DiagnosisSection } from "./DiagnosisSection";
 import { can } from "../logic/roles";
 import { useMe } from "../role";
-
-const pageSize = 100;
 
 /** Follows the import live: WatchImport streams every change; if the stream breaks, poll. */
 function useLiveImport(importId: string) {
@@ -77,12 +74,6 @@ export function PreviewPage({ route }: PageProps) {
   const { im, setIm, error, refollow } = useLiveImport(importId);
   const [filter, setFilter] = useState<ChangeFilter>(noFilter);
   const [searchText, setSearchText] = useState("");
-  const [pager, setPager] = useState<Pager>(firstPage);
-  const [changes, setChanges] = useState<Change[]>([]);
-  const [total, setTotal] = useState(0);
-  const [loading, setLoading] = useState(false);
-  const [listError, setListError] = useState("");
-  const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<"" | "approve" | "reject" | "revert">("");
   const [rejectReason, setRejectReason] = useState("");
   const [actionError, setActionError] = useState("");
@@ -96,44 +87,16 @@ export function PreviewPage({ route }: PageProps) {
     const t = setTimeout(() => {
       if (searchText !== filter.search) {
         setFilter({ ...filter, search: searchText });
-        setPager(firstPage());
       }
     }, 250);
     return () => clearTimeout(t);
   }, [searchText]);
 
-  const token = currentToken(pager);
-  const requestSeq = useRef(0);
-  useEffect(() => {
-    if (!previewReady) return;
-    const seq = ++requestSeq.current;
-    setLoading(true);
-    imports
-      .listChanges(changesRequest(importId, filter, token, pageSize))
-      .then((res) => {
-        if (seq !== requestSeq.current) return;
-        setChanges(res.changes);
-        setTotal(Number(res.total));
-        setPager((p) => withNext(p, res.nextPageToken));
-        setListError("");
-      })
-      .catch((err) => seq === requestSeq.current && setListError(errorMessage(err)))
-      .finally(() => seq === requestSeq.current && setLoading(false));
-  }, [importId, previewReady, previewVersion, filter, token]);
-
   function changeFilter(f: ChangeFilter) {
     setFilter(f);
-    setPager(firstPage());
   }
 
-  function toggleRow(key: string) {
-    const next = new Set(expanded);
-    if (next.has(key)) next.delete(key);
-    else next.add(key);
-    setExpanded(next);
-  }
-
-  async function decide(action: "approve" | "reject" | "revert") {
+  async function decide(action: "approve" | "reject") {
     if (!im) return;
     setActing(true);
     setActionError("");
@@ -141,13 +104,9 @@ export function PreviewPage({ route }: PageProps) {
       if (action === "approve") {
         const res = await imports.approveImport({ importId, previewVersion: im.previewVersion });
         setIm(res.import);
-      } else if (action === "reject") {
+      } else {
         const res = await imports.rejectImport({ importId, reason: rejectReason.trim() });
         setIm(res.import);
-      } else {
-        const res = await imports.revertImport({ importId });
-        // The new import's file warnings say which fields are kept and why.
-        if (res.import?.id) navigate(`/imports/${res.import.id}`);
       }
       setDialog("");
       refollow();
@@ -190,6 +149,7 @@ export function PreviewPage({ route }: PageProps) {
             {im.rowsTotal > 0n && <> · {formatCount(im.rowsTotal)} rows</>}
           </p>
           {nonDefault.length > 0 && <p class="meta">Options changed from the defaults: {nonDefault.join("; ")}</p>}
+          <ImportOptionsNote im={im} />
         </div>
         <div class="status-line" aria-live="polite">
           <StatusBadge status={im.status} />
@@ -268,6 +228,8 @@ export function PreviewPage({ route }: PageProps) {
         </div>
       )}
 
+      {previewReady && <ImportHints im={im} />}
+
       {previewReady && (
         <>
           <h2>Changes</h2>
@@ -289,70 +251,9 @@ export function PreviewPage({ route }: PageProps) {
                 Show all changes
               </button>
             )}
-            {loading && <Spinner label="Loading…" />}
           </div>
-          {listError && <Alert tone="error" title={listError} />}
-          <table class="changes">
-            <caption class="visually-hidden">{filterDescription(filter)}</caption>
-            <thead>
-              <tr>
-                <th scope="col" class="col-expand"><span class="visually-hidden">Details</span></th>
-                <th scope="col" class="col-row">Row</th>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Kind</th>
-                <th scope="col">What changes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {changes.length === 0 && !loading && (
-                <tr><td colSpan={6} class="empty">No changes match.</td></tr>
-              )}
-              {changes.map((c) => {
-                const key = `${c.row}:${c.email}:${c.kind}`;
-                const open = expanded.has(key);
-                const detailsId = `details-${c.row}-${c.email.replace(/[^a-z0-9]/gi, "_")}`;
-                return (
-                  <Fragment key={key}>
-                    <tr class={open ? "open" : ""}>
-                      <td>
-                        <button type="button" class="expander" aria-expanded={open} aria-controls={detailsId}
-                          aria-label={`${open ? "Hide" : "Show"} details for ${c.name || c.email}`} onClick={() => toggleRow(key)}>
-                          {open ? "▾" : "▸"}
-                        </button>
-                      </td>
-                      <td class="col-row">{c.row > 0 ? c.row : "—"}</td>
-                      <td>{c.name}</td>
-                      <td class="email">{c.email}</td>
-                      <td><KindBadge kind={c.kind} /></td>
-                      <td class="what">
-                        {c.reason}
-                        {c.fields.length > 0 && <span class="muted"> · {c.fields.length} field{c.fields.length === 1 ? "" : "s"}</span>}
-                        {c.errors.length > 0 && <span class="count-error"> · {c.errors.length} error{c.errors.length === 1 ? "" : "s"}</span>}
-                        {c.warnings.length > 0 && <span class="count-warning"> · {c.warnings.length} warning{c.warnings.length === 1 ? "" : "s"}</span>}
-                      </td>
-                    </tr>
-                    {open && (
-                      <tr class="details-row">
-                        <td colSpan={6} id={detailsId}>
-                          <ChangeDetails change={c} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-          {!(loading && changes.length === 0) && <PagerControls
-            label="Pages of changes"
-            pager={pager}
-            pageSize={pageSize}
-            shown={changes.length}
-            total={total}
-            onPrevious={() => setPager(previousPage(pager))}
-            onNext={() => setPager(nextPage(pager))}
-          />}
+          {blankCellsNote(im) && <p class="note blank-note">{blankCellsNote(im)}</p>}
+          <ChangeList importId={importId} previewVersion={previewVersion} filter={filter} summary={im.summary} />
           <DiagnosisSection importId={importId} previewVersion={previewVersion} />
         </>
       )}
@@ -381,61 +282,7 @@ export function PreviewPage({ route }: PageProps) {
           <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
         </div>
       </Dialog>
-      <Dialog open={dialog === "revert"} title="Revert this import?" onClose={() => setDialog("")}>
-        <p>staffsync prepares a new import that restores the values from before this one. You will see its preview and approve it like any other import.</p>
-        {actionError && <Alert tone="error" title={actionError} />}
-        <div class="actions">
-          <button type="button" class="button primary" disabled={acting} onClick={() => decide("revert")}>Prepare revert</button>
-          <button type="button" class="button secondary" onClick={() => setDialog("")}>Cancel</button>
-        </div>
-      </Dialog>
+      <RevertDialog importId={importId} open={dialog === "revert"} onClose={() => { setDialog(""); refollow(); }} />
     </section>
-  );
-}
-
-function ProblemList({ title, problems, tone }: { title: string; problems: Problem[]; tone: "error" | "warning" }) {
-  if (problems.length === 0) return null;
-  return (
-    <div class={`problems problems-${tone}`}>
-      <h3>{title}</h3>
-      <ul>
-        {problems.map((p, i) => (
-          <li key={i}>
-            <strong>{fieldLabel(p.field)}</strong>
-            {p.value && <> (<code>{p.value}</code>)</>}: {p.message}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function ChangeDetails({ change }: { change: Change }) {
-  return (
-    <div class="details">
-      {change.reason && <p class="reason"><strong>Reason:</strong> {change.reason}</p>}
-      <ProblemList title="Errors (this row is skipped)" problems={change.errors} tone="error" />
-      <ProblemList title="Warnings" problems={change.warnings} tone="warning" />
-      {change.fields.length > 0 ? (
-        <table class="diff">
-          <caption class="visually-hidden">Field changes for {change.name || change.email}</caption>
-          <thead>
-            <tr><th scope="col">Field</th><th scope="col">Old</th><th scope="col" class="arrow" aria-hidden="true"></th><th scope="col">New</th></tr>
-          </thead>
-          <tbody>
-            {change.fields.map((f) => (
-              <tr key={f.field}>
-                <th scope="row">{fieldLabel(f.field)}</th>
-                <td class={f.old === "" ? "old empty-value" : "old"}>{displayValue(f.old)}</td>
-                <td class="arrow" aria-hidden="true">→</td>
-                <td class={f.new === "" ? "new empty-value" : "new"}>{displayValue(f.new)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">No field changes.</p>
-      )}
-    </div>
   );
 }

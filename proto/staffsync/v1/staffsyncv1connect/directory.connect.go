@@ -60,6 +60,12 @@ const (
 	// DirectoryServiceSendPasswordEmailsProcedure is the fully-qualified name of the DirectoryService's
 	// SendPasswordEmails RPC.
 	DirectoryServiceSendPasswordEmailsProcedure = "/staffsync.v1.DirectoryService/SendPasswordEmails"
+	// DirectoryServiceAddPersonProcedure is the fully-qualified name of the DirectoryService's
+	// AddPerson RPC.
+	DirectoryServiceAddPersonProcedure = "/staffsync.v1.DirectoryService/AddPerson"
+	// DirectoryServiceSendWelcomeEmailsProcedure is the fully-qualified name of the DirectoryService's
+	// SendWelcomeEmails RPC.
+	DirectoryServiceSendWelcomeEmailsProcedure = "/staffsync.v1.DirectoryService/SendWelcomeEmails"
 	// DirectoryServiceGetPersonHistoryProcedure is the fully-qualified name of the DirectoryService's
 	// GetPersonHistory RPC.
 	DirectoryServiceGetPersonHistoryProcedure = "/staffsync.v1.DirectoryService/GetPersonHistory"
@@ -87,6 +93,12 @@ type DirectoryServiceClient interface {
 	// SendPasswordEmails queues password emails for the named people, or for every active
 	// person who never got one when none is named.
 	SendPasswordEmails(context.Context, *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error)
+	// AddPerson adds one person, planned and applied as a one-person import (same checks,
+	// same history; the import has source "manual"); optionally sends the welcome email.
+	AddPerson(context.Context, *connect.Request[v1.AddPersonRequest]) (*connect.Response[v1.AddPersonResponse], error)
+	// SendWelcomeEmails queues the welcome email (set your password) for the named people, or
+	// for every active person not invited yet when not_yet_invited is set, and delivers it.
+	SendWelcomeEmails(context.Context, *connect.Request[v1.SendWelcomeEmailsRequest]) (*connect.Response[v1.SendWelcomeEmailsResponse], error)
 	// GetPersonHistory lists every change of a person, newest first, with import or admin.
 	GetPersonHistory(context.Context, *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error)
 }
@@ -159,6 +171,18 @@ func NewDirectoryServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(directoryServiceMethods.ByName("SendPasswordEmails")),
 			connect.WithClientOptions(opts...),
 		),
+		addPerson: connect.NewClient[v1.AddPersonRequest, v1.AddPersonResponse](
+			httpClient,
+			baseURL+DirectoryServiceAddPersonProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("AddPerson")),
+			connect.WithClientOptions(opts...),
+		),
+		sendWelcomeEmails: connect.NewClient[v1.SendWelcomeEmailsRequest, v1.SendWelcomeEmailsResponse](
+			httpClient,
+			baseURL+DirectoryServiceSendWelcomeEmailsProcedure,
+			connect.WithSchema(directoryServiceMethods.ByName("SendWelcomeEmails")),
+			connect.WithClientOptions(opts...),
+		),
 		getPersonHistory: connect.NewClient[v1.GetPersonHistoryRequest, v1.GetPersonHistoryResponse](
 			httpClient,
 			baseURL+DirectoryServiceGetPersonHistoryProcedure,
@@ -180,6 +204,8 @@ type directoryServiceClient struct {
 	mergePeople        *connect.Client[v1.MergePeopleRequest, v1.MergePeopleResponse]
 	deletePerson       *connect.Client[v1.DeletePersonRequest, v1.DeletePersonResponse]
 	sendPasswordEmails *connect.Client[v1.SendPasswordEmailsRequest, v1.SendPasswordEmailsResponse]
+	addPerson          *connect.Client[v1.AddPersonRequest, v1.AddPersonResponse]
+	sendWelcomeEmails  *connect.Client[v1.SendWelcomeEmailsRequest, v1.SendWelcomeEmailsResponse]
 	getPersonHistory   *connect.Client[v1.GetPersonHistoryRequest, v1.GetPersonHistoryResponse]
 }
 
@@ -228,6 +254,16 @@ func (c *directoryServiceClient) SendPasswordEmails(ctx context.Context, req *co
 	return c.sendPasswordEmails.CallUnary(ctx, req)
 }
 
+// AddPerson calls staffsync.v1.DirectoryService.AddPerson.
+func (c *directoryServiceClient) AddPerson(ctx context.Context, req *connect.Request[v1.AddPersonRequest]) (*connect.Response[v1.AddPersonResponse], error) {
+	return c.addPerson.CallUnary(ctx, req)
+}
+
+// SendWelcomeEmails calls staffsync.v1.DirectoryService.SendWelcomeEmails.
+func (c *directoryServiceClient) SendWelcomeEmails(ctx context.Context, req *connect.Request[v1.SendWelcomeEmailsRequest]) (*connect.Response[v1.SendWelcomeEmailsResponse], error) {
+	return c.sendWelcomeEmails.CallUnary(ctx, req)
+}
+
 // GetPersonHistory calls staffsync.v1.DirectoryService.GetPersonHistory.
 func (c *directoryServiceClient) GetPersonHistory(ctx context.Context, req *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error) {
 	return c.getPersonHistory.CallUnary(ctx, req)
@@ -255,6 +291,12 @@ type DirectoryServiceHandler interface {
 	// SendPasswordEmails queues password emails for the named people, or for every active
 	// person who never got one when none is named.
 	SendPasswordEmails(context.Context, *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error)
+	// AddPerson adds one person, planned and applied as a one-person import (same checks,
+	// same history; the import has source "manual"); optionally sends the welcome email.
+	AddPerson(context.Context, *connect.Request[v1.AddPersonRequest]) (*connect.Response[v1.AddPersonResponse], error)
+	// SendWelcomeEmails queues the welcome email (set your password) for the named people, or
+	// for every active person not invited yet when not_yet_invited is set, and delivers it.
+	SendWelcomeEmails(context.Context, *connect.Request[v1.SendWelcomeEmailsRequest]) (*connect.Response[v1.SendWelcomeEmailsResponse], error)
 	// GetPersonHistory lists every change of a person, newest first, with import or admin.
 	GetPersonHistory(context.Context, *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error)
 }
@@ -323,6 +365,18 @@ func NewDirectoryServiceHandler(svc DirectoryServiceHandler, opts ...connect.Han
 		connect.WithSchema(directoryServiceMethods.ByName("SendPasswordEmails")),
 		connect.WithHandlerOptions(opts...),
 	)
+	directoryServiceAddPersonHandler := connect.NewUnaryHandler(
+		DirectoryServiceAddPersonProcedure,
+		svc.AddPerson,
+		connect.WithSchema(directoryServiceMethods.ByName("AddPerson")),
+		connect.WithHandlerOptions(opts...),
+	)
+	directoryServiceSendWelcomeEmailsHandler := connect.NewUnaryHandler(
+		DirectoryServiceSendWelcomeEmailsProcedure,
+		svc.SendWelcomeEmails,
+		connect.WithSchema(directoryServiceMethods.ByName("SendWelcomeEmails")),
+		connect.WithHandlerOptions(opts...),
+	)
 	directoryServiceGetPersonHistoryHandler := connect.NewUnaryHandler(
 		DirectoryServiceGetPersonHistoryProcedure,
 		svc.GetPersonHistory,
@@ -350,6 +404,10 @@ func NewDirectoryServiceHandler(svc DirectoryServiceHandler, opts ...connect.Han
 			directoryServiceDeletePersonHandler.ServeHTTP(w, r)
 		case DirectoryServiceSendPasswordEmailsProcedure:
 			directoryServiceSendPasswordEmailsHandler.ServeHTTP(w, r)
+		case DirectoryServiceAddPersonProcedure:
+			directoryServiceAddPersonHandler.ServeHTTP(w, r)
+		case DirectoryServiceSendWelcomeEmailsProcedure:
+			directoryServiceSendWelcomeEmailsHandler.ServeHTTP(w, r)
 		case DirectoryServiceGetPersonHistoryProcedure:
 			directoryServiceGetPersonHistoryHandler.ServeHTTP(w, r)
 		default:
@@ -395,6 +453,14 @@ func (UnimplementedDirectoryServiceHandler) DeletePerson(context.Context, *conne
 
 func (UnimplementedDirectoryServiceHandler) SendPasswordEmails(context.Context, *connect.Request[v1.SendPasswordEmailsRequest]) (*connect.Response[v1.SendPasswordEmailsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.SendPasswordEmails is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) AddPerson(context.Context, *connect.Request[v1.AddPersonRequest]) (*connect.Response[v1.AddPersonResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.AddPerson is not implemented"))
+}
+
+func (UnimplementedDirectoryServiceHandler) SendWelcomeEmails(context.Context, *connect.Request[v1.SendWelcomeEmailsRequest]) (*connect.Response[v1.SendWelcomeEmailsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.DirectoryService.SendWelcomeEmails is not implemented"))
 }
 
 func (UnimplementedDirectoryServiceHandler) GetPersonHistory(context.Context, *connect.Request[v1.GetPersonHistoryRequest]) (*connect.Response[v1.GetPersonHistoryResponse], error) {

@@ -62,6 +62,12 @@ const (
 	// ImportServiceGetTemplateProcedure is the fully-qualified name of the ImportService's GetTemplate
 	// RPC.
 	ImportServiceGetTemplateProcedure = "/staffsync.v1.ImportService/GetTemplate"
+	// ImportServiceGetImportDefaultsProcedure is the fully-qualified name of the ImportService's
+	// GetImportDefaults RPC.
+	ImportServiceGetImportDefaultsProcedure = "/staffsync.v1.ImportService/GetImportDefaults"
+	// ImportServiceUpdateImportDefaultsProcedure is the fully-qualified name of the ImportService's
+	// UpdateImportDefaults RPC.
+	ImportServiceUpdateImportDefaultsProcedure = "/staffsync.v1.ImportService/UpdateImportDefaults"
 )
 
 // ImportServiceClient is a client for the staffsync.v1.ImportService service.
@@ -90,6 +96,12 @@ type ImportServiceClient interface {
 	DiagnoseImport(context.Context, *connect.Request[v1.DiagnoseImportRequest]) (*connect.Response[v1.DiagnoseImportResponse], error)
 	// GetTemplate returns the import template.
 	GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error)
+	// GetImportDefaults returns the company's import configuration: the options an upload
+	// uses when it names none.
+	GetImportDefaults(context.Context, *connect.Request[v1.GetImportDefaultsRequest]) (*connect.Response[v1.GetImportDefaultsResponse], error)
+	// UpdateImportDefaults replaces the company's import configuration; unset options take
+	// the built-in defaults of import-rules.md section 5.
+	UpdateImportDefaults(context.Context, *connect.Request[v1.UpdateImportDefaultsRequest]) (*connect.Response[v1.UpdateImportDefaultsResponse], error)
 }
 
 // NewImportServiceClient constructs a client for the staffsync.v1.ImportService service. By
@@ -168,21 +180,36 @@ func NewImportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getImportDefaults: connect.NewClient[v1.GetImportDefaultsRequest, v1.GetImportDefaultsResponse](
+			httpClient,
+			baseURL+ImportServiceGetImportDefaultsProcedure,
+			connect.WithSchema(importServiceMethods.ByName("GetImportDefaults")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateImportDefaults: connect.NewClient[v1.UpdateImportDefaultsRequest, v1.UpdateImportDefaultsResponse](
+			httpClient,
+			baseURL+ImportServiceUpdateImportDefaultsProcedure,
+			connect.WithSchema(importServiceMethods.ByName("UpdateImportDefaults")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // importServiceClient implements ImportServiceClient.
 type importServiceClient struct {
-	startImport    *connect.Client[v1.StartImportRequest, v1.StartImportResponse]
-	getImport      *connect.Client[v1.GetImportRequest, v1.GetImportResponse]
-	listChanges    *connect.Client[v1.ListChangesRequest, v1.ListChangesResponse]
-	approveImport  *connect.Client[v1.ApproveImportRequest, v1.ApproveImportResponse]
-	rejectImport   *connect.Client[v1.RejectImportRequest, v1.RejectImportResponse]
-	listImports    *connect.Client[v1.ListImportsRequest, v1.ListImportsResponse]
-	watchImport    *connect.Client[v1.WatchImportRequest, v1.WatchImportResponse]
-	revertImport   *connect.Client[v1.RevertImportRequest, v1.RevertImportResponse]
-	diagnoseImport *connect.Client[v1.DiagnoseImportRequest, v1.DiagnoseImportResponse]
-	getTemplate    *connect.Client[v1.GetTemplateRequest, v1.GetTemplateResponse]
+	startImport          *connect.Client[v1.StartImportRequest, v1.StartImportResponse]
+	getImport            *connect.Client[v1.GetImportRequest, v1.GetImportResponse]
+	listChanges          *connect.Client[v1.ListChangesRequest, v1.ListChangesResponse]
+	approveImport        *connect.Client[v1.ApproveImportRequest, v1.ApproveImportResponse]
+	rejectImport         *connect.Client[v1.RejectImportRequest, v1.RejectImportResponse]
+	listImports          *connect.Client[v1.ListImportsRequest, v1.ListImportsResponse]
+	watchImport          *connect.Client[v1.WatchImportRequest, v1.WatchImportResponse]
+	revertImport         *connect.Client[v1.RevertImportRequest, v1.RevertImportResponse]
+	diagnoseImport       *connect.Client[v1.DiagnoseImportRequest, v1.DiagnoseImportResponse]
+	getTemplate          *connect.Client[v1.GetTemplateRequest, v1.GetTemplateResponse]
+	getImportDefaults    *connect.Client[v1.GetImportDefaultsRequest, v1.GetImportDefaultsResponse]
+	updateImportDefaults *connect.Client[v1.UpdateImportDefaultsRequest, v1.UpdateImportDefaultsResponse]
 }
 
 // StartImport calls staffsync.v1.ImportService.StartImport.
@@ -235,6 +262,16 @@ func (c *importServiceClient) GetTemplate(ctx context.Context, req *connect.Requ
 	return c.getTemplate.CallUnary(ctx, req)
 }
 
+// GetImportDefaults calls staffsync.v1.ImportService.GetImportDefaults.
+func (c *importServiceClient) GetImportDefaults(ctx context.Context, req *connect.Request[v1.GetImportDefaultsRequest]) (*connect.Response[v1.GetImportDefaultsResponse], error) {
+	return c.getImportDefaults.CallUnary(ctx, req)
+}
+
+// UpdateImportDefaults calls staffsync.v1.ImportService.UpdateImportDefaults.
+func (c *importServiceClient) UpdateImportDefaults(ctx context.Context, req *connect.Request[v1.UpdateImportDefaultsRequest]) (*connect.Response[v1.UpdateImportDefaultsResponse], error) {
+	return c.updateImportDefaults.CallUnary(ctx, req)
+}
+
 // ImportServiceHandler is an implementation of the staffsync.v1.ImportService service.
 type ImportServiceHandler interface {
 	// StartImport stores an uploaded file and starts its import; the preview follows.
@@ -261,6 +298,12 @@ type ImportServiceHandler interface {
 	DiagnoseImport(context.Context, *connect.Request[v1.DiagnoseImportRequest]) (*connect.Response[v1.DiagnoseImportResponse], error)
 	// GetTemplate returns the import template.
 	GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error)
+	// GetImportDefaults returns the company's import configuration: the options an upload
+	// uses when it names none.
+	GetImportDefaults(context.Context, *connect.Request[v1.GetImportDefaultsRequest]) (*connect.Response[v1.GetImportDefaultsResponse], error)
+	// UpdateImportDefaults replaces the company's import configuration; unset options take
+	// the built-in defaults of import-rules.md section 5.
+	UpdateImportDefaults(context.Context, *connect.Request[v1.UpdateImportDefaultsRequest]) (*connect.Response[v1.UpdateImportDefaultsResponse], error)
 }
 
 // NewImportServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -335,6 +378,19 @@ func NewImportServiceHandler(svc ImportServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	importServiceGetImportDefaultsHandler := connect.NewUnaryHandler(
+		ImportServiceGetImportDefaultsProcedure,
+		svc.GetImportDefaults,
+		connect.WithSchema(importServiceMethods.ByName("GetImportDefaults")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	importServiceUpdateImportDefaultsHandler := connect.NewUnaryHandler(
+		ImportServiceUpdateImportDefaultsProcedure,
+		svc.UpdateImportDefaults,
+		connect.WithSchema(importServiceMethods.ByName("UpdateImportDefaults")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/staffsync.v1.ImportService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ImportServiceStartImportProcedure:
@@ -357,6 +413,10 @@ func NewImportServiceHandler(svc ImportServiceHandler, opts ...connect.HandlerOp
 			importServiceDiagnoseImportHandler.ServeHTTP(w, r)
 		case ImportServiceGetTemplateProcedure:
 			importServiceGetTemplateHandler.ServeHTTP(w, r)
+		case ImportServiceGetImportDefaultsProcedure:
+			importServiceGetImportDefaultsHandler.ServeHTTP(w, r)
+		case ImportServiceUpdateImportDefaultsProcedure:
+			importServiceUpdateImportDefaultsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -404,4 +464,12 @@ func (UnimplementedImportServiceHandler) DiagnoseImport(context.Context, *connec
 
 func (UnimplementedImportServiceHandler) GetTemplate(context.Context, *connect.Request[v1.GetTemplateRequest]) (*connect.Response[v1.GetTemplateResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.GetTemplate is not implemented"))
+}
+
+func (UnimplementedImportServiceHandler) GetImportDefaults(context.Context, *connect.Request[v1.GetImportDefaultsRequest]) (*connect.Response[v1.GetImportDefaultsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.GetImportDefaults is not implemented"))
+}
+
+func (UnimplementedImportServiceHandler) UpdateImportDefaults(context.Context, *connect.Request[v1.UpdateImportDefaultsRequest]) (*connect.Response[v1.UpdateImportDefaultsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.ImportService.UpdateImportDefaults is not implemented"))
 }

@@ -57,6 +57,12 @@ const (
 	// IntegrationServiceSyncNowProcedure is the fully-qualified name of the IntegrationService's
 	// SyncNow RPC.
 	IntegrationServiceSyncNowProcedure = "/staffsync.v1.IntegrationService/SyncNow"
+	// IntegrationServiceFetchPreviewProcedure is the fully-qualified name of the IntegrationService's
+	// FetchPreview RPC.
+	IntegrationServiceFetchPreviewProcedure = "/staffsync.v1.IntegrationService/FetchPreview"
+	// IntegrationServiceSetAutomaticRunsProcedure is the fully-qualified name of the
+	// IntegrationService's SetAutomaticRuns RPC.
+	IntegrationServiceSetAutomaticRunsProcedure = "/staffsync.v1.IntegrationService/SetAutomaticRuns"
 	// IntegrationServiceDeleteIntegrationProcedure is the fully-qualified name of the
 	// IntegrationService's DeleteIntegration RPC.
 	IntegrationServiceDeleteIntegrationProcedure = "/staffsync.v1.IntegrationService/DeleteIntegration"
@@ -64,7 +70,8 @@ const (
 
 // IntegrationServiceClient is a client for the staffsync.v1.IntegrationService service.
 type IntegrationServiceClient interface {
-	// CreateIntegration stores an integration and starts its sync.
+	// CreateIntegration stores an integration with automatic runs off: use FetchPreview to
+	// see what it would import, then SetAutomaticRuns to turn scheduled runs on.
 	CreateIntegration(context.Context, *connect.Request[v1.CreateIntegrationRequest]) (*connect.Response[v1.CreateIntegrationResponse], error)
 	// UpdateIntegration changes settings, secrets (rotation), interval, options or auto-apply.
 	UpdateIntegration(context.Context, *connect.Request[v1.UpdateIntegrationRequest]) (*connect.Response[v1.UpdateIntegrationResponse], error)
@@ -81,6 +88,12 @@ type IntegrationServiceClient interface {
 	ResumeIntegration(context.Context, *connect.Request[v1.ResumeIntegrationRequest]) (*connect.Response[v1.ResumeIntegrationResponse], error)
 	// SyncNow runs the integration at once (unless paused or already running).
 	SyncNow(context.Context, *connect.Request[v1.SyncNowRequest]) (*connect.Response[v1.SyncNowResponse], error)
+	// FetchPreview fetches the source now and previews the import without ever applying it
+	// by itself (no auto-apply), whether automatic runs are on, off or paused. The import
+	// waits for an admin's approval like an upload.
+	FetchPreview(context.Context, *connect.Request[v1.FetchPreviewRequest]) (*connect.Response[v1.FetchPreviewResponse], error)
+	// SetAutomaticRuns turns scheduled runs on or off (a deliberate step after a preview).
+	SetAutomaticRuns(context.Context, *connect.Request[v1.SetAutomaticRunsRequest]) (*connect.Response[v1.SetAutomaticRunsResponse], error)
 	// DeleteIntegration stops the sync and removes the integration; owned fields are released.
 	DeleteIntegration(context.Context, *connect.Request[v1.DeleteIntegrationRequest]) (*connect.Response[v1.DeleteIntegrationResponse], error)
 }
@@ -146,6 +159,18 @@ func NewIntegrationServiceClient(httpClient connect.HTTPClient, baseURL string, 
 			connect.WithSchema(integrationServiceMethods.ByName("SyncNow")),
 			connect.WithClientOptions(opts...),
 		),
+		fetchPreview: connect.NewClient[v1.FetchPreviewRequest, v1.FetchPreviewResponse](
+			httpClient,
+			baseURL+IntegrationServiceFetchPreviewProcedure,
+			connect.WithSchema(integrationServiceMethods.ByName("FetchPreview")),
+			connect.WithClientOptions(opts...),
+		),
+		setAutomaticRuns: connect.NewClient[v1.SetAutomaticRunsRequest, v1.SetAutomaticRunsResponse](
+			httpClient,
+			baseURL+IntegrationServiceSetAutomaticRunsProcedure,
+			connect.WithSchema(integrationServiceMethods.ByName("SetAutomaticRuns")),
+			connect.WithClientOptions(opts...),
+		),
 		deleteIntegration: connect.NewClient[v1.DeleteIntegrationRequest, v1.DeleteIntegrationResponse](
 			httpClient,
 			baseURL+IntegrationServiceDeleteIntegrationProcedure,
@@ -165,6 +190,8 @@ type integrationServiceClient struct {
 	pauseIntegration  *connect.Client[v1.PauseIntegrationRequest, v1.PauseIntegrationResponse]
 	resumeIntegration *connect.Client[v1.ResumeIntegrationRequest, v1.ResumeIntegrationResponse]
 	syncNow           *connect.Client[v1.SyncNowRequest, v1.SyncNowResponse]
+	fetchPreview      *connect.Client[v1.FetchPreviewRequest, v1.FetchPreviewResponse]
+	setAutomaticRuns  *connect.Client[v1.SetAutomaticRunsRequest, v1.SetAutomaticRunsResponse]
 	deleteIntegration *connect.Client[v1.DeleteIntegrationRequest, v1.DeleteIntegrationResponse]
 }
 
@@ -208,6 +235,16 @@ func (c *integrationServiceClient) SyncNow(ctx context.Context, req *connect.Req
 	return c.syncNow.CallUnary(ctx, req)
 }
 
+// FetchPreview calls staffsync.v1.IntegrationService.FetchPreview.
+func (c *integrationServiceClient) FetchPreview(ctx context.Context, req *connect.Request[v1.FetchPreviewRequest]) (*connect.Response[v1.FetchPreviewResponse], error) {
+	return c.fetchPreview.CallUnary(ctx, req)
+}
+
+// SetAutomaticRuns calls staffsync.v1.IntegrationService.SetAutomaticRuns.
+func (c *integrationServiceClient) SetAutomaticRuns(ctx context.Context, req *connect.Request[v1.SetAutomaticRunsRequest]) (*connect.Response[v1.SetAutomaticRunsResponse], error) {
+	return c.setAutomaticRuns.CallUnary(ctx, req)
+}
+
 // DeleteIntegration calls staffsync.v1.IntegrationService.DeleteIntegration.
 func (c *integrationServiceClient) DeleteIntegration(ctx context.Context, req *connect.Request[v1.DeleteIntegrationRequest]) (*connect.Response[v1.DeleteIntegrationResponse], error) {
 	return c.deleteIntegration.CallUnary(ctx, req)
@@ -215,7 +252,8 @@ func (c *integrationServiceClient) DeleteIntegration(ctx context.Context, req *c
 
 // IntegrationServiceHandler is an implementation of the staffsync.v1.IntegrationService service.
 type IntegrationServiceHandler interface {
-	// CreateIntegration stores an integration and starts its sync.
+	// CreateIntegration stores an integration with automatic runs off: use FetchPreview to
+	// see what it would import, then SetAutomaticRuns to turn scheduled runs on.
 	CreateIntegration(context.Context, *connect.Request[v1.CreateIntegrationRequest]) (*connect.Response[v1.CreateIntegrationResponse], error)
 	// UpdateIntegration changes settings, secrets (rotation), interval, options or auto-apply.
 	UpdateIntegration(context.Context, *connect.Request[v1.UpdateIntegrationRequest]) (*connect.Response[v1.UpdateIntegrationResponse], error)
@@ -232,6 +270,12 @@ type IntegrationServiceHandler interface {
 	ResumeIntegration(context.Context, *connect.Request[v1.ResumeIntegrationRequest]) (*connect.Response[v1.ResumeIntegrationResponse], error)
 	// SyncNow runs the integration at once (unless paused or already running).
 	SyncNow(context.Context, *connect.Request[v1.SyncNowRequest]) (*connect.Response[v1.SyncNowResponse], error)
+	// FetchPreview fetches the source now and previews the import without ever applying it
+	// by itself (no auto-apply), whether automatic runs are on, off or paused. The import
+	// waits for an admin's approval like an upload.
+	FetchPreview(context.Context, *connect.Request[v1.FetchPreviewRequest]) (*connect.Response[v1.FetchPreviewResponse], error)
+	// SetAutomaticRuns turns scheduled runs on or off (a deliberate step after a preview).
+	SetAutomaticRuns(context.Context, *connect.Request[v1.SetAutomaticRunsRequest]) (*connect.Response[v1.SetAutomaticRunsResponse], error)
 	// DeleteIntegration stops the sync and removes the integration; owned fields are released.
 	DeleteIntegration(context.Context, *connect.Request[v1.DeleteIntegrationRequest]) (*connect.Response[v1.DeleteIntegrationResponse], error)
 }
@@ -293,6 +337,18 @@ func NewIntegrationServiceHandler(svc IntegrationServiceHandler, opts ...connect
 		connect.WithSchema(integrationServiceMethods.ByName("SyncNow")),
 		connect.WithHandlerOptions(opts...),
 	)
+	integrationServiceFetchPreviewHandler := connect.NewUnaryHandler(
+		IntegrationServiceFetchPreviewProcedure,
+		svc.FetchPreview,
+		connect.WithSchema(integrationServiceMethods.ByName("FetchPreview")),
+		connect.WithHandlerOptions(opts...),
+	)
+	integrationServiceSetAutomaticRunsHandler := connect.NewUnaryHandler(
+		IntegrationServiceSetAutomaticRunsProcedure,
+		svc.SetAutomaticRuns,
+		connect.WithSchema(integrationServiceMethods.ByName("SetAutomaticRuns")),
+		connect.WithHandlerOptions(opts...),
+	)
 	integrationServiceDeleteIntegrationHandler := connect.NewUnaryHandler(
 		IntegrationServiceDeleteIntegrationProcedure,
 		svc.DeleteIntegration,
@@ -317,6 +373,10 @@ func NewIntegrationServiceHandler(svc IntegrationServiceHandler, opts ...connect
 			integrationServiceResumeIntegrationHandler.ServeHTTP(w, r)
 		case IntegrationServiceSyncNowProcedure:
 			integrationServiceSyncNowHandler.ServeHTTP(w, r)
+		case IntegrationServiceFetchPreviewProcedure:
+			integrationServiceFetchPreviewHandler.ServeHTTP(w, r)
+		case IntegrationServiceSetAutomaticRunsProcedure:
+			integrationServiceSetAutomaticRunsHandler.ServeHTTP(w, r)
 		case IntegrationServiceDeleteIntegrationProcedure:
 			integrationServiceDeleteIntegrationHandler.ServeHTTP(w, r)
 		default:
@@ -358,6 +418,14 @@ func (UnimplementedIntegrationServiceHandler) ResumeIntegration(context.Context,
 
 func (UnimplementedIntegrationServiceHandler) SyncNow(context.Context, *connect.Request[v1.SyncNowRequest]) (*connect.Response[v1.SyncNowResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.IntegrationService.SyncNow is not implemented"))
+}
+
+func (UnimplementedIntegrationServiceHandler) FetchPreview(context.Context, *connect.Request[v1.FetchPreviewRequest]) (*connect.Response[v1.FetchPreviewResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.IntegrationService.FetchPreview is not implemented"))
+}
+
+func (UnimplementedIntegrationServiceHandler) SetAutomaticRuns(context.Context, *connect.Request[v1.SetAutomaticRunsRequest]) (*connect.Response[v1.SetAutomaticRunsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("staffsync.v1.IntegrationService.SetAutomaticRuns is not implemented"))
 }
 
 func (UnimplementedIntegrationServiceHandler) DeleteIntegration(context.Context, *connect.Request[v1.DeleteIntegrationRequest]) (*connect.Response[v1.DeleteIntegrationResponse], error) {

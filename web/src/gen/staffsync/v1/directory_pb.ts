@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file staffsync/v1/directory.proto.
  */
 export const file_staffsync_v1_directory: GenFile = /*@__PURE__*/
-  fileDesc("ChxzdGFmZnN5bmMvdjEvZGlyZWN0b3J5LnByb3RvEgxzdGFmZnN5bmMudjEikgMKBlBlcnNvbhIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRIOCgZnZW5kZXIYBCABKAkSDQoFdGl0bGUYBSABKAkSDQoFZW1haWwYBiABKAkSFQoNbWFuYWdlcl9lbWFpbBgHIAEoCRISCgpkZXBhcnRtZW50GAggASgJEgwKBHRlYW0YCSABKAkSEAoIbG9jYXRpb24YCiABKAkSEwoLZW1wbG95ZWVfaWQYCyABKAkSEQoJaGlyZV9kYXRlGAwgASgJEhEKCWFsdF9lbWFpbBgNIAEoCRIfChdzZWNvbmRhcnlfbWFuYWdlcl9lbWFpbBgOIAEoCRIWCg5wcmVmZXJyZWRfbmFtZRgPIAEoCRIUCgxsZWF2aW5nX2RhdGUYECABKAkSGAoQdGVybWluYXRpb25fdHlwZRgRIAEoCRIXCg9lbXBsb3ltZW50X3R5cGUYEiABKAkSDgoGYWN0aXZlGBMgASgIEg8KB3BlbmRpbmcYFCABKAgiswEKEUxpc3RQZW9wbGVSZXF1ZXN0EjAKBnN0YXR1cxgBIAEoDjIgLnN0YWZmc3luYy52MS5QZXJzb25TdGF0dXNGaWx0ZXISEgoKZGVwYXJ0bWVudBgCIAEoCRIQCghsb2NhdGlvbhgDIAEoCRIOCgZzZWFyY2gYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSDwoHbWFuYWdlchgHIAEoCSKRAQoSTGlzdFBlb3BsZVJlc3BvbnNlEiQKBnBlb3BsZRgBIAMoCzIULnN0YWZmc3luYy52MS5QZXJzb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhYKDmJpbGxhYmxlX2NvdW50GAMgASgDEg0KBXRvdGFsGAQgASgDEhUKDXBlbmRpbmdfY291bnQYBSABKAMiQgoWRXhwb3J0RGlyZWN0b3J5UmVxdWVzdBIoCgZmb3JtYXQYASABKA4yGC5zdGFmZnN5bmMudjEuRmlsZUZvcm1hdCJTChdFeHBvcnREaXJlY3RvcnlSZXNwb25zZRIRCglmaWxlX25hbWUYASABKAkSFAoMY29udGVudF90eXBlGAIgASgJEg8KB2NvbnRlbnQYAyABKAwiRAoJUGVyc29uUmVmEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGYWN0aXZlGAQgASgIIjAKCk93bmVkRmllbGQSDQoFZmllbGQYASABKAkSEwoLaW50ZWdyYXRpb24YAiABKAkiIgoQR2V0UGVyc29uUmVxdWVzdBIOCgZwZXJzb24YASABKAkiwwIKEUdldFBlcnNvblJlc3BvbnNlEiQKBnBlcnNvbhgBIAEoCzIULnN0YWZmc3luYy52MS5QZXJzb24SKAoHbWFuYWdlchgCIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSMgoRc2Vjb25kYXJ5X21hbmFnZXIYAyABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEi8KDmRpcmVjdF9yZXBvcnRzGAQgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIuCgxvd25lZF9maWVsZHMYBSADKAsyGC5zdGFmZnN5bmMudjEuT3duZWRGaWVsZBIsCgttZXJnZWRfaW50bxgGIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSGwoTcGFzc3dvcmRfZW1haWxfc2VudBgHIAEoCCI5CgpGaWVsZFZhbHVlEg0KBWZpZWxkGAEgASgJEg0KBXZhbHVlGAIgASgJEg0KBWNsZWFyGAMgASgIIk8KE1VwZGF0ZVBlcnNvblJlcXVlc3QSDgoGcGVyc29uGAEgASgJEigKBmZpZWxkcxgCIAMoCzIYLnN0YWZmc3luYy52MS5GaWVsZFZhbHVlInoKFFVwZGF0ZVBlcnNvblJlc3BvbnNlEiQKBnBlcnNvbhgBIAEoCzIULnN0YWZmc3luYy52MS5QZXJzb24SKgoHY2hhbmdlcxgCIAMoCzIZLnN0YWZmc3luYy52MS5GaWVsZENoYW5nZRIQCgh3YXJuaW5ncxgDIAMoCSJaCgxTdGF0dXNDaGFuZ2USJwoGcGVyc29uGAEgASgLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIPCgdjaGFuZ2VkGAIgASgIEhAKCHdhcm5pbmdzGAMgAygJIikKF0RlYWN0aXZhdGVQZW9wbGVSZXF1ZXN0Eg4KBnBlb3BsZRgBIAMoCSJHChhEZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLnN0YWZmc3luYy52MS5TdGF0dXNDaGFuZ2UiKQoXUmVhY3RpdmF0ZVBlb3BsZVJlcXVlc3QSDgoGcGVvcGxlGAEgAygJIkcKGFJlYWN0aXZhdGVQZW9wbGVSZXNwb25zZRIrCgdyZXN1bHRzGAEgAygLMhouc3RhZmZzeW5jLnYxLlN0YXR1c0NoYW5nZSJKChJNZXJnZVBlb3BsZVJlcXVlc3QSDgoGc291cmNlGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEg8KB2RyeV9ydW4YAyABKAgikQMKE01lcmdlUGVvcGxlUmVzcG9uc2USJwoGc291cmNlGAEgASgLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIsCgtkZXN0aW5hdGlvbhgCIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSDwoHZHJ5X3J1bhgDIAEoCBIuCg1yZXBvcnRzX21vdmVkGAQgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhI4ChdzZWNvbmRhcnlfcmVwb3J0c19tb3ZlZBgFIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSIgoaY3ljbGVfcGFydGljaXBhdGlvbnNfbW92ZWQYBiABKAMSHwoXY3ljbGVzX2tlcHRfd2l0aF9zb3VyY2UYByABKAMSHAoUcmV2aWV3ZXJfcm9sZXNfbW92ZWQYCCABKAMSFwoPaGlzdG9yeV9lbnRyaWVzGAkgASgDEhoKEnNvdXJjZV9kZWFjdGl2YXRlZBgKIAEoCBIQCgh3YXJuaW5ncxgLIAMoCSI8ChNEZWxldGVQZXJzb25SZXF1ZXN0Eg4KBnBlcnNvbhgBIAEoCRIVCg1jb25maXJtX2VtYWlsGAIgASgJInUKFERlbGV0ZVBlcnNvblJlc3BvbnNlEgoKAmlkGAEgASgJEh4KFmhpc3RvcnlfZW50cmllc19lcmFzZWQYAiABKAMSGgoScmVwb3J0c191bmFzc2lnbmVkGAMgASgDEhUKDWZpbGVzX2RlbGV0ZWQYBCABKAMiKwoZU2VuZFBhc3N3b3JkRW1haWxzUmVxdWVzdBIOCgZwZW9wbGUYASADKAkiVwoaU2VuZFBhc3N3b3JkRW1haWxzUmVzcG9uc2USJwoGcXVldWVkGAEgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIQCgh3YXJuaW5ncxgCIAMoCSJQChdHZXRQZXJzb25IaXN0b3J5UmVxdWVzdBIOCgZwZXJzb24YASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiygEKDEhpc3RvcnlFbnRyeRIKCgJpZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEa2luZBgDIAEoCRIRCglpbXBvcnRfaWQYBCABKAkSFQoNaW1wb3J0X3NvdXJjZRgFIAEoCRINCgVhZG1pbhgGIAEoCRIqCgdjaGFuZ2VzGAcgAygLMhkuc3RhZmZzeW5jLnYxLkZpZWxkQ2hhbmdlEhMKC21lcmdlZF9mcm9tGAggASgJImAKGEdldFBlcnNvbkhpc3RvcnlSZXNwb25zZRIrCgdlbnRyaWVzGAEgAygLMhouc3RhZmZzeW5jLnYxLkhpc3RvcnlFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqwQEKElBlcnNvblN0YXR1c0ZpbHRlchIkCiBQRVJTT05fU1RBVFVTX0ZJTFRFUl9VTlNQRUNJRklFRBAAEh8KG1BFUlNPTl9TVEFUVVNfRklMVEVSX0FDVElWRRABEiQKIFBFUlNPTl9TVEFUVVNfRklMVEVSX0RFQUNUSVZBVEVEEAISHAoYUEVSU09OX1NUQVRVU19GSUxURVJfQUxMEAMSIAocUEVSU09OX1NUQVRVU19GSUxURVJfUEVORElORxAEMrkHChBEaXJlY3RvcnlTZXJ2aWNlElQKCkxpc3RQZW9wbGUSHy5zdGFmZnN5bmMudjEuTGlzdFBlb3BsZVJlcXVlc3QaIC5zdGFmZnN5bmMudjEuTGlzdFBlb3BsZVJlc3BvbnNlIgOQAgESYwoPRXhwb3J0RGlyZWN0b3J5EiQuc3RhZmZzeW5jLnYxLkV4cG9ydERpcmVjdG9yeVJlcXVlc3QaJS5zdGFmZnN5bmMudjEuRXhwb3J0RGlyZWN0b3J5UmVzcG9uc2UiA5ACARJRCglHZXRQZXJzb24SHi5zdGFmZnN5bmMudjEuR2V0UGVyc29uUmVxdWVzdBofLnN0YWZmc3luYy52MS5HZXRQZXJzb25SZXNwb25zZSIDkAIBElUKDFVwZGF0ZVBlcnNvbhIhLnN0YWZmc3luYy52MS5VcGRhdGVQZXJzb25SZXF1ZXN0GiIuc3RhZmZzeW5jLnYxLlVwZGF0ZVBlcnNvblJlc3BvbnNlEmEKEERlYWN0aXZhdGVQZW9wbGUSJS5zdGFmZnN5bmMudjEuRGVhY3RpdmF0ZVBlb3BsZVJlcXVlc3QaJi5zdGFmZnN5bmMudjEuRGVhY3RpdmF0ZVBlb3BsZVJlc3BvbnNlEmEKEFJlYWN0aXZhdGVQZW9wbGUSJS5zdGFmZnN5bmMudjEuUmVhY3RpdmF0ZVBlb3BsZVJlcXVlc3QaJi5zdGFmZnN5bmMudjEuUmVhY3RpdmF0ZVBlb3BsZVJlc3BvbnNlElIKC01lcmdlUGVvcGxlEiAuc3RhZmZzeW5jLnYxLk1lcmdlUGVvcGxlUmVxdWVzdBohLnN0YWZmc3luYy52MS5NZXJnZVBlb3BsZVJlc3BvbnNlElUKDERlbGV0ZVBlcnNvbhIhLnN0YWZmc3luYy52MS5EZWxldGVQZXJzb25SZXF1ZXN0GiIuc3RhZmZzeW5jLnYxLkRlbGV0ZVBlcnNvblJlc3BvbnNlEmcKElNlbmRQYXNzd29yZEVtYWlscxInLnN0YWZmc3luYy52MS5TZW5kUGFzc3dvcmRFbWFpbHNSZXF1ZXN0Giguc3RhZmZzeW5jLnYxLlNlbmRQYXNzd29yZEVtYWlsc1Jlc3BvbnNlEmYKEEdldFBlcnNvbkhpc3RvcnkSJS5zdGFmZnN5bmMudjEuR2V0UGVyc29uSGlzdG9yeVJlcXVlc3QaJi5zdGFmZnN5bmMudjEuR2V0UGVyc29uSGlzdG9yeVJlc3BvbnNlIgOQAgFCP1o9Z2l0aHViLmNvbS9zdGFmZnN5bmMvc3RhZmZzeW5jL3Byb3RvL3N0YWZmc3luYy92MTtzdGFmZnN5bmN2MWIGcHJvdG8z", [file_google_protobuf_timestamp, file_staffsync_v1_import]);
+  fileDesc("ChxzdGFmZnN5bmMvdjEvZGlyZWN0b3J5LnByb3RvEgxzdGFmZnN5bmMudjEitgMKBlBlcnNvbhIKCgJpZBgBIAEoCRISCgpmaXJzdF9uYW1lGAIgASgJEhEKCWxhc3RfbmFtZRgDIAEoCRIOCgZnZW5kZXIYBCABKAkSDQoFdGl0bGUYBSABKAkSDQoFZW1haWwYBiABKAkSFQoNbWFuYWdlcl9lbWFpbBgHIAEoCRISCgpkZXBhcnRtZW50GAggASgJEgwKBHRlYW0YCSABKAkSEAoIbG9jYXRpb24YCiABKAkSEwoLZW1wbG95ZWVfaWQYCyABKAkSEQoJaGlyZV9kYXRlGAwgASgJEhEKCWFsdF9lbWFpbBgNIAEoCRIfChdzZWNvbmRhcnlfbWFuYWdlcl9lbWFpbBgOIAEoCRIWCg5wcmVmZXJyZWRfbmFtZRgPIAEoCRIUCgxsZWF2aW5nX2RhdGUYECABKAkSGAoQdGVybWluYXRpb25fdHlwZRgRIAEoCRIXCg9lbXBsb3ltZW50X3R5cGUYEiABKAkSDgoGYWN0aXZlGBMgASgIEg8KB3BlbmRpbmcYFCABKAgSDwoHaW52aXRlZBgVIAEoCBIRCglwaG90b191cmwYFiABKAkiswEKEUxpc3RQZW9wbGVSZXF1ZXN0EjAKBnN0YXR1cxgBIAEoDjIgLnN0YWZmc3luYy52MS5QZXJzb25TdGF0dXNGaWx0ZXISEgoKZGVwYXJ0bWVudBgCIAEoCRIQCghsb2NhdGlvbhgDIAEoCRIOCgZzZWFyY2gYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSDwoHbWFuYWdlchgHIAEoCSKRAQoSTGlzdFBlb3BsZVJlc3BvbnNlEiQKBnBlb3BsZRgBIAMoCzIULnN0YWZmc3luYy52MS5QZXJzb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhYKDmJpbGxhYmxlX2NvdW50GAMgASgDEg0KBXRvdGFsGAQgASgDEhUKDXBlbmRpbmdfY291bnQYBSABKAMiQgoWRXhwb3J0RGlyZWN0b3J5UmVxdWVzdBIoCgZmb3JtYXQYASABKA4yGC5zdGFmZnN5bmMudjEuRmlsZUZvcm1hdCJTChdFeHBvcnREaXJlY3RvcnlSZXNwb25zZRIRCglmaWxlX25hbWUYASABKAkSFAoMY29udGVudF90eXBlGAIgASgJEg8KB2NvbnRlbnQYAyABKAwiRAoJUGVyc29uUmVmEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGYWN0aXZlGAQgASgIIjAKCk93bmVkRmllbGQSDQoFZmllbGQYASABKAkSEwoLaW50ZWdyYXRpb24YAiABKAkiIgoQR2V0UGVyc29uUmVxdWVzdBIOCgZwZXJzb24YASABKAkiwwIKEUdldFBlcnNvblJlc3BvbnNlEiQKBnBlcnNvbhgBIAEoCzIULnN0YWZmc3luYy52MS5QZXJzb24SKAoHbWFuYWdlchgCIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSMgoRc2Vjb25kYXJ5X21hbmFnZXIYAyABKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEi8KDmRpcmVjdF9yZXBvcnRzGAQgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIuCgxvd25lZF9maWVsZHMYBSADKAsyGC5zdGFmZnN5bmMudjEuT3duZWRGaWVsZBIsCgttZXJnZWRfaW50bxgGIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSGwoTcGFzc3dvcmRfZW1haWxfc2VudBgHIAEoCCI5CgpGaWVsZFZhbHVlEg0KBWZpZWxkGAEgASgJEg0KBXZhbHVlGAIgASgJEg0KBWNsZWFyGAMgASgIIk8KE1VwZGF0ZVBlcnNvblJlcXVlc3QSDgoGcGVyc29uGAEgASgJEigKBmZpZWxkcxgCIAMoCzIYLnN0YWZmc3luYy52MS5GaWVsZFZhbHVlInoKFFVwZGF0ZVBlcnNvblJlc3BvbnNlEiQKBnBlcnNvbhgBIAEoCzIULnN0YWZmc3luYy52MS5QZXJzb24SKgoHY2hhbmdlcxgCIAMoCzIZLnN0YWZmc3luYy52MS5GaWVsZENoYW5nZRIQCgh3YXJuaW5ncxgDIAMoCSJaCgxTdGF0dXNDaGFuZ2USJwoGcGVyc29uGAEgASgLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIPCgdjaGFuZ2VkGAIgASgIEhAKCHdhcm5pbmdzGAMgAygJIikKF0RlYWN0aXZhdGVQZW9wbGVSZXF1ZXN0Eg4KBnBlb3BsZRgBIAMoCSJHChhEZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLnN0YWZmc3luYy52MS5TdGF0dXNDaGFuZ2UiKQoXUmVhY3RpdmF0ZVBlb3BsZVJlcXVlc3QSDgoGcGVvcGxlGAEgAygJIkcKGFJlYWN0aXZhdGVQZW9wbGVSZXNwb25zZRIrCgdyZXN1bHRzGAEgAygLMhouc3RhZmZzeW5jLnYxLlN0YXR1c0NoYW5nZSJKChJNZXJnZVBlb3BsZVJlcXVlc3QSDgoGc291cmNlGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEg8KB2RyeV9ydW4YAyABKAgikQMKE01lcmdlUGVvcGxlUmVzcG9uc2USJwoGc291cmNlGAEgASgLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIsCgtkZXN0aW5hdGlvbhgCIAEoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSDwoHZHJ5X3J1bhgDIAEoCBIuCg1yZXBvcnRzX21vdmVkGAQgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhI4ChdzZWNvbmRhcnlfcmVwb3J0c19tb3ZlZBgFIAMoCzIXLnN0YWZmc3luYy52MS5QZXJzb25SZWYSIgoaY3ljbGVfcGFydGljaXBhdGlvbnNfbW92ZWQYBiABKAMSHwoXY3ljbGVzX2tlcHRfd2l0aF9zb3VyY2UYByABKAMSHAoUcmV2aWV3ZXJfcm9sZXNfbW92ZWQYCCABKAMSFwoPaGlzdG9yeV9lbnRyaWVzGAkgASgDEhoKEnNvdXJjZV9kZWFjdGl2YXRlZBgKIAEoCBIQCgh3YXJuaW5ncxgLIAMoCSI8ChNEZWxldGVQZXJzb25SZXF1ZXN0Eg4KBnBlcnNvbhgBIAEoCRIVCg1jb25maXJtX2VtYWlsGAIgASgJInUKFERlbGV0ZVBlcnNvblJlc3BvbnNlEgoKAmlkGAEgASgJEh4KFmhpc3RvcnlfZW50cmllc19lcmFzZWQYAiABKAMSGgoScmVwb3J0c191bmFzc2lnbmVkGAMgASgDEhUKDWZpbGVzX2RlbGV0ZWQYBCABKAMiKwoZU2VuZFBhc3N3b3JkRW1haWxzUmVxdWVzdBIOCgZwZW9wbGUYASADKAkiVwoaU2VuZFBhc3N3b3JkRW1haWxzUmVzcG9uc2USJwoGcXVldWVkGAEgAygLMhcuc3RhZmZzeW5jLnYxLlBlcnNvblJlZhIQCgh3YXJuaW5ncxgCIAMoCSJYChBBZGRQZXJzb25SZXF1ZXN0EigKBmZpZWxkcxgBIAMoCzIYLnN0YWZmc3luYy52MS5GaWVsZFZhbHVlEhoKEnNlbmRfd2VsY29tZV9lbWFpbBgCIAEoCCJ8ChFBZGRQZXJzb25SZXNwb25zZRIkCgZwZXJzb24YASABKAsyFC5zdGFmZnN5bmMudjEuUGVyc29uEhEKCWltcG9ydF9pZBgCIAEoCRIcChR3ZWxjb21lX2VtYWlsX3F1ZXVlZBgDIAEoCBIQCgh3YXJuaW5ncxgEIAMoCSJDChhTZW5kV2VsY29tZUVtYWlsc1JlcXVlc3QSDgoGcGVvcGxlGAEgAygJEhcKD25vdF95ZXRfaW52aXRlZBgCIAEoCCKAAQoZU2VuZFdlbGNvbWVFbWFpbHNSZXNwb25zZRInCgZxdWV1ZWQYASADKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEigKB3NraXBwZWQYAiADKAsyFy5zdGFmZnN5bmMudjEuUGVyc29uUmVmEhAKCHdhcm5pbmdzGAMgAygJIlAKF0dldFBlcnNvbkhpc3RvcnlSZXF1ZXN0Eg4KBnBlcnNvbhgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSLKAQoMSGlzdG9yeUVudHJ5EgoKAmlkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRraW5kGAMgASgJEhEKCWltcG9ydF9pZBgEIAEoCRIVCg1pbXBvcnRfc291cmNlGAUgASgJEg0KBWFkbWluGAYgASgJEioKB2NoYW5nZXMYByADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRDaGFuZ2USEwoLbWVyZ2VkX2Zyb20YCCABKAkiYAoYR2V0UGVyc29uSGlzdG9yeVJlc3BvbnNlEisKB2VudHJpZXMYASADKAsyGi5zdGFmZnN5bmMudjEuSGlzdG9yeUVudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSrBAQoSUGVyc29uU3RhdHVzRmlsdGVyEiQKIFBFUlNPTl9TVEFUVVNfRklMVEVSX1VOU1BFQ0lGSUVEEAASHwobUEVSU09OX1NUQVRVU19GSUxURVJfQUNUSVZFEAESJAogUEVSU09OX1NUQVRVU19GSUxURVJfREVBQ1RJVkFURUQQAhIcChhQRVJTT05fU1RBVFVTX0ZJTFRFUl9BTEwQAxIgChxQRVJTT05fU1RBVFVTX0ZJTFRFUl9QRU5ESU5HEAQy7QgKEERpcmVjdG9yeVNlcnZpY2USVAoKTGlzdFBlb3BsZRIfLnN0YWZmc3luYy52MS5MaXN0UGVvcGxlUmVxdWVzdBogLnN0YWZmc3luYy52MS5MaXN0UGVvcGxlUmVzcG9uc2UiA5ACARJjCg9FeHBvcnREaXJlY3RvcnkSJC5zdGFmZnN5bmMudjEuRXhwb3J0RGlyZWN0b3J5UmVxdWVzdBolLnN0YWZmc3luYy52MS5FeHBvcnREaXJlY3RvcnlSZXNwb25zZSIDkAIBElEKCUdldFBlcnNvbhIeLnN0YWZmc3luYy52MS5HZXRQZXJzb25SZXF1ZXN0Gh8uc3RhZmZzeW5jLnYxLkdldFBlcnNvblJlc3BvbnNlIgOQAgESVQoMVXBkYXRlUGVyc29uEiEuc3RhZmZzeW5jLnYxLlVwZGF0ZVBlcnNvblJlcXVlc3QaIi5zdGFmZnN5bmMudjEuVXBkYXRlUGVyc29uUmVzcG9uc2USYQoQRGVhY3RpdmF0ZVBlb3BsZRIlLnN0YWZmc3luYy52MS5EZWFjdGl2YXRlUGVvcGxlUmVxdWVzdBomLnN0YWZmc3luYy52MS5EZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USYQoQUmVhY3RpdmF0ZVBlb3BsZRIlLnN0YWZmc3luYy52MS5SZWFjdGl2YXRlUGVvcGxlUmVxdWVzdBomLnN0YWZmc3luYy52MS5SZWFjdGl2YXRlUGVvcGxlUmVzcG9uc2USUgoLTWVyZ2VQZW9wbGUSIC5zdGFmZnN5bmMudjEuTWVyZ2VQZW9wbGVSZXF1ZXN0GiEuc3RhZmZzeW5jLnYxLk1lcmdlUGVvcGxlUmVzcG9uc2USVQoMRGVsZXRlUGVyc29uEiEuc3RhZmZzeW5jLnYxLkRlbGV0ZVBlcnNvblJlcXVlc3QaIi5zdGFmZnN5bmMudjEuRGVsZXRlUGVyc29uUmVzcG9uc2USZwoSU2VuZFBhc3N3b3JkRW1haWxzEicuc3RhZmZzeW5jLnYxLlNlbmRQYXNzd29yZEVtYWlsc1JlcXVlc3QaKC5zdGFmZnN5bmMudjEuU2VuZFBhc3N3b3JkRW1haWxzUmVzcG9uc2USTAoJQWRkUGVyc29uEh4uc3RhZmZzeW5jLnYxLkFkZFBlcnNvblJlcXVlc3QaHy5zdGFmZnN5bmMudjEuQWRkUGVyc29uUmVzcG9uc2USZAoRU2VuZFdlbGNvbWVFbWFpbHMSJi5zdGFmZnN5bmMudjEuU2VuZFdlbGNvbWVFbWFpbHNSZXF1ZXN0Gicuc3RhZmZzeW5jLnYxLlNlbmRXZWxjb21lRW1haWxzUmVzcG9uc2USZgoQR2V0UGVyc29uSGlzdG9yeRIlLnN0YWZmc3luYy52MS5HZXRQZXJzb25IaXN0b3J5UmVxdWVzdBomLnN0YWZmc3luYy52MS5HZXRQZXJzb25IaXN0b3J5UmVzcG9uc2UiA5ACAUI/Wj1naXRodWIuY29tL3N0YWZmc3luYy9zdGFmZnN5bmMvcHJvdG8vc3RhZmZzeW5jL3YxO3N0YWZmc3luY3YxYgZwcm90bzM", [file_google_protobuf_timestamp, file_staffsync_v1_import]);
 
 /**
  * @generated from message staffsync.v1.Person
@@ -121,6 +121,21 @@ export type Person = Message<"staffsync.v1.Person"> & {
    * @generated from field: bool pending = 20;
    */
   pending: boolean;
+
+  /**
+   * A welcome or password email was queued for this person at some time.
+   *
+   * @generated from field: bool invited = 21;
+   */
+  invited: boolean;
+
+  /**
+   * Path of the person's HR photo (GET, same bearer token) when the company shows HR
+   * photos and the person is linked to the HR system; empty means the default picture.
+   *
+   * @generated from field: string photo_url = 22;
+   */
+  photoUrl: string;
 };
 
 /**
@@ -775,6 +790,122 @@ export const SendPasswordEmailsResponseSchema: GenMessage<SendPasswordEmailsResp
   messageDesc(file_staffsync_v1_directory, 22);
 
 /**
+ * @generated from message staffsync.v1.AddPersonRequest
+ */
+export type AddPersonRequest = Message<"staffsync.v1.AddPersonRequest"> & {
+  /**
+   * Template fields by machine name (first_name, last_name and email are required;
+   * manager_email optional; any other template field may be given). Status is always active.
+   *
+   * @generated from field: repeated staffsync.v1.FieldValue fields = 1;
+   */
+  fields: FieldValue[];
+
+  /**
+   * Queue and deliver the welcome email (set your password) once the person is added.
+   *
+   * @generated from field: bool send_welcome_email = 2;
+   */
+  sendWelcomeEmail: boolean;
+};
+
+/**
+ * Describes the message staffsync.v1.AddPersonRequest.
+ * Use `create(AddPersonRequestSchema)` to create a new message.
+ */
+export const AddPersonRequestSchema: GenMessage<AddPersonRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 23);
+
+/**
+ * @generated from message staffsync.v1.AddPersonResponse
+ */
+export type AddPersonResponse = Message<"staffsync.v1.AddPersonResponse"> & {
+  /**
+   * @generated from field: staffsync.v1.Person person = 1;
+   */
+  person?: Person | undefined;
+
+  /**
+   * The one-person import that added them (source "manual"); its history names the admin.
+   *
+   * @generated from field: string import_id = 2;
+   */
+  importId: string;
+
+  /**
+   * @generated from field: bool welcome_email_queued = 3;
+   */
+  welcomeEmailQueued: boolean;
+
+  /**
+   * @generated from field: repeated string warnings = 4;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message staffsync.v1.AddPersonResponse.
+ * Use `create(AddPersonResponseSchema)` to create a new message.
+ */
+export const AddPersonResponseSchema: GenMessage<AddPersonResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 24);
+
+/**
+ * @generated from message staffsync.v1.SendWelcomeEmailsRequest
+ */
+export type SendWelcomeEmailsRequest = Message<"staffsync.v1.SendWelcomeEmailsRequest"> & {
+  /**
+   * Login emails or ids.
+   *
+   * @generated from field: repeated string people = 1;
+   */
+  people: string[];
+
+  /**
+   * Instead of people: every active person who never got a welcome or password email.
+   *
+   * @generated from field: bool not_yet_invited = 2;
+   */
+  notYetInvited: boolean;
+};
+
+/**
+ * Describes the message staffsync.v1.SendWelcomeEmailsRequest.
+ * Use `create(SendWelcomeEmailsRequestSchema)` to create a new message.
+ */
+export const SendWelcomeEmailsRequestSchema: GenMessage<SendWelcomeEmailsRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 25);
+
+/**
+ * @generated from message staffsync.v1.SendWelcomeEmailsResponse
+ */
+export type SendWelcomeEmailsResponse = Message<"staffsync.v1.SendWelcomeEmailsResponse"> & {
+  /**
+   * @generated from field: repeated staffsync.v1.PersonRef queued = 1;
+   */
+  queued: PersonRef[];
+
+  /**
+   * Named people skipped: deactivated ones (with a warning each).
+   *
+   * @generated from field: repeated staffsync.v1.PersonRef skipped = 2;
+   */
+  skipped: PersonRef[];
+
+  /**
+   * @generated from field: repeated string warnings = 3;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message staffsync.v1.SendWelcomeEmailsResponse.
+ * Use `create(SendWelcomeEmailsResponseSchema)` to create a new message.
+ */
+export const SendWelcomeEmailsResponseSchema: GenMessage<SendWelcomeEmailsResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_directory, 26);
+
+/**
  * @generated from message staffsync.v1.GetPersonHistoryRequest
  */
 export type GetPersonHistoryRequest = Message<"staffsync.v1.GetPersonHistoryRequest"> & {
@@ -801,7 +932,7 @@ export type GetPersonHistoryRequest = Message<"staffsync.v1.GetPersonHistoryRequ
  * Use `create(GetPersonHistoryRequestSchema)` to create a new message.
  */
 export const GetPersonHistoryRequestSchema: GenMessage<GetPersonHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_directory, 23);
+  messageDesc(file_staffsync_v1_directory, 27);
 
 /**
  * HistoryEntry is one action on a person.
@@ -863,7 +994,7 @@ export type HistoryEntry = Message<"staffsync.v1.HistoryEntry"> & {
  * Use `create(HistoryEntrySchema)` to create a new message.
  */
 export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_directory, 24);
+  messageDesc(file_staffsync_v1_directory, 28);
 
 /**
  * @generated from message staffsync.v1.GetPersonHistoryResponse
@@ -885,7 +1016,7 @@ export type GetPersonHistoryResponse = Message<"staffsync.v1.GetPersonHistoryRes
  * Use `create(GetPersonHistoryResponseSchema)` to create a new message.
  */
 export const GetPersonHistoryResponseSchema: GenMessage<GetPersonHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_directory, 25);
+  messageDesc(file_staffsync_v1_directory, 29);
 
 /**
  * @generated from enum staffsync.v1.PersonStatusFilter
@@ -1024,6 +1155,28 @@ export const DirectoryService: GenService<{
     methodKind: "unary";
     input: typeof SendPasswordEmailsRequestSchema;
     output: typeof SendPasswordEmailsResponseSchema;
+  },
+  /**
+   * AddPerson adds one person, planned and applied as a one-person import (same checks,
+   * same history; the import has source "manual"); optionally sends the welcome email.
+   *
+   * @generated from rpc staffsync.v1.DirectoryService.AddPerson
+   */
+  addPerson: {
+    methodKind: "unary";
+    input: typeof AddPersonRequestSchema;
+    output: typeof AddPersonResponseSchema;
+  },
+  /**
+   * SendWelcomeEmails queues the welcome email (set your password) for the named people, or
+   * for every active person not invited yet when not_yet_invited is set, and delivers it.
+   *
+   * @generated from rpc staffsync.v1.DirectoryService.SendWelcomeEmails
+   */
+  sendWelcomeEmails: {
+    methodKind: "unary";
+    input: typeof SendWelcomeEmailsRequestSchema;
+    output: typeof SendWelcomeEmailsResponseSchema;
   },
   /**
    * GetPersonHistory lists every change of a person, newest first, with import or admin.

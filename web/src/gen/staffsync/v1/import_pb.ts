@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file staffsync/v1/import.proto.
  */
 export const file_staffsync_v1_import: GenFile = /*@__PURE__*/
-  fileDesc("ChlzdGFmZnN5bmMvdjEvaW1wb3J0LnByb3RvEgxzdGFmZnN5bmMudjEixAYKDUltcG9ydE9wdGlvbnMSIQoUc2VuZF9wYXNzd29yZF9lbWFpbHMYASABKAhIAIgBARIoCht1cGRhdGVfZXhpc3RpbmdfY29yZV9maWVsZHMYAiABKAhIAYgBARIoCht1cGRhdGVfbWFuYWdlcnNfb2ZfZXhpc3RpbmcYAyABKAhIAogBARIgChNzZXRfbWFuYWdlcnNfb2ZfbmV3GAQgASgISAOIAQESHwoSZGVhY3RpdmF0ZV9taXNzaW5nGAUgASgISASIAQESIAoTcmVhY3RpdmF0ZV9tYXRjaGluZxgGIAEoCEgFiAEBEhEKCWRlbGltaXRlchgHIAEoCRINCgVzaGVldBgIIAEoCRIqCh1hZGRfbmV3X3RvX29wZW5fcmV2aWV3X2N5Y2xlcxgJIAEoCEgGiAEBEjEKJHJlc2V0X3Jldmlld2Vyc19hZnRlcl9tYW5hZ2VyX2NoYW5nZRgKIAEoCEgHiAEBEhkKEW1heF9kZWFjdGl2YXRpb25zGAsgASgFEhsKE21heF9tYW5hZ2VyX2NoYW5nZXMYDCABKAUSMwoQYXBwcm92YWxfdGltZW91dBgeIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIkChdyZXF1aXJlX3NlY29uZF9hcHByb3ZlchgfIAEoCEgIiAEBEiIKFWFjdGl2YXRlX29uX2hpcmVfZGF0ZRgoIAEoCEgJiAEBQhcKFV9zZW5kX3Bhc3N3b3JkX2VtYWlsc0IeChxfdXBkYXRlX2V4aXN0aW5nX2NvcmVfZmllbGRzQh4KHF91cGRhdGVfbWFuYWdlcnNfb2ZfZXhpc3RpbmdCFgoUX3NldF9tYW5hZ2Vyc19vZl9uZXdCFQoTX2RlYWN0aXZhdGVfbWlzc2luZ0IWChRfcmVhY3RpdmF0ZV9tYXRjaGluZ0IgCh5fYWRkX25ld190b19vcGVuX3Jldmlld19jeWNsZXNCJwolX3Jlc2V0X3Jldmlld2Vyc19hZnRlcl9tYW5hZ2VyX2NoYW5nZUIaChhfcmVxdWlyZV9zZWNvbmRfYXBwcm92ZXJCGAoWX2FjdGl2YXRlX29uX2hpcmVfZGF0ZSKmAQoHU3VtbWFyeRILCgNuZXcYASABKAMSDwoHdXBkYXRlZBgCIAEoAxIRCgl1bmNoYW5nZWQYAyABKAMSEwoLZGVhY3RpdmF0ZWQYBCABKAMSEwoLcmVhY3RpdmF0ZWQYBSABKAMSDQoFZXJyb3IYBiABKAMSDwoHd2FybmluZxgHIAEoAxIPCgdwZW5kaW5nGCggASgDEg8KB3N0YXJ0ZWQYKSABKAMikQUKBkltcG9ydBIKCgJpZBgBIAEoCRIqCgZzdGF0dXMYAiABKA4yGi5zdGFmZnN5bmMudjEuSW1wb3J0U3RhdHVzEg4KBnNvdXJjZRgDIAEoCRIRCglmaWxlX25hbWUYBCABKAkSEgoKY3JlYXRlZF9ieRgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgdvcHRpb25zGAggASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSJgoHc3VtbWFyeRgJIAEoCzIVLnN0YWZmc3luYy52MS5TdW1tYXJ5EhcKD3ByZXZpZXdfdmVyc2lvbhgKIAEoAxIVCg1ndWFyZF90cmlwcGVkGAsgASgIEhQKDGd1YXJkX3JlYXNvbhgMIAEoCRIVCg1lcnJvcl9tZXNzYWdlGA0gASgJEhUKDWZpbGVfd2FybmluZ3MYDiADKAkSEgoKcm93c190b3RhbBgPIAEoAxISCgpkZWNpZGVkX2J5GBAgASgJEi4KCmRlY2lkZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlamVjdF9yZWFzb24YEiABKAkSNwoTYXBwcm92YWxfZXhwaXJlc19hdBgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcHJvZ3Jlc3NfcGhhc2UYHiABKAkSFgoOcm93c19wcm9jZXNzZWQYHyABKAMSFgoOcHJvZ3Jlc3NfdG90YWwYICABKAMiZgoSU3RhcnRJbXBvcnRSZXF1ZXN0EhEKCWZpbGVfbmFtZRgBIAEoCRIPCgdjb250ZW50GAIgASgMEiwKB29wdGlvbnMYAyABKAsyGy5zdGFmZnN5bmMudjEuSW1wb3J0T3B0aW9ucyI7ChNTdGFydEltcG9ydFJlc3BvbnNlEiQKBmltcG9ydBgBIAEoCzIULnN0YWZmc3luYy52MS5JbXBvcnQiJQoQR2V0SW1wb3J0UmVxdWVzdBIRCglpbXBvcnRfaWQYASABKAkiOQoRR2V0SW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydCI2CgtGaWVsZENoYW5nZRINCgVmaWVsZBgBIAEoCRILCgNvbGQYAiABKAkSCwoDbmV3GAMgASgJIkYKB1Byb2JsZW0SDAoEY29kZRgBIAEoCRINCgVmaWVsZBgCIAEoCRINCgV2YWx1ZRgDIAEoCRIPCgdtZXNzYWdlGAQgASgJIvoBCgZDaGFuZ2USCwoDcm93GAEgASgFEg0KBWVtYWlsGAIgASgJEgwKBG5hbWUYAyABKAkSJgoEa2luZBgEIAEoDjIYLnN0YWZmc3luYy52MS5DaGFuZ2VLaW5kEhMKC3JlYXNvbl9jb2RlGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIpCgZmaWVsZHMYByADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRDaGFuZ2USJQoGZXJyb3JzGAggAygLMhUuc3RhZmZzeW5jLnYxLlByb2JsZW0SJwoId2FybmluZ3MYCSADKAsyFS5zdGFmZnN5bmMudjEuUHJvYmxlbSKdAQoSTGlzdENoYW5nZXNSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCRInCgVraW5kcxgCIAMoDjIYLnN0YWZmc3luYy52MS5DaGFuZ2VLaW5kEhQKDGhhc193YXJuaW5ncxgDIAEoCBIOCgZzZWFyY2gYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkiZAoTTGlzdENoYW5nZXNSZXNwb25zZRIlCgdjaGFuZ2VzGAEgAygLMhQuc3RhZmZzeW5jLnYxLkNoYW5nZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSDQoFdG90YWwYAyABKAMiQgoUQXBwcm92ZUltcG9ydFJlcXVlc3QSEQoJaW1wb3J0X2lkGAEgASgJEhcKD3ByZXZpZXdfdmVyc2lvbhgCIAEoAyI9ChVBcHByb3ZlSW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydCI4ChNSZWplY3RJbXBvcnRSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPAoUUmVqZWN0SW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydCI7ChJMaXN0SW1wb3J0c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVQoTTGlzdEltcG9ydHNSZXNwb25zZRIlCgdpbXBvcnRzGAEgAygLMhQuc3RhZmZzeW5jLnYxLkltcG9ydBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJwoSV2F0Y2hJbXBvcnRSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCSI7ChNXYXRjaEltcG9ydFJlc3BvbnNlEiQKBmltcG9ydBgBIAEoCzIULnN0YWZmc3luYy52MS5JbXBvcnQiPgoSR2V0VGVtcGxhdGVSZXF1ZXN0EigKBmZvcm1hdBgBIAEoDjIYLnN0YWZmc3luYy52MS5GaWxlRm9ybWF0Ik8KE0dldFRlbXBsYXRlUmVzcG9uc2USEQoJZmlsZV9uYW1lGAEgASgJEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjb250ZW50GAMgASgMIigKE1JldmVydEltcG9ydFJlcXVlc3QSEQoJaW1wb3J0X2lkGAEgASgJImkKFFJldmVydEltcG9ydFJlc3BvbnNlEiQKBmltcG9ydBgBIAEoCzIULnN0YWZmc3luYy52MS5JbXBvcnQSEwoLa2VwdF9maWVsZHMYAiABKAMSFgoOc2tpcHBlZF9wZW9wbGUYAyABKAMiKgoVRGlhZ25vc2VJbXBvcnRSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCSKbAQoPRGlhZ25vc2VkUGVyc29uEgsKA3JvdxgBIAEoBRIMCgRuYW1lGAIgASgJEg0KBWVtYWlsGAMgASgJEhEKCXNvdXJjZV9pZBgEIAEoCRImCgRraW5kGAUgASgOMhguc3RhZmZzeW5jLnYxLkNoYW5nZUtpbmQSEwoLcmVhc29uX2NvZGUYBiABKAkSDgoGcmVhc29uGAcgASgJIuMBChZEaWFnbm9zZUltcG9ydFJlc3BvbnNlEhMKC2Zyb21fc291cmNlGAEgASgIEjMKDG5vdF9pbXBvcnRlZBgCIAMoCzIdLnN0YWZmc3luYy52MS5EaWFnbm9zZWRQZXJzb24SGgoSbm90X2ltcG9ydGVkX3RvdGFsGAMgASgDEjQKDW5vdF9pbl9zb3VyY2UYBCADKAsyHS5zdGFmZnN5bmMudjEuRGlhZ25vc2VkUGVyc29uEhsKE25vdF9pbl9zb3VyY2VfdG90YWwYBSABKAMSEAoId2FybmluZ3MYBiADKAkqkwIKDEltcG9ydFN0YXR1cxIdChlJTVBPUlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVSU1QT1JUX1NUQVRVU19QQVJTSU5HEAESHAoYSU1QT1JUX1NUQVRVU19QUkVWSUVXSU5HEAISIwofSU1QT1JUX1NUQVRVU19BV0FJVElOR19BUFBST1ZBTBADEhoKFklNUE9SVF9TVEFUVVNfQVBQTFlJTkcQBBIZChVJTVBPUlRfU1RBVFVTX0FQUExJRUQQBRIaChZJTVBPUlRfU1RBVFVTX1JFSkVDVEVEEAYSGQoVSU1QT1JUX1NUQVRVU19FWFBJUkVEEAcSGAoUSU1QT1JUX1NUQVRVU19GQUlMRUQQCCrDAQoKQ2hhbmdlS2luZBIbChdDSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEhMKD0NIQU5HRV9LSU5EX05FVxABEhcKE0NIQU5HRV9LSU5EX1VQREFURUQQAhIZChVDSEFOR0VfS0lORF9VTkNIQU5HRUQQAxIbChdDSEFOR0VfS0lORF9ERUFDVElWQVRFRBAEEhsKF0NIQU5HRV9LSU5EX1JFQUNUSVZBVEVEEAUSFQoRQ0hBTkdFX0tJTkRfRVJST1IQBipUCgpGaWxlRm9ybWF0EhsKF0ZJTEVfRk9STUFUX1VOU1BFQ0lGSUVEEAASEwoPRklMRV9GT1JNQVRfQ1NWEAESFAoQRklMRV9GT1JNQVRfWExTWBACMoEHCg1JbXBvcnRTZXJ2aWNlElIKC1N0YXJ0SW1wb3J0EiAuc3RhZmZzeW5jLnYxLlN0YXJ0SW1wb3J0UmVxdWVzdBohLnN0YWZmc3luYy52MS5TdGFydEltcG9ydFJlc3BvbnNlElEKCUdldEltcG9ydBIeLnN0YWZmc3luYy52MS5HZXRJbXBvcnRSZXF1ZXN0Gh8uc3RhZmZzeW5jLnYxLkdldEltcG9ydFJlc3BvbnNlIgOQAgESVwoLTGlzdENoYW5nZXMSIC5zdGFmZnN5bmMudjEuTGlzdENoYW5nZXNSZXF1ZXN0GiEuc3RhZmZzeW5jLnYxLkxpc3RDaGFuZ2VzUmVzcG9uc2UiA5ACARJYCg1BcHByb3ZlSW1wb3J0EiIuc3RhZmZzeW5jLnYxLkFwcHJvdmVJbXBvcnRSZXF1ZXN0GiMuc3RhZmZzeW5jLnYxLkFwcHJvdmVJbXBvcnRSZXNwb25zZRJVCgxSZWplY3RJbXBvcnQSIS5zdGFmZnN5bmMudjEuUmVqZWN0SW1wb3J0UmVxdWVzdBoiLnN0YWZmc3luYy52MS5SZWplY3RJbXBvcnRSZXNwb25zZRJXCgtMaXN0SW1wb3J0cxIgLnN0YWZmc3luYy52MS5MaXN0SW1wb3J0c1JlcXVlc3QaIS5zdGFmZnN5bmMudjEuTGlzdEltcG9ydHNSZXNwb25zZSIDkAIBElQKC1dhdGNoSW1wb3J0EiAuc3RhZmZzeW5jLnYxLldhdGNoSW1wb3J0UmVxdWVzdBohLnN0YWZmc3luYy52MS5XYXRjaEltcG9ydFJlc3BvbnNlMAESVQoMUmV2ZXJ0SW1wb3J0EiEuc3RhZmZzeW5jLnYxLlJldmVydEltcG9ydFJlcXVlc3QaIi5zdGFmZnN5bmMudjEuUmV2ZXJ0SW1wb3J0UmVzcG9uc2USYAoORGlhZ25vc2VJbXBvcnQSIy5zdGFmZnN5bmMudjEuRGlhZ25vc2VJbXBvcnRSZXF1ZXN0GiQuc3RhZmZzeW5jLnYxLkRpYWdub3NlSW1wb3J0UmVzcG9uc2UiA5ACARJXCgtHZXRUZW1wbGF0ZRIgLnN0YWZmc3luYy52MS5HZXRUZW1wbGF0ZVJlcXVlc3QaIS5zdGFmZnN5bmMudjEuR2V0VGVtcGxhdGVSZXNwb25zZSIDkAIBQj9aPWdpdGh1Yi5jb20vc3RhZmZzeW5jL3N0YWZmc3luYy9wcm90by9zdGFmZnN5bmMvdjE7c3RhZmZzeW5jdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChlzdGFmZnN5bmMvdjEvaW1wb3J0LnByb3RvEgxzdGFmZnN5bmMudjEixAYKDUltcG9ydE9wdGlvbnMSIQoUc2VuZF9wYXNzd29yZF9lbWFpbHMYASABKAhIAIgBARIoCht1cGRhdGVfZXhpc3RpbmdfY29yZV9maWVsZHMYAiABKAhIAYgBARIoCht1cGRhdGVfbWFuYWdlcnNfb2ZfZXhpc3RpbmcYAyABKAhIAogBARIgChNzZXRfbWFuYWdlcnNfb2ZfbmV3GAQgASgISAOIAQESHwoSZGVhY3RpdmF0ZV9taXNzaW5nGAUgASgISASIAQESIAoTcmVhY3RpdmF0ZV9tYXRjaGluZxgGIAEoCEgFiAEBEhEKCWRlbGltaXRlchgHIAEoCRINCgVzaGVldBgIIAEoCRIqCh1hZGRfbmV3X3RvX29wZW5fcmV2aWV3X2N5Y2xlcxgJIAEoCEgGiAEBEjEKJHJlc2V0X3Jldmlld2Vyc19hZnRlcl9tYW5hZ2VyX2NoYW5nZRgKIAEoCEgHiAEBEhkKEW1heF9kZWFjdGl2YXRpb25zGAsgASgFEhsKE21heF9tYW5hZ2VyX2NoYW5nZXMYDCABKAUSMwoQYXBwcm92YWxfdGltZW91dBgeIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIkChdyZXF1aXJlX3NlY29uZF9hcHByb3ZlchgfIAEoCEgIiAEBEiIKFWFjdGl2YXRlX29uX2hpcmVfZGF0ZRgoIAEoCEgJiAEBQhcKFV9zZW5kX3Bhc3N3b3JkX2VtYWlsc0IeChxfdXBkYXRlX2V4aXN0aW5nX2NvcmVfZmllbGRzQh4KHF91cGRhdGVfbWFuYWdlcnNfb2ZfZXhpc3RpbmdCFgoUX3NldF9tYW5hZ2Vyc19vZl9uZXdCFQoTX2RlYWN0aXZhdGVfbWlzc2luZ0IWChRfcmVhY3RpdmF0ZV9tYXRjaGluZ0IgCh5fYWRkX25ld190b19vcGVuX3Jldmlld19jeWNsZXNCJwolX3Jlc2V0X3Jldmlld2Vyc19hZnRlcl9tYW5hZ2VyX2NoYW5nZUIaChhfcmVxdWlyZV9zZWNvbmRfYXBwcm92ZXJCGAoWX2FjdGl2YXRlX29uX2hpcmVfZGF0ZSKmAQoHU3VtbWFyeRILCgNuZXcYASABKAMSDwoHdXBkYXRlZBgCIAEoAxIRCgl1bmNoYW5nZWQYAyABKAMSEwoLZGVhY3RpdmF0ZWQYBCABKAMSEwoLcmVhY3RpdmF0ZWQYBSABKAMSDQoFZXJyb3IYBiABKAMSDwoHd2FybmluZxgHIAEoAxIPCgdwZW5kaW5nGCggASgDEg8KB3N0YXJ0ZWQYKSABKAMi0gUKBkltcG9ydBIKCgJpZBgBIAEoCRIqCgZzdGF0dXMYAiABKA4yGi5zdGFmZnN5bmMudjEuSW1wb3J0U3RhdHVzEg4KBnNvdXJjZRgDIAEoCRIRCglmaWxlX25hbWUYBCABKAkSEgoKY3JlYXRlZF9ieRgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgdvcHRpb25zGAggASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSJgoHc3VtbWFyeRgJIAEoCzIVLnN0YWZmc3luYy52MS5TdW1tYXJ5EhcKD3ByZXZpZXdfdmVyc2lvbhgKIAEoAxIVCg1ndWFyZF90cmlwcGVkGAsgASgIEhQKDGd1YXJkX3JlYXNvbhgMIAEoCRIVCg1lcnJvcl9tZXNzYWdlGA0gASgJEhUKDWZpbGVfd2FybmluZ3MYDiADKAkSEgoKcm93c190b3RhbBgPIAEoAxISCgpkZWNpZGVkX2J5GBAgASgJEi4KCmRlY2lkZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlamVjdF9yZWFzb24YEiABKAkSNwoTYXBwcm92YWxfZXhwaXJlc19hdBgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcHJvZ3Jlc3NfcGhhc2UYHiABKAkSFgoOcm93c19wcm9jZXNzZWQYHyABKAMSFgoOcHJvZ3Jlc3NfdG90YWwYICABKAMSFgoOb3B0aW9uc19zb3VyY2UYISABKAkSJwoFaGludHMYIiADKAsyGC5zdGFmZnN5bmMudjEuSW1wb3J0SGludCJDCgtOYW1lZFBlcnNvbhIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIMCgRuYW1lGAMgASgJEgsKA3JvdxgEIAEoBSKGAQoKSW1wb3J0SGludBIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSDQoFdmFsdWUYAyABKAkSDAoEcm93cxgEIAMoBRIRCglyb3dfY291bnQYBSABKAMSKQoGcGVvcGxlGAYgAygLMhkuc3RhZmZzeW5jLnYxLk5hbWVkUGVyc29uIhoKGEdldEltcG9ydERlZmF1bHRzUmVxdWVzdCKRAQoOSW1wb3J0RGVmYXVsdHMSLAoHb3B0aW9ucxgBIAEoCzIbLnN0YWZmc3luYy52MS5JbXBvcnRPcHRpb25zEg0KBXNhdmVkGAIgASgIEhIKCnVwZGF0ZWRfYnkYAyABKAkSLgoKdXBkYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSwoZR2V0SW1wb3J0RGVmYXVsdHNSZXNwb25zZRIuCghkZWZhdWx0cxgBIAEoCzIcLnN0YWZmc3luYy52MS5JbXBvcnREZWZhdWx0cyJLChtVcGRhdGVJbXBvcnREZWZhdWx0c1JlcXVlc3QSLAoHb3B0aW9ucxgBIAEoCzIbLnN0YWZmc3luYy52MS5JbXBvcnRPcHRpb25zIk4KHFVwZGF0ZUltcG9ydERlZmF1bHRzUmVzcG9uc2USLgoIZGVmYXVsdHMYASABKAsyHC5zdGFmZnN5bmMudjEuSW1wb3J0RGVmYXVsdHMiZgoSU3RhcnRJbXBvcnRSZXF1ZXN0EhEKCWZpbGVfbmFtZRgBIAEoCRIPCgdjb250ZW50GAIgASgMEiwKB29wdGlvbnMYAyABKAsyGy5zdGFmZnN5bmMudjEuSW1wb3J0T3B0aW9ucyI7ChNTdGFydEltcG9ydFJlc3BvbnNlEiQKBmltcG9ydBgBIAEoCzIULnN0YWZmc3luYy52MS5JbXBvcnQiJQoQR2V0SW1wb3J0UmVxdWVzdBIRCglpbXBvcnRfaWQYASABKAkiOQoRR2V0SW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydCI2CgtGaWVsZENoYW5nZRINCgVmaWVsZBgBIAEoCRILCgNvbGQYAiABKAkSCwoDbmV3GAMgASgJIkYKB1Byb2JsZW0SDAoEY29kZRgBIAEoCRINCgVmaWVsZBgCIAEoCRINCgV2YWx1ZRgDIAEoCRIPCgdtZXNzYWdlGAQgASgJIvoBCgZDaGFuZ2USCwoDcm93GAEgASgFEg0KBWVtYWlsGAIgASgJEgwKBG5hbWUYAyABKAkSJgoEa2luZBgEIAEoDjIYLnN0YWZmc3luYy52MS5DaGFuZ2VLaW5kEhMKC3JlYXNvbl9jb2RlGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIpCgZmaWVsZHMYByADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRDaGFuZ2USJQoGZXJyb3JzGAggAygLMhUuc3RhZmZzeW5jLnYxLlByb2JsZW0SJwoId2FybmluZ3MYCSADKAsyFS5zdGFmZnN5bmMudjEuUHJvYmxlbSKdAQoSTGlzdENoYW5nZXNSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCRInCgVraW5kcxgCIAMoDjIYLnN0YWZmc3luYy52MS5DaGFuZ2VLaW5kEhQKDGhhc193YXJuaW5ncxgDIAEoCBIOCgZzZWFyY2gYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkiZAoTTGlzdENoYW5nZXNSZXNwb25zZRIlCgdjaGFuZ2VzGAEgAygLMhQuc3RhZmZzeW5jLnYxLkNoYW5nZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSDQoFdG90YWwYAyABKAMiQgoUQXBwcm92ZUltcG9ydFJlcXVlc3QSEQoJaW1wb3J0X2lkGAEgASgJEhcKD3ByZXZpZXdfdmVyc2lvbhgCIAEoAyI9ChVBcHByb3ZlSW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydCI4ChNSZWplY3RJbXBvcnRSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPAoUUmVqZWN0SW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydCI7ChJMaXN0SW1wb3J0c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVQoTTGlzdEltcG9ydHNSZXNwb25zZRIlCgdpbXBvcnRzGAEgAygLMhQuc3RhZmZzeW5jLnYxLkltcG9ydBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJwoSV2F0Y2hJbXBvcnRSZXF1ZXN0EhEKCWltcG9ydF9pZBgBIAEoCSI7ChNXYXRjaEltcG9ydFJlc3BvbnNlEiQKBmltcG9ydBgBIAEoCzIULnN0YWZmc3luYy52MS5JbXBvcnQiPgoSR2V0VGVtcGxhdGVSZXF1ZXN0EigKBmZvcm1hdBgBIAEoDjIYLnN0YWZmc3luYy52MS5GaWxlRm9ybWF0Ik8KE0dldFRlbXBsYXRlUmVzcG9uc2USEQoJZmlsZV9uYW1lGAEgASgJEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjb250ZW50GAMgASgMIlgKE1JldmVydEltcG9ydFJlcXVlc3QSEQoJaW1wb3J0X2lkGAEgASgJEhIKCmNoZWNrX29ubHkYAiABKAgSGgoScGF1c2VfaW50ZWdyYXRpb25zGAMgASgIIq4BCglLZXB0RmllbGQSKQoGcGVyc29uGAEgASgLMhkuc3RhZmZzeW5jLnYxLk5hbWVkUGVyc29uEg0KBWZpZWxkGAIgASgJEg8KB2N1cnJlbnQYAyABKAkSEgoKaW1wb3J0X29sZBgEIAEoCRISCgpjaGFuZ2VkX2J5GAUgASgJEi4KCmNoYW5nZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpcBCg1Ick93bmVkUmV2ZXJ0EhYKDmludGVncmF0aW9uX2lkGAEgASgJEhgKEGludGVncmF0aW9uX25hbWUYAiABKAkSDAoEa2luZBgDIAEoCRIOCgZmaWVsZHMYBCADKAkSDgoGcGVvcGxlGAUgASgDEg4KBnBhdXNlZBgGIAEoCBIWCg5hdXRvbWF0aWNfcnVucxgHIAEoCCKNAgoUUmV2ZXJ0SW1wb3J0UmVzcG9uc2USJAoGaW1wb3J0GAEgASgLMhQuc3RhZmZzeW5jLnYxLkltcG9ydBITCgtrZXB0X2ZpZWxkcxgCIAEoAxIWCg5za2lwcGVkX3Blb3BsZRgDIAEoAxIlCgRrZXB0GAQgAygLMhcuc3RhZmZzeW5jLnYxLktlcHRGaWVsZBItCghocl9vd25lZBgFIAMoCzIbLnN0YWZmc3luYy52MS5Ick93bmVkUmV2ZXJ0EhgKEGhyX293bmVkX21lc3NhZ2UYBiABKAkSHgoWcGF1c2VkX2ludGVncmF0aW9uX2lkcxgHIAMoCRISCgpjaGVja19vbmx5GAggASgIIioKFURpYWdub3NlSW1wb3J0UmVxdWVzdBIRCglpbXBvcnRfaWQYASABKAkimwEKD0RpYWdub3NlZFBlcnNvbhILCgNyb3cYASABKAUSDAoEbmFtZRgCIAEoCRINCgVlbWFpbBgDIAEoCRIRCglzb3VyY2VfaWQYBCABKAkSJgoEa2luZBgFIAEoDjIYLnN0YWZmc3luYy52MS5DaGFuZ2VLaW5kEhMKC3JlYXNvbl9jb2RlGAYgASgJEg4KBnJlYXNvbhgHIAEoCSLjAQoWRGlhZ25vc2VJbXBvcnRSZXNwb25zZRITCgtmcm9tX3NvdXJjZRgBIAEoCBIzCgxub3RfaW1wb3J0ZWQYAiADKAsyHS5zdGFmZnN5bmMudjEuRGlhZ25vc2VkUGVyc29uEhoKEm5vdF9pbXBvcnRlZF90b3RhbBgDIAEoAxI0Cg1ub3RfaW5fc291cmNlGAQgAygLMh0uc3RhZmZzeW5jLnYxLkRpYWdub3NlZFBlcnNvbhIbChNub3RfaW5fc291cmNlX3RvdGFsGAUgASgDEhAKCHdhcm5pbmdzGAYgAygJKpMCCgxJbXBvcnRTdGF0dXMSHQoZSU1QT1JUX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFUlNUE9SVF9TVEFUVVNfUEFSU0lORxABEhwKGElNUE9SVF9TVEFUVVNfUFJFVklFV0lORxACEiMKH0lNUE9SVF9TVEFUVVNfQVdBSVRJTkdfQVBQUk9WQUwQAxIaChZJTVBPUlRfU1RBVFVTX0FQUExZSU5HEAQSGQoVSU1QT1JUX1NUQVRVU19BUFBMSUVEEAUSGgoWSU1QT1JUX1NUQVRVU19SRUpFQ1RFRBAGEhkKFUlNUE9SVF9TVEFUVVNfRVhQSVJFRBAHEhgKFElNUE9SVF9TVEFUVVNfRkFJTEVEEAgqwwEKCkNoYW5nZUtpbmQSGwoXQ0hBTkdFX0tJTkRfVU5TUEVDSUZJRUQQABITCg9DSEFOR0VfS0lORF9ORVcQARIXChNDSEFOR0VfS0lORF9VUERBVEVEEAISGQoVQ0hBTkdFX0tJTkRfVU5DSEFOR0VEEAMSGwoXQ0hBTkdFX0tJTkRfREVBQ1RJVkFURUQQBBIbChdDSEFOR0VfS0lORF9SRUFDVElWQVRFRBAFEhUKEUNIQU5HRV9LSU5EX0VSUk9SEAYqVAoKRmlsZUZvcm1hdBIbChdGSUxFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhMKD0ZJTEVfRk9STUFUX0NTVhABEhQKEEZJTEVfRk9STUFUX1hMU1gQAjLbCAoNSW1wb3J0U2VydmljZRJSCgtTdGFydEltcG9ydBIgLnN0YWZmc3luYy52MS5TdGFydEltcG9ydFJlcXVlc3QaIS5zdGFmZnN5bmMudjEuU3RhcnRJbXBvcnRSZXNwb25zZRJRCglHZXRJbXBvcnQSHi5zdGFmZnN5bmMudjEuR2V0SW1wb3J0UmVxdWVzdBofLnN0YWZmc3luYy52MS5HZXRJbXBvcnRSZXNwb25zZSIDkAIBElcKC0xpc3RDaGFuZ2VzEiAuc3RhZmZzeW5jLnYxLkxpc3RDaGFuZ2VzUmVxdWVzdBohLnN0YWZmc3luYy52MS5MaXN0Q2hhbmdlc1Jlc3BvbnNlIgOQAgESWAoNQXBwcm92ZUltcG9ydBIiLnN0YWZmc3luYy52MS5BcHByb3ZlSW1wb3J0UmVxdWVzdBojLnN0YWZmc3luYy52MS5BcHByb3ZlSW1wb3J0UmVzcG9uc2USVQoMUmVqZWN0SW1wb3J0EiEuc3RhZmZzeW5jLnYxLlJlamVjdEltcG9ydFJlcXVlc3QaIi5zdGFmZnN5bmMudjEuUmVqZWN0SW1wb3J0UmVzcG9uc2USVwoLTGlzdEltcG9ydHMSIC5zdGFmZnN5bmMudjEuTGlzdEltcG9ydHNSZXF1ZXN0GiEuc3RhZmZzeW5jLnYxLkxpc3RJbXBvcnRzUmVzcG9uc2UiA5ACARJUCgtXYXRjaEltcG9ydBIgLnN0YWZmc3luYy52MS5XYXRjaEltcG9ydFJlcXVlc3QaIS5zdGFmZnN5bmMudjEuV2F0Y2hJbXBvcnRSZXNwb25zZTABElUKDFJldmVydEltcG9ydBIhLnN0YWZmc3luYy52MS5SZXZlcnRJbXBvcnRSZXF1ZXN0GiIuc3RhZmZzeW5jLnYxLlJldmVydEltcG9ydFJlc3BvbnNlEmAKDkRpYWdub3NlSW1wb3J0EiMuc3RhZmZzeW5jLnYxLkRpYWdub3NlSW1wb3J0UmVxdWVzdBokLnN0YWZmc3luYy52MS5EaWFnbm9zZUltcG9ydFJlc3BvbnNlIgOQAgESVwoLR2V0VGVtcGxhdGUSIC5zdGFmZnN5bmMudjEuR2V0VGVtcGxhdGVSZXF1ZXN0GiEuc3RhZmZzeW5jLnYxLkdldFRlbXBsYXRlUmVzcG9uc2UiA5ACARJpChFHZXRJbXBvcnREZWZhdWx0cxImLnN0YWZmc3luYy52MS5HZXRJbXBvcnREZWZhdWx0c1JlcXVlc3QaJy5zdGFmZnN5bmMudjEuR2V0SW1wb3J0RGVmYXVsdHNSZXNwb25zZSIDkAIBEm0KFFVwZGF0ZUltcG9ydERlZmF1bHRzEikuc3RhZmZzeW5jLnYxLlVwZGF0ZUltcG9ydERlZmF1bHRzUmVxdWVzdBoqLnN0YWZmc3luYy52MS5VcGRhdGVJbXBvcnREZWZhdWx0c1Jlc3BvbnNlQj9aPWdpdGh1Yi5jb20vc3RhZmZzeW5jL3N0YWZmc3luYy9wcm90by9zdGFmZnN5bmMvdjE7c3RhZmZzeW5jdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * ImportOptions are the options of import-rules.md section 5; unset fields take their defaults.
@@ -306,6 +306,23 @@ export type Import = Message<"staffsync.v1.Import"> & {
    * @generated from field: int64 progress_total = 32;
    */
   progressTotal: bigint;
+
+  /**
+   * Where the options came from: "request" (given with the upload), "company_defaults"
+   * (the company's import configuration) or "built_in" (no configuration saved yet).
+   *
+   * @generated from field: string options_source = 33;
+   */
+  optionsSource: string;
+
+  /**
+   * Hints about the whole file, worked out with the preview (troubleshooting of the seeds):
+   * unknown managers grouped by email with a likely person, a domain no one of the company
+   * uses, possible duplicates. At most 100, most useful first.
+   *
+   * @generated from field: repeated staffsync.v1.ImportHint hints = 34;
+   */
+  hints: ImportHint[];
 };
 
 /**
@@ -314,6 +331,201 @@ export type Import = Message<"staffsync.v1.Import"> & {
  */
 export const ImportSchema: GenMessage<Import> = /*@__PURE__*/
   messageDesc(file_staffsync_v1_import, 2);
+
+/**
+ * NamedPerson is a person a hint or answer names: in the directory (id set), in the file
+ * (row set), or both.
+ *
+ * @generated from message staffsync.v1.NamedPerson
+ */
+export type NamedPerson = Message<"staffsync.v1.NamedPerson"> & {
+  /**
+   * Directory id; empty for someone who is only in the file.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * Spreadsheet row (header = 1); 0 when the person is not in the file.
+   *
+   * @generated from field: int32 row = 4;
+   */
+  row: number;
+};
+
+/**
+ * Describes the message staffsync.v1.NamedPerson.
+ * Use `create(NamedPersonSchema)` to create a new message.
+ */
+export const NamedPersonSchema: GenMessage<NamedPerson> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 3);
+
+/**
+ * ImportHint explains a pattern the preview found across rows.
+ *
+ * @generated from message staffsync.v1.ImportHint
+ */
+export type ImportHint = Message<"staffsync.v1.ImportHint"> & {
+  /**
+   * "unknown_manager": rows name a manager email nobody has; value is that email, people
+   *   the likely meant person(s) (same name or same local part).
+   * "uncommon_domain": value is an email domain none of the company's people use yet;
+   *   rows are the rows that bring it.
+   * "possible_duplicate": people are two accounts with the same name and different emails
+   *   (merge them, or fix one email, before importing).
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * One sentence for the admin, e.g. "5 rows name the manager joe@acme.com, who is not in
+   * the directory or the file; did you mean Joe Smith (joe.smith@acme.com)?".
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * @generated from field: string value = 3;
+   */
+  value: string;
+
+  /**
+   * The first rows concerned (at most 20); row_count counts them all.
+   *
+   * @generated from field: repeated int32 rows = 4;
+   */
+  rows: number[];
+
+  /**
+   * @generated from field: int64 row_count = 5;
+   */
+  rowCount: bigint;
+
+  /**
+   * @generated from field: repeated staffsync.v1.NamedPerson people = 6;
+   */
+  people: NamedPerson[];
+};
+
+/**
+ * Describes the message staffsync.v1.ImportHint.
+ * Use `create(ImportHintSchema)` to create a new message.
+ */
+export const ImportHintSchema: GenMessage<ImportHint> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 4);
+
+/**
+ * @generated from message staffsync.v1.GetImportDefaultsRequest
+ */
+export type GetImportDefaultsRequest = Message<"staffsync.v1.GetImportDefaultsRequest"> & {
+};
+
+/**
+ * Describes the message staffsync.v1.GetImportDefaultsRequest.
+ * Use `create(GetImportDefaultsRequestSchema)` to create a new message.
+ */
+export const GetImportDefaultsRequestSchema: GenMessage<GetImportDefaultsRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 5);
+
+/**
+ * @generated from message staffsync.v1.ImportDefaults
+ */
+export type ImportDefaults = Message<"staffsync.v1.ImportDefaults"> & {
+  /**
+   * Every option resolved (unset ones show their built-in default).
+   *
+   * @generated from field: staffsync.v1.ImportOptions options = 1;
+   */
+  options?: ImportOptions | undefined;
+
+  /**
+   * False while the company has not saved a configuration (the built-in defaults apply).
+   *
+   * @generated from field: bool saved = 2;
+   */
+  saved: boolean;
+
+  /**
+   * @generated from field: string updated_by = 3;
+   */
+  updatedBy: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 4;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.ImportDefaults.
+ * Use `create(ImportDefaultsSchema)` to create a new message.
+ */
+export const ImportDefaultsSchema: GenMessage<ImportDefaults> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 6);
+
+/**
+ * @generated from message staffsync.v1.GetImportDefaultsResponse
+ */
+export type GetImportDefaultsResponse = Message<"staffsync.v1.GetImportDefaultsResponse"> & {
+  /**
+   * @generated from field: staffsync.v1.ImportDefaults defaults = 1;
+   */
+  defaults?: ImportDefaults | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.GetImportDefaultsResponse.
+ * Use `create(GetImportDefaultsResponseSchema)` to create a new message.
+ */
+export const GetImportDefaultsResponseSchema: GenMessage<GetImportDefaultsResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 7);
+
+/**
+ * @generated from message staffsync.v1.UpdateImportDefaultsRequest
+ */
+export type UpdateImportDefaultsRequest = Message<"staffsync.v1.UpdateImportDefaultsRequest"> & {
+  /**
+   * @generated from field: staffsync.v1.ImportOptions options = 1;
+   */
+  options?: ImportOptions | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.UpdateImportDefaultsRequest.
+ * Use `create(UpdateImportDefaultsRequestSchema)` to create a new message.
+ */
+export const UpdateImportDefaultsRequestSchema: GenMessage<UpdateImportDefaultsRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 8);
+
+/**
+ * @generated from message staffsync.v1.UpdateImportDefaultsResponse
+ */
+export type UpdateImportDefaultsResponse = Message<"staffsync.v1.UpdateImportDefaultsResponse"> & {
+  /**
+   * @generated from field: staffsync.v1.ImportDefaults defaults = 1;
+   */
+  defaults?: ImportDefaults | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.UpdateImportDefaultsResponse.
+ * Use `create(UpdateImportDefaultsResponseSchema)` to create a new message.
+ */
+export const UpdateImportDefaultsResponseSchema: GenMessage<UpdateImportDefaultsResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 9);
 
 /**
  * @generated from message staffsync.v1.StartImportRequest
@@ -340,7 +552,7 @@ export type StartImportRequest = Message<"staffsync.v1.StartImportRequest"> & {
  * Use `create(StartImportRequestSchema)` to create a new message.
  */
 export const StartImportRequestSchema: GenMessage<StartImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 3);
+  messageDesc(file_staffsync_v1_import, 10);
 
 /**
  * @generated from message staffsync.v1.StartImportResponse
@@ -357,7 +569,7 @@ export type StartImportResponse = Message<"staffsync.v1.StartImportResponse"> & 
  * Use `create(StartImportResponseSchema)` to create a new message.
  */
 export const StartImportResponseSchema: GenMessage<StartImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 4);
+  messageDesc(file_staffsync_v1_import, 11);
 
 /**
  * @generated from message staffsync.v1.GetImportRequest
@@ -374,7 +586,7 @@ export type GetImportRequest = Message<"staffsync.v1.GetImportRequest"> & {
  * Use `create(GetImportRequestSchema)` to create a new message.
  */
 export const GetImportRequestSchema: GenMessage<GetImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 5);
+  messageDesc(file_staffsync_v1_import, 12);
 
 /**
  * @generated from message staffsync.v1.GetImportResponse
@@ -391,7 +603,7 @@ export type GetImportResponse = Message<"staffsync.v1.GetImportResponse"> & {
  * Use `create(GetImportResponseSchema)` to create a new message.
  */
 export const GetImportResponseSchema: GenMessage<GetImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 6);
+  messageDesc(file_staffsync_v1_import, 13);
 
 /**
  * @generated from message staffsync.v1.FieldChange
@@ -418,7 +630,7 @@ export type FieldChange = Message<"staffsync.v1.FieldChange"> & {
  * Use `create(FieldChangeSchema)` to create a new message.
  */
 export const FieldChangeSchema: GenMessage<FieldChange> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 7);
+  messageDesc(file_staffsync_v1_import, 14);
 
 /**
  * @generated from message staffsync.v1.Problem
@@ -452,7 +664,7 @@ export type Problem = Message<"staffsync.v1.Problem"> & {
  * Use `create(ProblemSchema)` to create a new message.
  */
 export const ProblemSchema: GenMessage<Problem> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 8);
+  messageDesc(file_staffsync_v1_import, 15);
 
 /**
  * @generated from message staffsync.v1.Change
@@ -511,7 +723,7 @@ export type Change = Message<"staffsync.v1.Change"> & {
  * Use `create(ChangeSchema)` to create a new message.
  */
 export const ChangeSchema: GenMessage<Change> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 9);
+  messageDesc(file_staffsync_v1_import, 16);
 
 /**
  * @generated from message staffsync.v1.ListChangesRequest
@@ -557,7 +769,7 @@ export type ListChangesRequest = Message<"staffsync.v1.ListChangesRequest"> & {
  * Use `create(ListChangesRequestSchema)` to create a new message.
  */
 export const ListChangesRequestSchema: GenMessage<ListChangesRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 10);
+  messageDesc(file_staffsync_v1_import, 17);
 
 /**
  * @generated from message staffsync.v1.ListChangesResponse
@@ -586,7 +798,7 @@ export type ListChangesResponse = Message<"staffsync.v1.ListChangesResponse"> & 
  * Use `create(ListChangesResponseSchema)` to create a new message.
  */
 export const ListChangesResponseSchema: GenMessage<ListChangesResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 11);
+  messageDesc(file_staffsync_v1_import, 18);
 
 /**
  * @generated from message staffsync.v1.ApproveImportRequest
@@ -608,7 +820,7 @@ export type ApproveImportRequest = Message<"staffsync.v1.ApproveImportRequest"> 
  * Use `create(ApproveImportRequestSchema)` to create a new message.
  */
 export const ApproveImportRequestSchema: GenMessage<ApproveImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 12);
+  messageDesc(file_staffsync_v1_import, 19);
 
 /**
  * @generated from message staffsync.v1.ApproveImportResponse
@@ -625,7 +837,7 @@ export type ApproveImportResponse = Message<"staffsync.v1.ApproveImportResponse"
  * Use `create(ApproveImportResponseSchema)` to create a new message.
  */
 export const ApproveImportResponseSchema: GenMessage<ApproveImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 13);
+  messageDesc(file_staffsync_v1_import, 20);
 
 /**
  * @generated from message staffsync.v1.RejectImportRequest
@@ -647,7 +859,7 @@ export type RejectImportRequest = Message<"staffsync.v1.RejectImportRequest"> & 
  * Use `create(RejectImportRequestSchema)` to create a new message.
  */
 export const RejectImportRequestSchema: GenMessage<RejectImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 14);
+  messageDesc(file_staffsync_v1_import, 21);
 
 /**
  * @generated from message staffsync.v1.RejectImportResponse
@@ -664,7 +876,7 @@ export type RejectImportResponse = Message<"staffsync.v1.RejectImportResponse"> 
  * Use `create(RejectImportResponseSchema)` to create a new message.
  */
 export const RejectImportResponseSchema: GenMessage<RejectImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 15);
+  messageDesc(file_staffsync_v1_import, 22);
 
 /**
  * @generated from message staffsync.v1.ListImportsRequest
@@ -686,7 +898,7 @@ export type ListImportsRequest = Message<"staffsync.v1.ListImportsRequest"> & {
  * Use `create(ListImportsRequestSchema)` to create a new message.
  */
 export const ListImportsRequestSchema: GenMessage<ListImportsRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 16);
+  messageDesc(file_staffsync_v1_import, 23);
 
 /**
  * @generated from message staffsync.v1.ListImportsResponse
@@ -708,7 +920,7 @@ export type ListImportsResponse = Message<"staffsync.v1.ListImportsResponse"> & 
  * Use `create(ListImportsResponseSchema)` to create a new message.
  */
 export const ListImportsResponseSchema: GenMessage<ListImportsResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 17);
+  messageDesc(file_staffsync_v1_import, 24);
 
 /**
  * @generated from message staffsync.v1.WatchImportRequest
@@ -725,7 +937,7 @@ export type WatchImportRequest = Message<"staffsync.v1.WatchImportRequest"> & {
  * Use `create(WatchImportRequestSchema)` to create a new message.
  */
 export const WatchImportRequestSchema: GenMessage<WatchImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 18);
+  messageDesc(file_staffsync_v1_import, 25);
 
 /**
  * @generated from message staffsync.v1.WatchImportResponse
@@ -742,7 +954,7 @@ export type WatchImportResponse = Message<"staffsync.v1.WatchImportResponse"> & 
  * Use `create(WatchImportResponseSchema)` to create a new message.
  */
 export const WatchImportResponseSchema: GenMessage<WatchImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 19);
+  messageDesc(file_staffsync_v1_import, 26);
 
 /**
  * @generated from message staffsync.v1.GetTemplateRequest
@@ -759,7 +971,7 @@ export type GetTemplateRequest = Message<"staffsync.v1.GetTemplateRequest"> & {
  * Use `create(GetTemplateRequestSchema)` to create a new message.
  */
 export const GetTemplateRequestSchema: GenMessage<GetTemplateRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 20);
+  messageDesc(file_staffsync_v1_import, 27);
 
 /**
  * @generated from message staffsync.v1.GetTemplateResponse
@@ -786,7 +998,7 @@ export type GetTemplateResponse = Message<"staffsync.v1.GetTemplateResponse"> & 
  * Use `create(GetTemplateResponseSchema)` to create a new message.
  */
 export const GetTemplateResponseSchema: GenMessage<GetTemplateResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 21);
+  messageDesc(file_staffsync_v1_import, 28);
 
 /**
  * @generated from message staffsync.v1.RevertImportRequest
@@ -798,6 +1010,21 @@ export type RevertImportRequest = Message<"staffsync.v1.RevertImportRequest"> & 
    * @generated from field: string import_id = 1;
    */
   importId: string;
+
+  /**
+   * Only work out what the revert would do (kept fields, HR-owned fields) and start nothing.
+   *
+   * @generated from field: bool check_only = 2;
+   */
+  checkOnly: boolean;
+
+  /**
+   * Pause the HR integrations named in hr_owned before starting the revert, so they do not
+   * set the reverted fields again at their next run.
+   *
+   * @generated from field: bool pause_integrations = 3;
+   */
+  pauseIntegrations: boolean;
 };
 
 /**
@@ -805,7 +1032,112 @@ export type RevertImportRequest = Message<"staffsync.v1.RevertImportRequest"> & 
  * Use `create(RevertImportRequestSchema)` to create a new message.
  */
 export const RevertImportRequestSchema: GenMessage<RevertImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 22);
+  messageDesc(file_staffsync_v1_import, 29);
+
+/**
+ * KeptField is a field a revert leaves as it is, because someone changed it after the import.
+ *
+ * @generated from message staffsync.v1.KeptField
+ */
+export type KeptField = Message<"staffsync.v1.KeptField"> & {
+  /**
+   * @generated from field: staffsync.v1.NamedPerson person = 1;
+   */
+  person?: NamedPerson | undefined;
+
+  /**
+   * Machine name, e.g. "title", "manager_email", "status".
+   *
+   * @generated from field: string field = 2;
+   */
+  field: string;
+
+  /**
+   * The value now (kept) and the value the import had replaced (not restored).
+   *
+   * @generated from field: string current = 3;
+   */
+  current: string;
+
+  /**
+   * @generated from field: string import_old = 4;
+   */
+  importOld: string;
+
+  /**
+   * Who changed it since: an admin's name, "import 12 (bamboohr)" or "merge".
+   *
+   * @generated from field: string changed_by = 5;
+   */
+  changedBy: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp changed_at = 6;
+   */
+  changedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.KeptField.
+ * Use `create(KeptFieldSchema)` to create a new message.
+ */
+export const KeptFieldSchema: GenMessage<KeptField> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 30);
+
+/**
+ * HrOwnedRevert says that a revert sets fields an HR integration owns.
+ *
+ * @generated from message staffsync.v1.HrOwnedRevert
+ */
+export type HrOwnedRevert = Message<"staffsync.v1.HrOwnedRevert"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * @generated from field: string integration_name = 2;
+   */
+  integrationName: string;
+
+  /**
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * The owned fields the revert sets, machine names.
+   *
+   * @generated from field: repeated string fields = 4;
+   */
+  fields: string[];
+
+  /**
+   * How many people have such a field reverted.
+   *
+   * @generated from field: int64 people = 5;
+   */
+  people: bigint;
+
+  /**
+   * @generated from field: bool paused = 6;
+   */
+  paused: boolean;
+
+  /**
+   * Automatic runs are on: the next run will set the fields again unless it is paused.
+   *
+   * @generated from field: bool automatic_runs = 7;
+   */
+  automaticRuns: boolean;
+};
+
+/**
+ * Describes the message staffsync.v1.HrOwnedRevert.
+ * Use `create(HrOwnedRevertSchema)` to create a new message.
+ */
+export const HrOwnedRevertSchema: GenMessage<HrOwnedRevert> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_import, 31);
 
 /**
  * @generated from message staffsync.v1.RevertImportResponse
@@ -831,6 +1163,43 @@ export type RevertImportResponse = Message<"staffsync.v1.RevertImportResponse"> 
    * @generated from field: int64 skipped_people = 3;
    */
   skippedPeople: bigint;
+
+  /**
+   * Every kept field, person by person (at most 1,000; kept_fields counts them all).
+   *
+   * @generated from field: repeated staffsync.v1.KeptField kept = 4;
+   */
+  kept: KeptField[];
+
+  /**
+   * HR integrations owning fields the revert sets. The revert applies them anyway (an
+   * admin asked for it), but the HR system sets them again at its next run; pass
+   * pause_integrations to pause them first, or change the values in the HR system.
+   *
+   * @generated from field: repeated staffsync.v1.HrOwnedRevert hr_owned = 5;
+   */
+  hrOwned: HrOwnedRevert[];
+
+  /**
+   * One sentence about hr_owned for the admin; empty when it is empty.
+   *
+   * @generated from field: string hr_owned_message = 6;
+   */
+  hrOwnedMessage: string;
+
+  /**
+   * Integrations paused by this call (pause_integrations).
+   *
+   * @generated from field: repeated string paused_integration_ids = 7;
+   */
+  pausedIntegrationIds: string[];
+
+  /**
+   * Echo of check_only: nothing was started and import is unset.
+   *
+   * @generated from field: bool check_only = 8;
+   */
+  checkOnly: boolean;
 };
 
 /**
@@ -838,7 +1207,7 @@ export type RevertImportResponse = Message<"staffsync.v1.RevertImportResponse"> 
  * Use `create(RevertImportResponseSchema)` to create a new message.
  */
 export const RevertImportResponseSchema: GenMessage<RevertImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 23);
+  messageDesc(file_staffsync_v1_import, 32);
 
 /**
  * @generated from message staffsync.v1.DiagnoseImportRequest
@@ -855,7 +1224,7 @@ export type DiagnoseImportRequest = Message<"staffsync.v1.DiagnoseImportRequest"
  * Use `create(DiagnoseImportRequestSchema)` to create a new message.
  */
 export const DiagnoseImportRequestSchema: GenMessage<DiagnoseImportRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 24);
+  messageDesc(file_staffsync_v1_import, 33);
 
 /**
  * DiagnosedPerson is a record that was not imported or a person the import did not have.
@@ -910,7 +1279,7 @@ export type DiagnosedPerson = Message<"staffsync.v1.DiagnosedPerson"> & {
  * Use `create(DiagnosedPersonSchema)` to create a new message.
  */
 export const DiagnosedPersonSchema: GenMessage<DiagnosedPerson> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 25);
+  messageDesc(file_staffsync_v1_import, 34);
 
 /**
  * @generated from message staffsync.v1.DiagnoseImportResponse
@@ -960,7 +1329,7 @@ export type DiagnoseImportResponse = Message<"staffsync.v1.DiagnoseImportRespons
  * Use `create(DiagnoseImportResponseSchema)` to create a new message.
  */
 export const DiagnoseImportResponseSchema: GenMessage<DiagnoseImportResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_import, 26);
+  messageDesc(file_staffsync_v1_import, 35);
 
 /**
  * @generated from enum staffsync.v1.ImportStatus
@@ -1199,6 +1568,28 @@ export const ImportService: GenService<{
     methodKind: "unary";
     input: typeof GetTemplateRequestSchema;
     output: typeof GetTemplateResponseSchema;
+  },
+  /**
+   * GetImportDefaults returns the company's import configuration: the options an upload
+   * uses when it names none.
+   *
+   * @generated from rpc staffsync.v1.ImportService.GetImportDefaults
+   */
+  getImportDefaults: {
+    methodKind: "unary";
+    input: typeof GetImportDefaultsRequestSchema;
+    output: typeof GetImportDefaultsResponseSchema;
+  },
+  /**
+   * UpdateImportDefaults replaces the company's import configuration; unset options take
+   * the built-in defaults of import-rules.md section 5.
+   *
+   * @generated from rpc staffsync.v1.ImportService.UpdateImportDefaults
+   */
+  updateImportDefaults: {
+    methodKind: "unary";
+    input: typeof UpdateImportDefaultsRequestSchema;
+    output: typeof UpdateImportDefaultsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_staffsync_v1_import, 0);

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file staffsync/v1/integration.proto.
  */
 export const file_staffsync_v1_integration: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zdGFmZnN5bmMvdjEvaW50ZWdyYXRpb24ucHJvdG8SDHN0YWZmc3luYy52MSK4BQoLSW50ZWdyYXRpb24SCgoCaWQYASABKAkSDAoEa2luZBgCIAEoCRIMCgRuYW1lGAMgASgJEjkKCHNldHRpbmdzGAQgAygLMicuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uLlNldHRpbmdzRW50cnkSNwoHc2VjcmV0cxgFIAMoCzImLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbi5TZWNyZXRzRW50cnkSGAoQaW50ZXJ2YWxfc2Vjb25kcxgGIAEoAxIsCgdvcHRpb25zGAcgASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSEgoKYXV0b19hcHBseRgIIAEoCBItCgVzdGF0ZRgJIAEoDjIeLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvblN0YXRlEhUKDXBhdXNlZF9yZWFzb24YCiABKAkSEgoKbGFzdF9lcnJvchgLIAEoCRIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgMIAEoBRIZChFjdXJyZW50X2ltcG9ydF9pZBgNIAEoCRIWCg5sYXN0X2ltcG9ydF9pZBgOIAEoCRITCgtsYXN0X3Jlc3VsdBgPIAEoCRIvCgtsYXN0X3J1bl9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLbmV4dF9ydW5fYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKBAwoYQ3JlYXRlSW50ZWdyYXRpb25SZXF1ZXN0EgwKBGtpbmQYASABKAkSDAoEbmFtZRgCIAEoCRJGCghzZXR0aW5ncxgDIAMoCzI0LnN0YWZmc3luYy52MS5DcmVhdGVJbnRlZ3JhdGlvblJlcXVlc3QuU2V0dGluZ3NFbnRyeRJECgdzZWNyZXRzGAQgAygLMjMuc3RhZmZzeW5jLnYxLkNyZWF0ZUludGVncmF0aW9uUmVxdWVzdC5TZWNyZXRzRW50cnkSGAoQaW50ZXJ2YWxfc2Vjb25kcxgFIAEoAxIsCgdvcHRpb25zGAYgASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSEgoKYXV0b19hcHBseRgHIAEoCBovCg1TZXR0aW5nc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLgoMU2VjcmV0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiSwoZQ3JlYXRlSW50ZWdyYXRpb25SZXNwb25zZRIuCgtpbnRlZ3JhdGlvbhgBIAEoCzIZLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbiKhAwoYVXBkYXRlSW50ZWdyYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARJGCghzZXR0aW5ncxgDIAMoCzI0LnN0YWZmc3luYy52MS5VcGRhdGVJbnRlZ3JhdGlvblJlcXVlc3QuU2V0dGluZ3NFbnRyeRJECgdzZWNyZXRzGAQgAygLMjMuc3RhZmZzeW5jLnYxLlVwZGF0ZUludGVncmF0aW9uUmVxdWVzdC5TZWNyZXRzRW50cnkSGAoQaW50ZXJ2YWxfc2Vjb25kcxgFIAEoAxIsCgdvcHRpb25zGAYgASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSFwoKYXV0b19hcHBseRgHIAEoCEgBiAEBGi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIHCgVfbmFtZUINCgtfYXV0b19hcHBseSJLChlVcGRhdGVJbnRlZ3JhdGlvblJlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIhkKF0xpc3RJbnRlZ3JhdGlvbnNSZXF1ZXN0IksKGExpc3RJbnRlZ3JhdGlvbnNSZXNwb25zZRIvCgxpbnRlZ3JhdGlvbnMYASADKAsyGS5zdGFmZnN5bmMudjEuSW50ZWdyYXRpb24iIwoVR2V0SW50ZWdyYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkgKFkdldEludGVncmF0aW9uUmVzcG9uc2USLgoLaW50ZWdyYXRpb24YASABKAsyGS5zdGFmZnN5bmMudjEuSW50ZWdyYXRpb24iIwoVVGVzdENvbm5lY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgJIpgBChZUZXN0Q29ubmVjdGlvblJlc3BvbnNlEgoKAm9rGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSDgoGcGVvcGxlGAMgASgFEhQKDHBlb3BsZV9rbm93bhgEIAEoCBIpCgZmaWVsZHMYBSADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRBY2Nlc3MSEAoId2FybmluZ3MYBiADKAkiLQoLRmllbGRBY2Nlc3MSDAoEbmFtZRgBIAEoCRIQCghyZWFkYWJsZRgCIAEoCCI1ChdQYXVzZUludGVncmF0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiSgoYUGF1c2VJbnRlZ3JhdGlvblJlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIiYKGFJlc3VtZUludGVncmF0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJLChlSZXN1bWVJbnRlZ3JhdGlvblJlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIhwKDlN5bmNOb3dSZXF1ZXN0EgoKAmlkGAEgASgJIkEKD1N5bmNOb3dSZXNwb25zZRIuCgtpbnRlZ3JhdGlvbhgBIAEoCzIZLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbiImChhEZWxldGVJbnRlZ3JhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiGwoZRGVsZXRlSW50ZWdyYXRpb25SZXNwb25zZSq5AQoQSW50ZWdyYXRpb25TdGF0ZRIhCh1JTlRFR1JBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhwKGElOVEVHUkFUSU9OX1NUQVRFX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRFX1BBVVNFRBACEh0KGUlOVEVHUkFUSU9OX1NUQVRFX0ZBSUxJTkcQAxInCiNJTlRFR1JBVElPTl9TVEFURV9BV0FJVElOR19BUFBST1ZBTBAEMv4GChJJbnRlZ3JhdGlvblNlcnZpY2USZAoRQ3JlYXRlSW50ZWdyYXRpb24SJi5zdGFmZnN5bmMudjEuQ3JlYXRlSW50ZWdyYXRpb25SZXF1ZXN0Gicuc3RhZmZzeW5jLnYxLkNyZWF0ZUludGVncmF0aW9uUmVzcG9uc2USZAoRVXBkYXRlSW50ZWdyYXRpb24SJi5zdGFmZnN5bmMudjEuVXBkYXRlSW50ZWdyYXRpb25SZXF1ZXN0Gicuc3RhZmZzeW5jLnYxLlVwZGF0ZUludGVncmF0aW9uUmVzcG9uc2USZgoQTGlzdEludGVncmF0aW9ucxIlLnN0YWZmc3luYy52MS5MaXN0SW50ZWdyYXRpb25zUmVxdWVzdBomLnN0YWZmc3luYy52MS5MaXN0SW50ZWdyYXRpb25zUmVzcG9uc2UiA5ACARJgCg5HZXRJbnRlZ3JhdGlvbhIjLnN0YWZmc3luYy52MS5HZXRJbnRlZ3JhdGlvblJlcXVlc3QaJC5zdGFmZnN5bmMudjEuR2V0SW50ZWdyYXRpb25SZXNwb25zZSIDkAIBElsKDlRlc3RDb25uZWN0aW9uEiMuc3RhZmZzeW5jLnYxLlRlc3RDb25uZWN0aW9uUmVxdWVzdBokLnN0YWZmc3luYy52MS5UZXN0Q29ubmVjdGlvblJlc3BvbnNlEmEKEFBhdXNlSW50ZWdyYXRpb24SJS5zdGFmZnN5bmMudjEuUGF1c2VJbnRlZ3JhdGlvblJlcXVlc3QaJi5zdGFmZnN5bmMudjEuUGF1c2VJbnRlZ3JhdGlvblJlc3BvbnNlEmQKEVJlc3VtZUludGVncmF0aW9uEiYuc3RhZmZzeW5jLnYxLlJlc3VtZUludGVncmF0aW9uUmVxdWVzdBonLnN0YWZmc3luYy52MS5SZXN1bWVJbnRlZ3JhdGlvblJlc3BvbnNlEkYKB1N5bmNOb3cSHC5zdGFmZnN5bmMudjEuU3luY05vd1JlcXVlc3QaHS5zdGFmZnN5bmMudjEuU3luY05vd1Jlc3BvbnNlEmQKEURlbGV0ZUludGVncmF0aW9uEiYuc3RhZmZzeW5jLnYxLkRlbGV0ZUludGVncmF0aW9uUmVxdWVzdBonLnN0YWZmc3luYy52MS5EZWxldGVJbnRlZ3JhdGlvblJlc3BvbnNlQj9aPWdpdGh1Yi5jb20vc3RhZmZzeW5jL3N0YWZmc3luYy9wcm90by9zdGFmZnN5bmMvdjE7c3RhZmZzeW5jdjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_staffsync_v1_import]);
+  fileDesc("Ch5zdGFmZnN5bmMvdjEvaW50ZWdyYXRpb24ucHJvdG8SDHN0YWZmc3luYy52MSLlBQoLSW50ZWdyYXRpb24SCgoCaWQYASABKAkSDAoEa2luZBgCIAEoCRIMCgRuYW1lGAMgASgJEjkKCHNldHRpbmdzGAQgAygLMicuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uLlNldHRpbmdzRW50cnkSNwoHc2VjcmV0cxgFIAMoCzImLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbi5TZWNyZXRzRW50cnkSGAoQaW50ZXJ2YWxfc2Vjb25kcxgGIAEoAxIsCgdvcHRpb25zGAcgASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSEgoKYXV0b19hcHBseRgIIAEoCBItCgVzdGF0ZRgJIAEoDjIeLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvblN0YXRlEhUKDXBhdXNlZF9yZWFzb24YCiABKAkSEgoKbGFzdF9lcnJvchgLIAEoCRIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgMIAEoBRIZChFjdXJyZW50X2ltcG9ydF9pZBgNIAEoCRIWCg5sYXN0X2ltcG9ydF9pZBgOIAEoCRITCgtsYXN0X3Jlc3VsdBgPIAEoCRIvCgtsYXN0X3J1bl9hdBgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLbmV4dF9ydW5fYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmF1dG9tYXRpY19ydW5zGBMgASgIEhMKC3Nob3dfcGhvdG9zGBQgASgIGi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKWAwoYQ3JlYXRlSW50ZWdyYXRpb25SZXF1ZXN0EgwKBGtpbmQYASABKAkSDAoEbmFtZRgCIAEoCRJGCghzZXR0aW5ncxgDIAMoCzI0LnN0YWZmc3luYy52MS5DcmVhdGVJbnRlZ3JhdGlvblJlcXVlc3QuU2V0dGluZ3NFbnRyeRJECgdzZWNyZXRzGAQgAygLMjMuc3RhZmZzeW5jLnYxLkNyZWF0ZUludGVncmF0aW9uUmVxdWVzdC5TZWNyZXRzRW50cnkSGAoQaW50ZXJ2YWxfc2Vjb25kcxgFIAEoAxIsCgdvcHRpb25zGAYgASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSEgoKYXV0b19hcHBseRgHIAEoCBITCgtzaG93X3Bob3RvcxgIIAEoCBovCg1TZXR0aW5nc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLgoMU2VjcmV0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiSwoZQ3JlYXRlSW50ZWdyYXRpb25SZXNwb25zZRIuCgtpbnRlZ3JhdGlvbhgBIAEoCzIZLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbiLLAwoYVXBkYXRlSW50ZWdyYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARJGCghzZXR0aW5ncxgDIAMoCzI0LnN0YWZmc3luYy52MS5VcGRhdGVJbnRlZ3JhdGlvblJlcXVlc3QuU2V0dGluZ3NFbnRyeRJECgdzZWNyZXRzGAQgAygLMjMuc3RhZmZzeW5jLnYxLlVwZGF0ZUludGVncmF0aW9uUmVxdWVzdC5TZWNyZXRzRW50cnkSGAoQaW50ZXJ2YWxfc2Vjb25kcxgFIAEoAxIsCgdvcHRpb25zGAYgASgLMhsuc3RhZmZzeW5jLnYxLkltcG9ydE9wdGlvbnMSFwoKYXV0b19hcHBseRgHIAEoCEgBiAEBEhgKC3Nob3dfcGhvdG9zGAggASgISAKIAQEaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGi4KDFNlY3JldHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgcKBV9uYW1lQg0KC19hdXRvX2FwcGx5Qg4KDF9zaG93X3Bob3RvcyJLChlVcGRhdGVJbnRlZ3JhdGlvblJlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIhkKF0xpc3RJbnRlZ3JhdGlvbnNSZXF1ZXN0IksKGExpc3RJbnRlZ3JhdGlvbnNSZXNwb25zZRIvCgxpbnRlZ3JhdGlvbnMYASADKAsyGS5zdGFmZnN5bmMudjEuSW50ZWdyYXRpb24iIwoVR2V0SW50ZWdyYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkgKFkdldEludGVncmF0aW9uUmVzcG9uc2USLgoLaW50ZWdyYXRpb24YASABKAsyGS5zdGFmZnN5bmMudjEuSW50ZWdyYXRpb24iIwoVVGVzdENvbm5lY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgJIpgBChZUZXN0Q29ubmVjdGlvblJlc3BvbnNlEgoKAm9rGAEgASgIEg8KB21lc3NhZ2UYAiABKAkSDgoGcGVvcGxlGAMgASgFEhQKDHBlb3BsZV9rbm93bhgEIAEoCBIpCgZmaWVsZHMYBSADKAsyGS5zdGFmZnN5bmMudjEuRmllbGRBY2Nlc3MSEAoId2FybmluZ3MYBiADKAkiLQoLRmllbGRBY2Nlc3MSDAoEbmFtZRgBIAEoCRIQCghyZWFkYWJsZRgCIAEoCCI1ChdQYXVzZUludGVncmF0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiSgoYUGF1c2VJbnRlZ3JhdGlvblJlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIiYKGFJlc3VtZUludGVncmF0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJLChlSZXN1bWVJbnRlZ3JhdGlvblJlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIhwKDlN5bmNOb3dSZXF1ZXN0EgoKAmlkGAEgASgJIkEKD1N5bmNOb3dSZXNwb25zZRIuCgtpbnRlZ3JhdGlvbhgBIAEoCzIZLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbiIhChNGZXRjaFByZXZpZXdSZXF1ZXN0EgoKAmlkGAEgASgJIkYKFEZldGNoUHJldmlld1Jlc3BvbnNlEi4KC2ludGVncmF0aW9uGAEgASgLMhkuc3RhZmZzeW5jLnYxLkludGVncmF0aW9uIl4KF1NldEF1dG9tYXRpY1J1bnNSZXF1ZXN0EgoKAmlkGAEgASgJEg8KB2VuYWJsZWQYAiABKAgSFwoKYXV0b19hcHBseRgDIAEoCEgAiAEBQg0KC19hdXRvX2FwcGx5IkoKGFNldEF1dG9tYXRpY1J1bnNSZXNwb25zZRIuCgtpbnRlZ3JhdGlvbhgBIAEoCzIZLnN0YWZmc3luYy52MS5JbnRlZ3JhdGlvbiImChhEZWxldGVJbnRlZ3JhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiGwoZRGVsZXRlSW50ZWdyYXRpb25SZXNwb25zZSq5AQoQSW50ZWdyYXRpb25TdGF0ZRIhCh1JTlRFR1JBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhwKGElOVEVHUkFUSU9OX1NUQVRFX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRFX1BBVVNFRBACEh0KGUlOVEVHUkFUSU9OX1NUQVRFX0ZBSUxJTkcQAxInCiNJTlRFR1JBVElPTl9TVEFURV9BV0FJVElOR19BUFBST1ZBTBAEMrgIChJJbnRlZ3JhdGlvblNlcnZpY2USZAoRQ3JlYXRlSW50ZWdyYXRpb24SJi5zdGFmZnN5bmMudjEuQ3JlYXRlSW50ZWdyYXRpb25SZXF1ZXN0Gicuc3RhZmZzeW5jLnYxLkNyZWF0ZUludGVncmF0aW9uUmVzcG9uc2USZAoRVXBkYXRlSW50ZWdyYXRpb24SJi5zdGFmZnN5bmMudjEuVXBkYXRlSW50ZWdyYXRpb25SZXF1ZXN0Gicuc3RhZmZzeW5jLnYxLlVwZGF0ZUludGVncmF0aW9uUmVzcG9uc2USZgoQTGlzdEludGVncmF0aW9ucxIlLnN0YWZmc3luYy52MS5MaXN0SW50ZWdyYXRpb25zUmVxdWVzdBomLnN0YWZmc3luYy52MS5MaXN0SW50ZWdyYXRpb25zUmVzcG9uc2UiA5ACARJgCg5HZXRJbnRlZ3JhdGlvbhIjLnN0YWZmc3luYy52MS5HZXRJbnRlZ3JhdGlvblJlcXVlc3QaJC5zdGFmZnN5bmMudjEuR2V0SW50ZWdyYXRpb25SZXNwb25zZSIDkAIBElsKDlRlc3RDb25uZWN0aW9uEiMuc3RhZmZzeW5jLnYxLlRlc3RDb25uZWN0aW9uUmVxdWVzdBokLnN0YWZmc3luYy52MS5UZXN0Q29ubmVjdGlvblJlc3BvbnNlEmEKEFBhdXNlSW50ZWdyYXRpb24SJS5zdGFmZnN5bmMudjEuUGF1c2VJbnRlZ3JhdGlvblJlcXVlc3QaJi5zdGFmZnN5bmMudjEuUGF1c2VJbnRlZ3JhdGlvblJlc3BvbnNlEmQKEVJlc3VtZUludGVncmF0aW9uEiYuc3RhZmZzeW5jLnYxLlJlc3VtZUludGVncmF0aW9uUmVxdWVzdBonLnN0YWZmc3luYy52MS5SZXN1bWVJbnRlZ3JhdGlvblJlc3BvbnNlEkYKB1N5bmNOb3cSHC5zdGFmZnN5bmMudjEuU3luY05vd1JlcXVlc3QaHS5zdGFmZnN5bmMudjEuU3luY05vd1Jlc3BvbnNlElUKDEZldGNoUHJldmlldxIhLnN0YWZmc3luYy52MS5GZXRjaFByZXZpZXdSZXF1ZXN0GiIuc3RhZmZzeW5jLnYxLkZldGNoUHJldmlld1Jlc3BvbnNlEmEKEFNldEF1dG9tYXRpY1J1bnMSJS5zdGFmZnN5bmMudjEuU2V0QXV0b21hdGljUnVuc1JlcXVlc3QaJi5zdGFmZnN5bmMudjEuU2V0QXV0b21hdGljUnVuc1Jlc3BvbnNlEmQKEURlbGV0ZUludGVncmF0aW9uEiYuc3RhZmZzeW5jLnYxLkRlbGV0ZUludGVncmF0aW9uUmVxdWVzdBonLnN0YWZmc3luYy52MS5EZWxldGVJbnRlZ3JhdGlvblJlc3BvbnNlQj9aPWdpdGh1Yi5jb20vc3RhZmZzeW5jL3N0YWZmc3luYy9wcm90by9zdGFmZnN5bmMvdjE7c3RhZmZzeW5jdjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_staffsync_v1_import]);
 
 /**
  * @generated from message staffsync.v1.Integration
@@ -113,6 +113,20 @@ export type Integration = Message<"staffsync.v1.Integration"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 18;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * Scheduled runs happen only when on; new integrations start with them off.
+   *
+   * @generated from field: bool automatic_runs = 19;
+   */
+  automaticRuns: boolean;
+
+  /**
+   * BambooHR only: show the HR system's employee photos (served through the API, never stored).
+   *
+   * @generated from field: bool show_photos = 20;
+   */
+  showPhotos: boolean;
 };
 
 /**
@@ -159,9 +173,16 @@ export type CreateIntegrationRequest = Message<"staffsync.v1.CreateIntegrationRe
   options?: ImportOptions | undefined;
 
   /**
+   * Applies to automatic runs only (once turned on); a fetched preview never auto-applies.
+   *
    * @generated from field: bool auto_apply = 7;
    */
   autoApply: boolean;
+
+  /**
+   * @generated from field: bool show_photos = 8;
+   */
+  showPhotos: boolean;
 };
 
 /**
@@ -230,6 +251,11 @@ export type UpdateIntegrationRequest = Message<"staffsync.v1.UpdateIntegrationRe
    * @generated from field: optional bool auto_apply = 7;
    */
   autoApply?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool show_photos = 8;
+   */
+  showPhotos?: boolean | undefined;
 };
 
 /**
@@ -514,6 +540,86 @@ export const SyncNowResponseSchema: GenMessage<SyncNowResponse> = /*@__PURE__*/
   messageDesc(file_staffsync_v1_integration, 17);
 
 /**
+ * @generated from message staffsync.v1.FetchPreviewRequest
+ */
+export type FetchPreviewRequest = Message<"staffsync.v1.FetchPreviewRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message staffsync.v1.FetchPreviewRequest.
+ * Use `create(FetchPreviewRequestSchema)` to create a new message.
+ */
+export const FetchPreviewRequestSchema: GenMessage<FetchPreviewRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_integration, 18);
+
+/**
+ * @generated from message staffsync.v1.FetchPreviewResponse
+ */
+export type FetchPreviewResponse = Message<"staffsync.v1.FetchPreviewResponse"> & {
+  /**
+   * @generated from field: staffsync.v1.Integration integration = 1;
+   */
+  integration?: Integration | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.FetchPreviewResponse.
+ * Use `create(FetchPreviewResponseSchema)` to create a new message.
+ */
+export const FetchPreviewResponseSchema: GenMessage<FetchPreviewResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_integration, 19);
+
+/**
+ * @generated from message staffsync.v1.SetAutomaticRunsRequest
+ */
+export type SetAutomaticRunsRequest = Message<"staffsync.v1.SetAutomaticRunsRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: bool enabled = 2;
+   */
+  enabled: boolean;
+
+  /**
+   * Also set auto-apply for the automatic runs (unset keeps it).
+   *
+   * @generated from field: optional bool auto_apply = 3;
+   */
+  autoApply?: boolean | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.SetAutomaticRunsRequest.
+ * Use `create(SetAutomaticRunsRequestSchema)` to create a new message.
+ */
+export const SetAutomaticRunsRequestSchema: GenMessage<SetAutomaticRunsRequest> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_integration, 20);
+
+/**
+ * @generated from message staffsync.v1.SetAutomaticRunsResponse
+ */
+export type SetAutomaticRunsResponse = Message<"staffsync.v1.SetAutomaticRunsResponse"> & {
+  /**
+   * @generated from field: staffsync.v1.Integration integration = 1;
+   */
+  integration?: Integration | undefined;
+};
+
+/**
+ * Describes the message staffsync.v1.SetAutomaticRunsResponse.
+ * Use `create(SetAutomaticRunsResponseSchema)` to create a new message.
+ */
+export const SetAutomaticRunsResponseSchema: GenMessage<SetAutomaticRunsResponse> = /*@__PURE__*/
+  messageDesc(file_staffsync_v1_integration, 21);
+
+/**
  * @generated from message staffsync.v1.DeleteIntegrationRequest
  */
 export type DeleteIntegrationRequest = Message<"staffsync.v1.DeleteIntegrationRequest"> & {
@@ -528,7 +634,7 @@ export type DeleteIntegrationRequest = Message<"staffsync.v1.DeleteIntegrationRe
  * Use `create(DeleteIntegrationRequestSchema)` to create a new message.
  */
 export const DeleteIntegrationRequestSchema: GenMessage<DeleteIntegrationRequest> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_integration, 18);
+  messageDesc(file_staffsync_v1_integration, 22);
 
 /**
  * @generated from message staffsync.v1.DeleteIntegrationResponse
@@ -541,7 +647,7 @@ export type DeleteIntegrationResponse = Message<"staffsync.v1.DeleteIntegrationR
  * Use `create(DeleteIntegrationResponseSchema)` to create a new message.
  */
 export const DeleteIntegrationResponseSchema: GenMessage<DeleteIntegrationResponse> = /*@__PURE__*/
-  messageDesc(file_staffsync_v1_integration, 19);
+  messageDesc(file_staffsync_v1_integration, 23);
 
 /**
  * @generated from enum staffsync.v1.IntegrationState
@@ -588,7 +694,8 @@ export const IntegrationStateSchema: GenEnum<IntegrationState> = /*@__PURE__*/
  */
 export const IntegrationService: GenService<{
   /**
-   * CreateIntegration stores an integration and starts its sync.
+   * CreateIntegration stores an integration with automatic runs off: use FetchPreview to
+   * see what it would import, then SetAutomaticRuns to turn scheduled runs on.
    *
    * @generated from rpc staffsync.v1.IntegrationService.CreateIntegration
    */
@@ -667,6 +774,28 @@ export const IntegrationService: GenService<{
     methodKind: "unary";
     input: typeof SyncNowRequestSchema;
     output: typeof SyncNowResponseSchema;
+  },
+  /**
+   * FetchPreview fetches the source now and previews the import without ever applying it
+   * by itself (no auto-apply), whether automatic runs are on, off or paused. The import
+   * waits for an admin's approval like an upload.
+   *
+   * @generated from rpc staffsync.v1.IntegrationService.FetchPreview
+   */
+  fetchPreview: {
+    methodKind: "unary";
+    input: typeof FetchPreviewRequestSchema;
+    output: typeof FetchPreviewResponseSchema;
+  },
+  /**
+   * SetAutomaticRuns turns scheduled runs on or off (a deliberate step after a preview).
+   *
+   * @generated from rpc staffsync.v1.IntegrationService.SetAutomaticRuns
+   */
+  setAutomaticRuns: {
+    methodKind: "unary";
+    input: typeof SetAutomaticRunsRequestSchema;
+    output: typeof SetAutomaticRunsResponseSchema;
   },
   /**
    * DeleteIntegration stops the sync and removes the integration; owned fields are released.
