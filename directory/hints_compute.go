@@ -157,11 +157,16 @@ func unknownManagerHints(dir *Snapshot, records []Record) []Hint {
 		return nil
 	}
 	// A manager who is a row of the file is not unknown.
+	for i := range records {
+		delete(groups, NormalizeEmail(dir.cell(&records[i], Email).Text))
+	}
+	if len(groups) == 0 {
+		return nil
+	}
 	var fileCandidates []hintCandidate
 	for i := range records {
 		rec := &records[i]
 		email := NormalizeEmail(dir.cell(rec, Email).Text)
-		delete(groups, email)
 		if len(fileCandidates) < hintScanLimit {
 			if _, known := dir.personByEmail(email); !known && email != "" {
 				name := recordName(dir, rec)
@@ -314,11 +319,12 @@ func duplicateHints(dir *Snapshot, records []Record) []Hint {
 			// A large file's existing people: only new people are compared by name.
 			continue
 		}
-		key := nameKey(recordName(dir, rec))
+		name := recordName(dir, rec)
+		key := nameKey(name)
 		if key == "" {
 			continue
 		}
-		p := HintPerson{Email: email.Text, Name: recordName(dir, rec), Row: rec.Row}
+		p := HintPerson{Email: email.Text, Name: name, Row: rec.Row}
 		if known {
 			p.ID = dir.people[n].id
 		} else {

@@ -65,6 +65,8 @@ func TestAddPersonIsAOnePersonImport(t *testing.T) {
 		{"already there", fields("first_name", "Zoë0", "last_name", "Müller0", "email", "PERSON0@add-corp.example"), connect.CodeAborted, "already in the directory"},
 		{"unknown field", fields("first_name", "X", "last_name", "Y", "email", "z@add-corp.example", "shoe_size", "44"), connect.CodeInvalidArgument, "shoe_size"},
 		{"status", fields("first_name", "X", "last_name", "Y", "email", "z@add-corp.example", "status", "Inactive"), connect.CodeInvalidArgument, "added active"},
+		{"a field twice", fields("first_name", "X", "last_name", "Y", "email", "z@add-corp.example", "title", "A", "title", "B"), connect.CodeInvalidArgument, "given twice"},
+		{"a huge value", fields("first_name", strings.Repeat("x", 1001), "last_name", "Y", "email", "z@add-corp.example"), connect.CodeInvalidArgument, "longer than 1,000"},
 	}
 	for _, tt := range tests {
 		_, err := tn.people.AddPerson(ctx, connect.NewRequest(&v1.AddPersonRequest{Fields: tt.fields, SendWelcomeEmail: true}))

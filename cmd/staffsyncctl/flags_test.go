@@ -127,7 +127,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{name: "no command", args: nil, wantStderr: "staffsyncctl: missing command\n", wantHelp: "Commands:"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantStderr: "staffsyncctl: unknown command \"frobnicate\"\n", wantHelp: "Commands:"},
-		{name: "group without subcommand", args: []string{"import"}, wantStderr: "staffsyncctl: \"import\" needs a subcommand: start, show, changes, approve, reject, list, revert, defaults show, defaults set\n", wantHelp: "Usage: staffsyncctl import SUBCOMMAND"},
+		{name: "group without subcommand", args: []string{"import"}, wantStderr: "staffsyncctl: \"import\" needs a subcommand: start, show, changes, approve, reject, list, revert, defaults\n", wantHelp: "Usage: staffsyncctl import SUBCOMMAND"},
 		{name: "unknown subcommand", args: []string{"import", "delete", "3"}, wantStderr: "staffsyncctl: unknown command \"import delete\"\n", wantHelp: "Commands:"},
 		{name: "missing import id", args: []string{"import", "show"}, wantStderr: "staffsyncctl: missing import ID\n", wantHelp: "Usage: staffsyncctl import show ID"},
 		{name: "two ids", args: []string{"import", "approve", "3", "4"}, wantStderr: "staffsyncctl: too many arguments: 4 (expected only the import ID)\n", wantHelp: "Usage: staffsyncctl import approve"},

@@ -13,38 +13,36 @@ import (
 )
 
 func init() {
-	commands = append(commands,
-		command{name: "import defaults show", args: "", summary: "show the company's import configuration (the options uploads use when they name none)", flags: importDefaultsShowFlags},
-		command{name: "import defaults set", args: "[option flags] [--reset]", summary: "change the company's import configuration; flags not given keep their value", flags: importDefaultsSetFlags},
-	)
+	commands = append(commands, command{
+		name: "import defaults", args: "show | set [option flags] [--reset]",
+		summary: "show or change the company's import configuration (the options uploads use when they name none); set changes only the flags given",
+		flags:   importDefaultsFlags,
+	})
 }
 
-func importDefaultsShowFlags(fs *flag.FlagSet) commandFunc {
-	return func(ctx context.Context, a *app, args []string) error {
-		if err := a.noArgs(args); err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
-			return err
-		}
-		resp, err := a.imports.GetImportDefaults(ctx, connect.NewRequest(&v1.GetImportDefaultsRequest{}))
-		if err != nil {
-			return fmt.Errorf("get import defaults: %w", err)
-		}
-		return a.printImportDefaults(resp.Msg.GetDefaults())
-	}
-}
-
-func importDefaultsSetFlags(fs *flag.FlagSet) commandFunc {
+func importDefaultsFlags(fs *flag.FlagSet) commandFunc {
 	addImportOptionFlags(fs)
-	reset := fs.Bool("reset", false, "start from the built-in defaults instead of the saved configuration")
+	reset := fs.Bool("reset", false, "set: start from the built-in defaults instead of the saved configuration")
 	return func(ctx context.Context, a *app, args []string) error {
-		if err := a.noArgs(args); err != nil {
-			return err
+		if len(args) != 1 || (args[0] != "show" && args[0] != "set") {
+			return usagef(a.cmd, "say show or set")
 		}
 		changes, err := importOptions(fs)
 		if err != nil {
 			return usagef(a.cmd, "%v", err)
+		}
+		if args[0] == "show" {
+			if changes != nil || *reset {
+				return usagef(a.cmd, "option flags go with set, not show")
+			}
+			if err := a.connect(); err != nil {
+				return err
+			}
+			resp, err := a.imports.GetImportDefaults(ctx, connect.NewRequest(&v1.GetImportDefaultsRequest{}))
+			if err != nil {
+				return fmt.Errorf("get import defaults: %w", err)
+			}
+			return a.printImportDefaults(resp.Msg.GetDefaults())
 		}
 		if changes.GetSheet() != "" {
 			return usagef(a.cmd, "--sheet belongs to one file; give it with `import start`")
