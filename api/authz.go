@@ -37,16 +37,22 @@ var minimumRole = map[string]store.Role{
 	c.DirectoryServiceDeletePersonProcedure:       store.RoleAdmin,
 	c.DirectoryServiceSendPasswordEmailsProcedure: store.RoleAdmin,
 
-	c.ImportServiceGetImportProcedure:      store.RoleViewer,
-	c.ImportServiceDiagnoseImportProcedure: store.RoleViewer,
-	c.ImportServiceListChangesProcedure:    store.RoleViewer,
-	c.ImportServiceListImportsProcedure:    store.RoleViewer,
-	c.ImportServiceWatchImportProcedure:    store.RoleViewer,
-	c.ImportServiceGetTemplateProcedure:    store.RoleViewer,
-	c.ImportServiceStartImportProcedure:    store.RoleAdmin,
-	c.ImportServiceApproveImportProcedure:  store.RoleAdmin,
-	c.ImportServiceRejectImportProcedure:   store.RoleAdmin,
-	c.ImportServiceRevertImportProcedure:   store.RoleAdmin,
+	c.ImportServiceGetImportProcedure:             store.RoleViewer,
+	c.ImportServiceDiagnoseImportProcedure:        store.RoleViewer,
+	c.ImportServiceGetImportDefaultsProcedure:     store.RoleViewer,
+	c.ImportServiceUpdateImportDefaultsProcedure:  store.RoleAdmin,
+	c.DirectoryServiceAddPersonProcedure:          store.RoleAdmin,
+	c.DirectoryServiceSendWelcomeEmailsProcedure:  store.RoleAdmin,
+	c.IntegrationServiceSetAutomaticRunsProcedure: store.RoleAdmin,
+	c.IntegrationServiceFetchPreviewProcedure:     store.RoleAdmin,
+	c.ImportServiceListChangesProcedure:           store.RoleViewer,
+	c.ImportServiceListImportsProcedure:           store.RoleViewer,
+	c.ImportServiceWatchImportProcedure:           store.RoleViewer,
+	c.ImportServiceGetTemplateProcedure:           store.RoleViewer,
+	c.ImportServiceStartImportProcedure:           store.RoleAdmin,
+	c.ImportServiceApproveImportProcedure:         store.RoleAdmin,
+	c.ImportServiceRejectImportProcedure:          store.RoleAdmin,
+	c.ImportServiceRevertImportProcedure:          store.RoleAdmin,
 
 	c.IntegrationServiceListIntegrationsProcedure:  store.RoleViewer,
 	c.IntegrationServiceGetIntegrationProcedure:    store.RoleViewer,
@@ -84,6 +90,8 @@ func ownerOnlyRequest(msg any) string {
 		opts = m.GetOptions()
 	case *v1.ImportOptions: // the streaming upload's options
 		opts = m
+	case *v1.UpdateImportDefaultsRequest:
+		opts = m.GetOptions()
 	case *v1.CreateIntegrationRequest:
 		opts, autoApply = m.GetOptions(), m.GetAutoApply()
 	case *v1.UpdateIntegrationRequest:

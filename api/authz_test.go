@@ -195,6 +195,11 @@ func TestWeakeningTheGuardOrAutoApplyNeedsOwner(t *testing.T) {
 			_, err := c.UpdateIntegration(context.Background(), connect.NewRequest(&v1.UpdateIntegrationRequest{Id: "1", Options: &v1.ImportOptions{MaxDeactivations: off}}))
 			return err
 		}},
+		{"import defaults that turn the guard off", func(token string) error {
+			c := staffsyncv1connect.NewImportServiceClient(srv.Client(), srv.URL, withBearer(token))
+			_, err := c.UpdateImportDefaults(context.Background(), connect.NewRequest(&v1.UpdateImportDefaultsRequest{Options: &v1.ImportOptions{MaxDeactivations: off}}))
+			return err
+		}},
 		{"streamed upload that turns the guard off", func(token string) error {
 			u := srv.URL + fileupload.Path + "?file_name=a.csv&options=" + url.QueryEscape(`{"maxDeactivations":-1}`)
 			req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader([]byte("email\n")))
