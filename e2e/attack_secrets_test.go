@@ -76,6 +76,7 @@ func TestRepointedIntegrationNeverSendsItsSecret(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	id := created.Msg.Integration.Id
+	tn.enableAutomaticRuns(t, id)
 	first := tn.waitRun(t, id, "", "applied")
 
 	updated, err := tn.integrations.UpdateIntegration(ctx, connect.NewRequest(&v1.UpdateIntegrationRequest{

@@ -161,6 +161,7 @@ func testTrustedSync(t *testing.T, sys *trustedSystem) {
 		t.Fatalf("create: %v", err)
 	}
 	id := created.Msg.Integration.Id
+	tn.enableAutomaticRuns(t, id)
 	first := tn.waitRun(t, id, "", "applied")
 	people := tn.byEmail(t)
 	if p := people[sys.lostEmail]; p == nil || !p.Active {
