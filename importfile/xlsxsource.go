@@ -16,6 +16,7 @@ type xlsxBook struct {
 	file     *excelize.File
 	sheet    string
 	date1904 bool // the workbook counts days from 1904-01-01 (old Mac Excel)
+	fast     *fastSheet
 }
 
 // dateMarker (a private-use character) starts the text of every date cell: the workbook's
@@ -66,7 +67,8 @@ func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err e
 		_ = f.Close()
 		return nil, damagedWorkbook()
 	}
-	return &xlsxBook{file: f, sheet: sheet, date1904: props.Date1904 != nil && *props.Date1904}, nil
+	date1904 := props.Date1904 != nil && *props.Date1904
+	return &xlsxBook{file: f, sheet: sheet, date1904: date1904, fast: locateFastSheet(data, size, f, sheet, date1904)}, nil
 }
 
 func damagedWorkbook() *FileError {
@@ -196,13 +198,18 @@ func isDateFormatCode(code string) bool {
 	return false
 }
 
-// rows starts a new pass over the sheet.
-func (b *xlsxBook) rows() (rowSource, error) {
+// rows starts a new pass over the sheet (xlsxfast.go).
+func (b *xlsxBook) rows() (rowSource, error) { return b.fastRows() }
+
+// excelizeRows starts excelize's iterator after the first skip rows.
+func (b *xlsxBook) excelizeRows(skip int) (rowSource, error) {
 	rows, err := b.file.Rows(b.sheet)
 	if err != nil {
 		return nil, damagedWorkbook()
 	}
-	return &xlsxRows{rows: rows, date1904: b.date1904}, nil
+	for i := 0; i < skip && rows.Next(); i++ {
+	}
+	return &xlsxRows{rows: rows, row: skip, date1904: b.date1904}, nil
 }
 
 func (b *xlsxBook) close() error { return b.file.Close() }
