@@ -145,9 +145,21 @@ type cellRaw struct {
 func (s *sheetScanner) readCell(col int) (int, error) {
 	col++
 	var c cellRaw
-	if ref, ok, err := s.sc.attr("r"); err != nil {
+	var ref, style []byte
+	var hasStyle bool
+	if err := s.sc.eachAttr(func(key, value []byte) {
+		switch string(key) {
+		case "r":
+			ref = value
+		case "s":
+			style, hasStyle = value, true
+		case "t":
+			c.typ = cellType(value)
+		}
+	}); err != nil {
 		return col, err
-	} else if ok && len(ref) > 0 {
+	}
+	if len(ref) > 0 {
 		if col = cellColumn(ref); col == 0 {
 			var err error
 			if col, _, err = excelize.CellNameToCoordinates(string(ref)); err != nil {
@@ -155,19 +167,12 @@ func (s *sheetScanner) readCell(col int) (int, error) {
 			}
 		}
 	}
-	if st, ok, err := s.sc.attr("s"); err != nil {
-		return col, err
-	} else if ok {
-		n, err := strconv.ParseInt(string(st), 10, 64)
+	if hasStyle {
+		n, err := strconv.ParseInt(string(style), 10, 64)
 		if err != nil || n < 0 || n > 1<<31 {
 			return col, errUnusual
 		}
 		c.style = int(n)
-	}
-	if t, ok, err := s.sc.attr("t"); err != nil {
-		return col, err
-	} else if ok {
-		c.typ = string(t)
 	}
 	if !s.sc.selfClosing {
 		if err := s.readCellContent(&c); err != nil {
@@ -191,6 +196,16 @@ func (s *sheetScanner) readCell(col int) (int, error) {
 		return col, tooManyColumnsInRow(s.seek)
 	}
 	return col, nil
+}
+
+// cellType returns the t attribute without allocating for the known types.
+func cellType(t []byte) string {
+	for _, known := range [...]string{"s", "n", "str", "inlineStr", "b", "e", "d"} {
+		if string(t) == known {
+			return known
+		}
+	}
+	return string(t)
 }
 
 // cellColumn reads the column of a plain reference such as "AB12"; 0 for anything else.

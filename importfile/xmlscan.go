@@ -107,6 +107,8 @@ func (s *xmlScanner) next() error {
 		tag := s.buf[s.pos+1 : i]
 		s.pos = i + 1
 		switch {
+		case len(tag) > 0 && (tag[0] == '/' || isNameStart(tag[0])):
+			// an element's tag: below
 		case len(tag) > 0 && tag[0] == '?': // processing instruction or declaration
 			continue
 		case bytes.HasPrefix(tag, []byte("!--")):
@@ -126,8 +128,15 @@ func (s *xmlScanner) next() error {
 			return nil
 		case len(tag) > 0 && tag[0] == '!': // DOCTYPE and the like
 			return errUnusual
-		case len(tag) > 0 && tag[0] == '/':
-			s.kind, s.name = tokEnd, localName(bytes.TrimRight(tag[1:], " \t\r\n"))
+		default:
+			return errUnusual
+		}
+		if tag[0] == '/' {
+			end := len(tag)
+			for end > 1 && isXMLSpace(tag[end-1]) {
+				end--
+			}
+			s.kind, s.name = tokEnd, localName(tag[1:end])
 			return nil
 		}
 		s.selfClosing = len(tag) > 0 && tag[len(tag)-1] == '/'
@@ -152,7 +161,14 @@ func (s *xmlScanner) next() error {
 func (s *xmlScanner) markupEnd() (int, error) {
 	for {
 		b := s.buf[s.pos:s.end]
-		if len(b) >= 9 || s.eof || !bytes.HasPrefix(b, []byte("<!")) {
+		if len(b) >= 2 && b[1] != '!' { // the common case: an element's tag
+			switch j := tagEnd(b); {
+			case j == -2:
+				return 0, errUnusual
+			case j >= 0:
+				return s.pos + j, nil
+			}
+		} else if len(b) >= 9 || s.eof || !bytes.HasPrefix(b, []byte("<!")) {
 			switch {
 			case bytes.HasPrefix(b, []byte("<!--")):
 				if j := indexAfter(b, 4, "-->"); j >= 0 {
@@ -357,6 +373,10 @@ func isXMLChar(r rune) bool {
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
+func isNameStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' || c >= 0x80
+}
+
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 func localName(name []byte) []byte {
@@ -367,39 +387,57 @@ func localName(name []byte) []byte {
 }
 
 // attr returns the raw value of the attribute with this local name in the current start
-// tag; ok is false when it is absent. A value with an entity is unusual.
+// tag; ok is false when it is absent.
 func (s *xmlScanner) attr(name string) (value []byte, ok bool, err error) {
+	err = s.eachAttr(func(key, v []byte) {
+		if string(key) == name {
+			value, ok = v, true
+		}
+	})
+	return value, ok, err
+}
+
+// eachAttr calls f with the local name and raw value of every attribute of the current
+// start tag. A value with an entity or a line break is unusual (the scanner would have to
+// decode it).
+func (s *xmlScanner) eachAttr(f func(key, value []byte)) error {
 	a := s.attrs
 	for {
-		for len(a) > 0 && isXMLSpace(a[0]) {
-			a = a[1:]
+		i := 0
+		for i < len(a) && isXMLSpace(a[i]) {
+			i++
 		}
+		a = a[i:]
 		if len(a) == 0 {
-			return nil, false, nil
+			return nil
 		}
 		eq := bytes.IndexByte(a, '=')
 		if eq <= 0 {
-			return nil, false, errUnusual
+			return errUnusual
 		}
-		key := localName(bytes.TrimRight(a[:eq], " \t\r\n"))
+		k := eq
+		for k > 0 && isXMLSpace(a[k-1]) {
+			k--
+		}
+		key := localName(a[:k])
 		a = a[eq+1:]
 		for len(a) > 0 && isXMLSpace(a[0]) {
 			a = a[1:]
 		}
 		if len(a) == 0 || (a[0] != '"' && a[0] != '\'') {
-			return nil, false, errUnusual
+			return errUnusual
 		}
 		end := bytes.IndexByte(a[1:], a[0])
 		if end < 0 {
-			return nil, false, errUnusual
+			return errUnusual
 		}
 		v := a[1 : 1+end]
 		a = a[end+2:]
-		if string(key) == name {
-			if bytes.ContainsAny(v, "&<\r\n\t") {
-				return nil, false, errUnusual
+		for _, c := range v {
+			if c == '&' || c == '<' || c == '\r' || c == '\n' || c == '\t' {
+				return errUnusual
 			}
-			return v, true, nil
 		}
+		f(key, v)
 	}
 }
