@@ -295,3 +295,33 @@ func FuzzXLSXScanner(f *testing.F) {
 		compareWithExcelize(t, fuzzWorkbook(t, data))
 	})
 }
+
+// TestXLSXScannerReadsRealFiles: the LibreOffice fixtures, the template, an export and the
+// benchmark's workbook (excelize's stream writer, date cells) are read by the scanner
+// itself, the same as by excelize.
+func TestXLSXScannerReadsRealFiles(t *testing.T) {
+	var template, export bytes.Buffer
+	must(t, WriteTemplate(&template, "xlsx"))
+	e, err := NewExportWriter(&export, "xlsx")
+	must(t, err)
+	for i := 0; i < 30; i++ {
+		must(t, e.Write(benchPerson(i)))
+	}
+	must(t, e.Close())
+	files := map[string][]byte{
+		"template":  template.Bytes(),
+		"export":    export.Bytes(),
+		"benchmark": generateXLSX(t, 200),
+	}
+	for _, name := range []string{"people_libreoffice.xlsx", "european_dates_libreoffice.xlsx"} {
+		files[name] = readFixture(t, name)
+	}
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			rows, fast := compareWithExcelize(t, data)
+			if !fast || len(rows) < 2 {
+				t.Errorf("read %d rows, by the scanner alone: %v", len(rows), fast)
+			}
+		})
+	}
+}
