@@ -263,9 +263,13 @@ func fuzzWorkbook(tb testing.TB, data []byte) []byte {
 			if next(8) == 0 {
 				formula = "<f>A1</f>"
 			}
-			switch next(8) {
+			switch next(11) {
 			case 0:
 				fmt.Fprintf(&sheet, ` t="s">%s<v>%d</v></c>`, formula, next(nStrings+2))
+			case 8:
+				fmt.Fprintf(&sheet, ` t="%s">%s</c>`, []string{"s", "inlineStr", "n", "b"}[next(4)], formula)
+			case 9:
+				fmt.Fprintf(&sheet, ` t="%s"><v>%s</v></c>`, []string{"s", "inlineStr", "n", "x"}[next(4)], []string{" 1 ", "x", "", "2"}[next(4)])
 			case 1:
 				fmt.Fprintf(&sheet, ` t="str">%s<v>%s</v></c>`, formula, text())
 			case 2:
