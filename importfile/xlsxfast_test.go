@@ -329,3 +329,32 @@ func TestXLSXScannerReadsRealFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestXLSXScannerLargeTextTable: a table of texts over MaxOtherPartBytes, which excelize
+// keeps in a temporary file instead of memory, reads the same.
+func TestXLSXScannerLargeTextTable(t *testing.T) {
+	var sst, sheet strings.Builder
+	n := 0
+	for sst.Len() <= MaxOtherPartBytes+(1<<20) {
+		switch n % 3 {
+		case 0:
+			fmt.Fprintf(&sst, "<si><t>person %d &amp; co_x0041_ %s</t></si>", n, strings.Repeat("é", 30))
+		case 1:
+			fmt.Fprintf(&sst, `<si><r><t>rich %d</t></r><r><rPr><i/></rPr><t xml:space="preserve"> run</t></r></si>`, n)
+		default:
+			fmt.Fprintf(&sst, "<si><t>p%d@example.com</t><rPh sb=\"0\" eb=\"1\"><t>x</t></rPh></si>", n)
+		}
+		n++
+	}
+	for row := 1; row <= 500; row++ {
+		fmt.Fprintf(&sheet, `<row r="%d">`, row)
+		for col := 0; col < 3; col++ {
+			fmt.Fprintf(&sheet, `<c r="%c%d" t="s"><v>%d</v></c>`, 'A'+col, row, (row*7919+col*104729)%(n+5))
+		}
+		sheet.WriteString("</row>")
+	}
+	rows, fast := compareWithExcelize(t, rawWorkbook(t, sheet.String(), sst.String(), false))
+	if !fast || len(rows) != 500 {
+		t.Errorf("read %d rows, by the scanner alone: %v", len(rows), fast)
+	}
+}
