@@ -2,8 +2,10 @@ package importfile
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"strconv"
@@ -397,4 +399,68 @@ func (f *fastRows) close() error {
 		return f.slow.close()
 	}
 	return f.scan.close()
+}
+
+// withoutRows copies the workbook's zip with every worksheet and the shared strings
+// replaced by empty ones (the other parts are copied as they are compressed), so that
+// excelize opens it without unpacking the rows to temporary files.
+func withoutRows(data io.ReaderAt, size int64) ([]byte, error) {
+	archive, err := zip.NewReader(data, size)
+	if err != nil {
+		return nil, damagedWorkbook()
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, zf := range archive.File {
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		stub := ""
+		switch {
+		case strings.HasPrefix(name, "xl/worksheets/sheet"):
+			stub = `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>`
+		case name == "xl/sharedstrings.xml":
+			stub = `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`
+		}
+		if stub == "" {
+			if err := w.Copy(zf); err != nil {
+				return nil, damagedWorkbook()
+			}
+			continue
+		}
+		fw, err := w.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zip.Store})
+		if err != nil {
+			return nil, damagedWorkbook()
+		}
+		if _, err := io.WriteString(fw, stub); err != nil {
+			return nil, damagedWorkbook()
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, damagedWorkbook()
+	}
+	return buf.Bytes(), nil
+}
+
+// openWhole opens the whole workbook in excelize, with the date formats marked as in the
+// workbook the scanner reads.
+func openWhole(data io.ReaderAt, size int64, opts excelize.Options) (f *excelize.File, err error) {
+	defer func() {
+		if recover() != nil {
+			f, err = nil, damagedWorkbook()
+		}
+	}()
+	f, err = excelize.OpenReader(io.NewSectionReader(data, 0, size), opts)
+	if err != nil {
+		return nil, damagedWorkbook()
+	}
+	if err := markDateCells(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("prepare date formats: %w", err)
+	}
+	return f, nil
+}
+
+// wholeWorkbook opens the whole workbook once, for the first pass that hands over.
+func (b *xlsxBook) wholeWorkbook() (*excelize.File, error) {
+	b.wholeOnce.Do(func() { b.wholeFile, b.wholeErr = b.whole() })
+	return b.wholeFile, b.wholeErr
 }
