@@ -358,3 +358,28 @@ func TestXLSXScannerLargeTextTable(t *testing.T) {
 		t.Errorf("read %d rows, by the scanner alone: %v", len(rows), fast)
 	}
 }
+
+// TestXLSXHandOverInALargeSheet: a sheet large enough for excelize to stream it from a
+// temporary file, with a cell the scanner does not render near its end, reads the same:
+// excelize opens the whole workbook and continues after the rows already read.
+func TestXLSXHandOverInALargeSheet(t *testing.T) {
+	if raceEnabled {
+		t.Skip("reads 45,000 rows with excelize; too slow under -race")
+	}
+	var sheet strings.Builder
+	const rows = 45_000
+	for row := 1; row <= rows; row++ {
+		fmt.Fprintf(&sheet, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>person %d</t></is></c><c r="B%d"><v>%d</v></c>`, row, row, row, row, row)
+		if row == rows-10 {
+			fmt.Fprintf(&sheet, `<c r="C%d" s="5"><v>1.5</v></c>`, row) // 0.00: excelize renders it
+		}
+		sheet.WriteString("</row>")
+	}
+	if sheet.Len() <= MaxOtherPartBytes {
+		t.Fatalf("the sheet is %d bytes, not over MaxOtherPartBytes", sheet.Len())
+	}
+	got, fast := compareWithExcelize(t, rawWorkbook(t, sheet.String(), "", false))
+	if fast || len(got) != rows || got[rows-11].Cells[2] != "1.50" {
+		t.Errorf("read %d rows (scanner alone: %v)", len(got), fast)
+	}
+}
