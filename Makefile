@@ -20,6 +20,7 @@ RACE_PACKAGES := ./activities/... ./api/... ./directory/... ./importfile/... ./p
 # at the default of 60 s it used most of a short run (XLSX reached 8 execs in 10 s).
 FUZZ_CSV_EXECS ?= 30000x
 FUZZ_XLSX_EXECS ?= 200x
+FUZZ_XLSX_SCANNER_EXECS ?= 2000x
 FUZZ_MINIMIZE ?= 1s
 
 .PHONY: dev test tools system-packages proto bench fmt-check vet workflowcheck go-test fuzz clean-dev
@@ -75,6 +76,7 @@ go-test:
 fuzz:
 	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzReadCSV$$' -fuzztime=$(FUZZ_CSV_EXECS) -fuzzminimizetime=$(FUZZ_MINIMIZE)
 	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzReadXLSX$$' -fuzztime=$(FUZZ_XLSX_EXECS) -fuzzminimizetime=$(FUZZ_MINIMIZE)
+	$(GO) test ./importfile -run='^$$' -fuzz='^FuzzXLSXScanner$$' -fuzztime=$(FUZZ_XLSX_SCANNER_EXECS) -fuzzminimizetime=$(FUZZ_MINIMIZE)
 
 # Micro benchmarks (ns/op, B/op), then the end-to-end run against the floor on a throwaway
 # stack; BENCH_PEOPLE=1000000 make bench runs the 1M size. Results: bench/results.json.

@@ -1,11 +1,13 @@
 package importfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -16,6 +18,12 @@ type xlsxBook struct {
 	file     *excelize.File
 	sheet    string
 	date1904 bool // the workbook counts days from 1904-01-01 (old Mac Excel)
+	fast     *fastSheet
+	// The whole workbook in excelize, opened when the scanner first hands over (xlsxfast.go).
+	whole     func() (*excelize.File, error)
+	wholeOnce sync.Once
+	wholeFile *excelize.File
+	wholeErr  error
 }
 
 // dateMarker (a private-use character) starts the text of every date cell: the workbook's
@@ -45,10 +53,14 @@ func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err e
 	}
 	// Worksheets and shared strings over UnzipXMLSizeLimit are unpacked to temporary files
 	// and streamed; what stays in memory is bounded above.
-	f, err := excelize.OpenReader(io.NewSectionReader(data, 0, size), excelize.Options{
-		UnzipSizeLimit:    limit,
-		UnzipXMLSizeLimit: StreamedPartBytes,
-	})
+	excelizeOpts := excelize.Options{UnzipSizeLimit: limit, UnzipXMLSizeLimit: StreamedPartBytes}
+	// excelize opens the workbook without its sheets' rows and texts (the scanner reads
+	// those); the whole workbook is opened only if the scanner hands over to excelize.
+	light, err := withoutRows(data, size)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(light), excelizeOpts)
 	if err != nil {
 		return nil, damagedWorkbook()
 	}
@@ -66,7 +78,9 @@ func openXLSX(data io.ReaderAt, size int64, opts Options) (book *xlsxBook, err e
 		_ = f.Close()
 		return nil, damagedWorkbook()
 	}
-	return &xlsxBook{file: f, sheet: sheet, date1904: props.Date1904 != nil && *props.Date1904}, nil
+	date1904 := props.Date1904 != nil && *props.Date1904
+	return &xlsxBook{file: f, sheet: sheet, date1904: date1904, fast: locateFastSheet(data, size, f, sheet, date1904),
+		whole: func() (*excelize.File, error) { return openWhole(data, size, excelizeOpts) }}, nil
 }
 
 func damagedWorkbook() *FileError {
@@ -196,16 +210,33 @@ func isDateFormatCode(code string) bool {
 	return false
 }
 
-// rows starts a new pass over the sheet.
-func (b *xlsxBook) rows() (rowSource, error) {
-	rows, err := b.file.Rows(b.sheet)
+// rows starts a new pass over the sheet (xlsxfast.go).
+func (b *xlsxBook) rows() (rowSource, error) { return b.fastRows() }
+
+// excelizeRows starts excelize's iterator after the first skip rows.
+func (b *xlsxBook) excelizeRows(skip int) (rowSource, error) {
+	f, err := b.wholeWorkbook()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := f.Rows(b.sheet)
 	if err != nil {
 		return nil, damagedWorkbook()
 	}
-	return &xlsxRows{rows: rows, date1904: b.date1904}, nil
+	for i := 0; i < skip && rows.Next(); i++ {
+	}
+	return &xlsxRows{rows: rows, row: skip, date1904: b.date1904}, nil
 }
 
-func (b *xlsxBook) close() error { return b.file.Close() }
+func (b *xlsxBook) close() error {
+	err := b.file.Close()
+	if b.wholeFile != nil {
+		if wholeErr := b.wholeFile.Close(); err == nil {
+			err = wholeErr
+		}
+	}
+	return err
+}
 
 type xlsxRows struct {
 	rows     *excelize.Rows
