@@ -42,6 +42,9 @@ var errUnknownCredential = errors.New("unknown credential")
 func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	guarded, maxBody := e.route(r.URL.Path)
 	if !guarded {
+		if maxBody > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
 		e.next.ServeHTTP(w, r)
 		return
 	}
@@ -66,9 +69,12 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // route says whether a path is guarded and the most compressed body it may send (0: the
-// handler bounds it itself, as the streaming upload does).
+// handler bounds it itself, as the streaming upload does, or nothing is sent).
 func (e *edge) route(path string) (guarded bool, maxBody int64) {
 	switch {
+	case isPublicGRPC(path):
+		// gRPC health and reflection answer without a credential (grpctools.go).
+		return false, publicGRPCMaxBytes
 	case path == fileupload.Path:
 		return true, 0
 	case path == staffsyncv1connect.ImportServiceStartImportProcedure:

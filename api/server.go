@@ -66,7 +66,9 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
 		Store: cfg.Store, Temporal: cfg.Temporal, Log: cfg.Log, Secrets: cfg.Secrets,
 	}, auth, unary))
-	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
+	ready := &health{store: cfg.Store, temporal: cfg.Temporal}
+	mux.Handle("GET /healthz", ready)
+	mountGRPCTools(mux, ready)
 	mountConsole(mux)
 	authenticate := cfg.Authenticate
 	if authenticate == nil {
@@ -80,10 +82,25 @@ func NewHandler(cfg Config) http.Handler {
 type health struct {
 	store    *store.Store
 	temporal client.Client
+	cache    healthCache
 }
 
 func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	checks, healthy := h.check(r.Context())
+	w.Header().Set("Content-Type", "application/json")
+	if !healthy {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(checks)
+}
+
+// check runs the checks, or reuses the answer of the last second.
+func (h *health) check(ctx context.Context) (map[string]string, bool) {
+	return h.cache.get(func() (map[string]string, bool) { return h.run(context.WithoutCancel(ctx)) })
+}
+
+func (h *health) run(parent context.Context) (map[string]string, bool) {
+	ctx, cancel := context.WithTimeout(parent, 3*time.Second)
 	defer cancel()
 	checks := map[string]string{"postgres": "ok", "temporal": "ok", "worker": "ok"}
 	healthy := true
@@ -98,9 +115,5 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			checks["worker"], healthy = "no worker polling the staffsync task queue", false
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	if !healthy {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}
-	_ = json.NewEncoder(w).Encode(checks)
+	return checks, healthy
 }

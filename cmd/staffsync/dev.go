@@ -111,7 +111,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		}
 	}
 	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc) }()
-	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, *apiAddr, conn, st, tc) }()
+	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, apiListen{addr: *apiAddr}, conn, st, tc) }()
 
 	printDevBanner(absDir, *apiAddr, tmp.UIURL(), tmp.Address(), pg.URL(), token, created)
 	if fakes != nil {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"runtime/debug"
 	"time"
@@ -110,7 +109,7 @@ func (h *minLevelHandler) WithGroup(name string) slog.Handler {
 
 // serveAPI runs the API on addr until ctx ends, then shuts down gracefully. The API has a
 // pool of its own with short statement and lock timeouts; st serves the SFTP drop.
-func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connections, st *store.Store, tc client.Client) error {
+func serveAPI(ctx context.Context, log *slog.Logger, at apiListen, conn connections, st *store.Store, tc client.Client) error {
 	box, err := loadSecretBox(log)
 	if err != nil {
 		return err
@@ -124,17 +123,18 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connectio
 		return err
 	}
 	defer apiStore.Close()
-	listener, err := net.Listen("tcp", addr)
+	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits}), settings.timeouts)
+	listener, err := at.listen(srv)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return err
 	}
+	log.Info("API listening", "addr", listener.Addr().String(), "scheme", at.scheme())
 	waitSFTP, err := startSFTPDrop(ctx, log, st, tc)
 	if err != nil {
 		listener.Close()
 		return err
 	}
 	defer waitSFTP()
-	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits}), settings.timeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(listener) }()
 	select {
@@ -195,7 +195,8 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var conn connections
 	conn.register(fs)
-	addr := fs.String("api-addr", envOr("STAFFSYNC_HTTP_ADDR", "127.0.0.1:8080"), "API listen address (env STAFFSYNC_HTTP_ADDR)")
+	var at apiListen
+	at.register(fs)
 	registerSFTPFlags(fs, "", "staffsync_sftp_host_key")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -205,8 +206,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer closeAll()
-	log.Info("API listening", "addr", *addr)
-	return serveAPI(ctx, log, *addr, conn, st, tc)
+	return serveAPI(ctx, log, at, conn, st, tc)
 }
 
 func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
