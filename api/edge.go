@@ -33,6 +33,9 @@ type edge struct {
 	failures     *failureLimiter
 	limits       Limits
 	errors       *connect.ErrorWriter
+	// observe (optional) counts refusals; served says whether a path is a served one.
+	observe RPCObserver
+	served  func(path string) bool
 }
 
 // errUnknownCredential marks an Authenticator's refusal of a credential it does not know:
@@ -120,6 +123,7 @@ func (e *edge) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	// which would wait for a body that may never come. A request Connect does not recognise
 	// (the streaming upload) gets Connect's JSON error.
 	w.Header().Set("Connection", "close")
+	e.observeRefusal(r, ce)
 	_ = e.errors.Write(w, r, ce)
 }
 

@@ -41,6 +41,10 @@ type Config struct {
 	// Session accepts a request without an Authorization header that carries a session
 	// cookie; nil accepts none.
 	Session SessionCheck
+	// Metrics, when set, is served on GET /metrics without a credential (see README
+	// "Issue 21: operating staffsync"); ObserveRPC is told every RPC's outcome.
+	Metrics    http.Handler
+	ObserveRPC RPCObserver
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -51,6 +55,10 @@ func NewHandler(cfg Config) http.Handler {
 	limits := cfg.Limits.withDefaults()
 	tokens := &authInterceptor{store: cfg.Store}
 	auth := connect.WithInterceptors(tokens)
+	if cfg.ObserveRPC != nil {
+		// Outermost, so refusals by the token check are counted too.
+		auth = connect.WithInterceptors(observeRPCs{observe: cfg.ObserveRPC}, tokens)
+	}
 	// The read limit bounds the decompressed message too: a small gzip bomb stops there.
 	unary := connect.WithReadMaxBytes(int(limits.MaxMessageBytes))
 	mux := http.NewServeMux()
@@ -60,7 +68,9 @@ func NewHandler(cfg Config) http.Handler {
 	// StartImport carries the file in its message: only it gets the upload limit.
 	_, startImport := staffsyncv1connect.NewImportServiceHandler(imports, auth, connect.WithReadMaxBytes(int(limits.MaxUploadMessageBytes)))
 	mux.Handle(staffsyncv1connect.ImportServiceStartImportProcedure, startImport)
-	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, tokens, limits))
+	upload := newUploadHandler(imports, tokens, limits)
+	upload.observe = cfg.ObserveRPC
+	mux.Handle("POST "+fileupload.Path, upload)
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
@@ -69,12 +79,15 @@ func NewHandler(cfg Config) http.Handler {
 	ready := &health{store: cfg.Store, temporal: cfg.Temporal}
 	mux.Handle("GET /healthz", ready)
 	mountGRPCTools(mux, ready)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	mountConsole(mux)
 	authenticate := cfg.Authenticate
 	if authenticate == nil {
 		authenticate = tokenAuthenticator(tokens)
 	}
-	return &edge{next: mux, authenticate: authenticate, session: cfg.Session,
+	return &edge{next: mux, authenticate: authenticate, session: cfg.Session, observe: cfg.ObserveRPC, served: servedProcedures(),
 		failures: newFailureLimiter(limits.UnknownTokensPerMinute), limits: limits, errors: connect.NewErrorWriter()}
 }
 

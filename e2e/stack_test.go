@@ -19,6 +19,7 @@ import (
 
 	"github.com/staffsync/staffsync/activities"
 	"github.com/staffsync/staffsync/api"
+	"github.com/staffsync/staffsync/metrics"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/store"
@@ -34,6 +35,9 @@ type stack struct {
 	store    *store.Store
 	temporal client.Client
 	server   *httptest.Server
+	// metrics is the registry the worker, the Temporal client and the API report into, as
+	// in `staffsync dev`; the server serves it on /metrics.
+	metrics *metrics.Registry
 }
 
 var (
@@ -63,16 +67,19 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log)})
+	reg := metrics.New()
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log), MetricsHandler: reg.Temporal()})
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}
-	w := workers.New(tc, &activities.Activities{Store: st})
+	w := workers.New(tc, &activities.Activities{Store: st}, reg.ActivityTimings())
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
-	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log}))
-	return &stack{store: st, temporal: tc, server: srv}, nil
+	// Counts are read at every scrape here (a millisecond cache) so tests see them move.
+	reg.WatchOperatorStats(st.OperatorStats, time.Millisecond)
+	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Metrics: reg.Handler(), ObserveRPC: reg.RPCFinished}))
+	return &stack{store: st, temporal: tc, server: srv, metrics: reg}, nil
 }
 
 // tenant is one company seen through its admin's token.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/staffsync/staffsync/devstack"
+	"github.com/staffsync/staffsync/metrics"
 	"github.com/staffsync/staffsync/store"
 )
 
@@ -75,7 +76,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer stopLogged(log, "Temporal", tmp.Stop)
 
-	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace, plaintextTemporal: true}
+	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace, plaintextTemporal: true, metrics: metrics.New()}
 	st, err := conn.openStore(startCtx)
 	if err != nil {
 		return err
@@ -110,7 +111,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
-	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc) }()
+	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc, conn.metrics) }()
 	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, apiListen{addr: *apiAddr}, conn, st, tc) }()
 
 	printDevBanner(absDir, *apiAddr, tmp.UIURL(), tmp.Address(), pg.URL(), token, created)

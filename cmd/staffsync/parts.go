@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	temporallog "go.temporal.io/sdk/log"
 
 	"github.com/staffsync/staffsync/activities"
 	"github.com/staffsync/staffsync/api"
+	"github.com/staffsync/staffsync/metrics"
 	"github.com/staffsync/staffsync/store"
 	"github.com/staffsync/staffsync/workers"
 )
@@ -35,6 +37,9 @@ type connections struct {
 	plaintextTemporal bool
 	// apiDatabase are the PostgreSQL timeouts of the API's own pool.
 	apiDatabase store.SessionTimeouts
+	// metrics is the process's registry: the Temporal client reports into it, the API and
+	// the worker add theirs.
+	metrics *metrics.Registry
 }
 
 func (c *connections) register(fs *flag.FlagSet) {
@@ -70,6 +75,9 @@ func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (clien
 		HostPort:  c.temporalAddress,
 		Namespace: c.temporalNamespace,
 		Logger:    temporallog.NewStructuredLogger(quietTemporalLogger(log)),
+	}
+	if c.metrics != nil {
+		opts.MetricsHandler = c.metrics.Temporal()
 	}
 	if !c.plaintextTemporal {
 		security, err := temporalSecurityFromEnv()
@@ -123,7 +131,12 @@ func serveAPI(ctx context.Context, log *slog.Logger, at apiListen, conn connecti
 		return err
 	}
 	defer apiStore.Close()
-	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits}), settings.timeouts)
+	cfg := api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits}
+	if conn.metrics != nil {
+		conn.metrics.WatchOperatorStats(apiStore.OperatorStats, 0)
+		cfg.Metrics, cfg.ObserveRPC = conn.metrics.Handler(), conn.metrics.RPCFinished
+	}
+	srv := api.NewHTTPServer(api.NewHandler(cfg), settings.timeouts)
 	listener, err := at.listen(srv)
 	if err != nil {
 		return err
@@ -154,7 +167,7 @@ func serveAPI(ctx context.Context, log *slog.Logger, at apiListen, conn connecti
 const workerGCPercent = 50
 
 // runWorkerUntil runs the worker until ctx ends.
-func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) error {
+func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client, reg *metrics.Registry) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(workerGCPercent)
 	}
@@ -165,7 +178,11 @@ func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) erro
 	if err := configureIntegrations(acts, slog.Default()); err != nil {
 		return err
 	}
-	w := workers.New(tc, acts)
+	var interceptors []interceptor.WorkerInterceptor
+	if reg != nil {
+		interceptors = append(interceptors, reg.ActivityTimings())
+	}
+	w := workers.New(tc, acts, interceptors...)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -201,6 +218,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	conn.metrics = metrics.New()
 	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
@@ -213,16 +231,25 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var conn connections
 	conn.register(fs)
+	metricsAddr := fs.String("metrics-addr", envOr("STAFFSYNC_METRICS_ADDR", defaultWorkerMetricsAddr), "where the worker serves /metrics and /healthz (env STAFFSYNC_METRICS_ADDR; \"off\" serves none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	conn.metrics = metrics.New()
 	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
+	if *metricsAddr != "off" {
+		wait, err := serveMetrics(ctx, log, *metricsAddr, conn.metrics)
+		if err != nil {
+			return err
+		}
+		defer wait()
+	}
 	log.Info("worker polling", "task_queue", workers.TaskQueue)
-	return runWorkerUntil(ctx, st, tc)
+	return runWorkerUntil(ctx, st, tc, conn.metrics)
 }
 
 func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
