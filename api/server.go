@@ -45,6 +45,8 @@ type Config struct {
 	// "Issue 21: operating staffsync"); ObserveRPC is told every RPC's outcome.
 	Metrics    http.Handler
 	ObserveRPC RPCObserver
+	// Trace (optional) traces every RPC; it runs first, so refusals are traced too.
+	Trace connect.Interceptor
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -54,11 +56,16 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	limits := cfg.Limits.withDefaults()
 	tokens := &authInterceptor{store: cfg.Store}
-	auth := connect.WithInterceptors(tokens)
-	if cfg.ObserveRPC != nil {
-		// Outermost, so refusals by the token check are counted too.
-		auth = connect.WithInterceptors(observeRPCs{observe: cfg.ObserveRPC}, tokens)
+	// Outermost first: tracing, then counting, so refusals by the token check are traced
+	// and counted too.
+	var interceptors []connect.Interceptor
+	if cfg.Trace != nil {
+		interceptors = append(interceptors, cfg.Trace)
 	}
+	if cfg.ObserveRPC != nil {
+		interceptors = append(interceptors, observeRPCs{observe: cfg.ObserveRPC})
+	}
+	auth := connect.WithInterceptors(append(interceptors, tokens)...)
 	// The read limit bounds the decompressed message too: a small gzip bomb stops there.
 	unary := connect.WithReadMaxBytes(int(limits.MaxMessageBytes))
 	mux := http.NewServeMux()

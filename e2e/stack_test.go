@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	temporallog "go.temporal.io/sdk/log"
 
 	"github.com/staffsync/staffsync/activities"
@@ -24,6 +26,7 @@ import (
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/store"
 	"github.com/staffsync/staffsync/testenv"
+	"github.com/staffsync/staffsync/tracing"
 	"github.com/staffsync/staffsync/workers"
 )
 
@@ -38,6 +41,8 @@ type stack struct {
 	// metrics is the registry the worker, the Temporal client and the API report into, as
 	// in `staffsync dev`; the server serves it on /metrics.
 	metrics *metrics.Registry
+	// spans records the stack's ended spans (RPCs, Temporal, SQL) while a test asks.
+	spans *spanRecorder
 }
 
 var (
@@ -59,7 +64,9 @@ func getStack(t *testing.T) *stack {
 
 func startStack(dbURL, temporalAddr string) (*stack, error) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, dbURL)
+	spans := &spanRecorder{}
+	traces := tracing.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
+	st, err := store.Open(ctx, dbURL, store.WithTracerProvider(traces.Provider()))
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +75,16 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	reg := metrics.New()
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log), MetricsHandler: reg.Temporal()})
+	temporalTraces, err := traces.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	rpcTraces, err := traces.ConnectInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log), MetricsHandler: reg.Temporal(),
+		Interceptors: []interceptor.ClientInterceptor{temporalTraces}})
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}
@@ -78,8 +94,8 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	}
 	// Counts are read at every scrape here (a millisecond cache) so tests see them move.
 	reg.WatchOperatorStats(st.OperatorStats, time.Millisecond)
-	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Metrics: reg.Handler(), ObserveRPC: reg.RPCFinished}))
-	return &stack{store: st, temporal: tc, server: srv, metrics: reg}, nil
+	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Metrics: reg.Handler(), ObserveRPC: reg.RPCFinished, Trace: rpcTraces}))
+	return &stack{store: st, temporal: tc, server: srv, metrics: reg, spans: spans}, nil
 }
 
 // tenant is one company seen through its admin's token.

@@ -77,6 +77,11 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	defer stopLogged(log, "Temporal", tmp.Stop)
 
 	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace, plaintextTemporal: true, metrics: metrics.New()}
+	stopTracing, err := conn.startTracing(ctx, log, "staffsync-dev")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	st, err := conn.openStore(startCtx)
 	if err != nil {
 		return err
@@ -111,7 +116,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
-	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc, conn.metrics) }()
+	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc, conn) }()
 	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, apiListen{addr: *apiAddr}, conn, st, tc) }()
 
 	printDevBanner(absDir, *apiAddr, tmp.UIURL(), tmp.Address(), pg.URL(), token, created)

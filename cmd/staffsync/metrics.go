@@ -11,6 +11,7 @@ import (
 
 	"github.com/staffsync/staffsync/api"
 	"github.com/staffsync/staffsync/metrics"
+	"github.com/staffsync/staffsync/tracing"
 )
 
 // defaultWorkerMetricsAddr is where the worker serves /metrics unless told otherwise; the
@@ -43,4 +44,23 @@ func serveMetrics(ctx context.Context, log *slog.Logger, addr string, reg *metri
 		_ = srv.Shutdown(shutdownCtx)
 	}()
 	return func() { <-done }, nil
+}
+
+// startTracing turns tracing on when the OTEL_* variables ask for it; stop flushes the
+// spans still buffered.
+func (c *connections) startTracing(ctx context.Context, log *slog.Logger, service string) (stop func(), err error) {
+	if c.tracing, err = tracing.FromEnv(ctx, service); err != nil {
+		return nil, err
+	}
+	if c.tracing == nil {
+		return func() {}, nil
+	}
+	log.Info("tracing on", "service", service)
+	return func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := c.tracing.Shutdown(flushCtx); err != nil {
+			log.Warn("could not send the last traces", "err", err)
+		}
+	}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/staffsync/staffsync/api"
 	"github.com/staffsync/staffsync/metrics"
 	"github.com/staffsync/staffsync/store"
+	"github.com/staffsync/staffsync/tracing"
 	"github.com/staffsync/staffsync/workers"
 )
 
@@ -40,6 +41,8 @@ type connections struct {
 	// metrics is the process's registry: the Temporal client reports into it, the API and
 	// the worker add theirs.
 	metrics *metrics.Registry
+	// tracing is on when the OTEL_* variables ask for it (nil: off).
+	tracing *tracing.Tracing
 }
 
 func (c *connections) register(fs *flag.FlagSet) {
@@ -57,7 +60,7 @@ func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, c.databaseURL, store.WithLongTimeouts(long))
+	return store.Open(ctx, c.databaseURL, store.WithLongTimeouts(long), store.WithTracerProvider(c.tracing.Provider()))
 }
 
 // openAPIStore opens the API's own pool, whose every connection has the API's short
@@ -67,7 +70,7 @@ func (c *connections) openAPIStore(ctx context.Context, t store.SessionTimeouts)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, c.databaseURL, store.WithSessionTimeouts(t), store.WithLongTimeouts(long))
+	return store.Open(ctx, c.databaseURL, store.WithSessionTimeouts(t), store.WithLongTimeouts(long), store.WithTracerProvider(c.tracing.Provider()))
 }
 
 func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (client.Client, error) {
@@ -78,6 +81,14 @@ func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (clien
 	}
 	if c.metrics != nil {
 		opts.MetricsHandler = c.metrics.Temporal()
+	}
+	// Set on the client, the tracing interceptor also wraps the workers made from it.
+	traced, err := c.tracing.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	if traced != nil {
+		opts.Interceptors = append(opts.Interceptors, traced)
 	}
 	if !c.plaintextTemporal {
 		security, err := temporalSecurityFromEnv()
@@ -136,6 +147,9 @@ func serveAPI(ctx context.Context, log *slog.Logger, at apiListen, conn connecti
 		conn.metrics.WatchOperatorStats(apiStore.OperatorStats, 0)
 		cfg.Metrics, cfg.ObserveRPC = conn.metrics.Handler(), conn.metrics.RPCFinished
 	}
+	if cfg.Trace, err = conn.tracing.ConnectInterceptor(); err != nil {
+		return err
+	}
 	srv := api.NewHTTPServer(api.NewHandler(cfg), settings.timeouts)
 	listener, err := at.listen(srv)
 	if err != nil {
@@ -167,7 +181,7 @@ func serveAPI(ctx context.Context, log *slog.Logger, at apiListen, conn connecti
 const workerGCPercent = 50
 
 // runWorkerUntil runs the worker until ctx ends.
-func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client, reg *metrics.Registry) error {
+func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client, conn connections) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(workerGCPercent)
 	}
@@ -178,9 +192,12 @@ func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client, reg 
 	if err := configureIntegrations(acts, slog.Default()); err != nil {
 		return err
 	}
+	if conn.tracing != nil {
+		acts.Network.Trace = conn.tracing.Transport
+	}
 	var interceptors []interceptor.WorkerInterceptor
-	if reg != nil {
-		interceptors = append(interceptors, reg.ActivityTimings())
+	if conn.metrics != nil {
+		interceptors = append(interceptors, conn.metrics.ActivityTimings())
 	}
 	w := workers.New(tc, acts, interceptors...)
 	if err := w.Start(); err != nil {
@@ -219,6 +236,11 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	conn.metrics = metrics.New()
+	stopTracing, err := conn.startTracing(ctx, log, "staffsync-api")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
@@ -236,6 +258,11 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	conn.metrics = metrics.New()
+	stopTracing, err := conn.startTracing(ctx, log, "staffsync-worker")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
@@ -249,7 +276,7 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 		defer wait()
 	}
 	log.Info("worker polling", "task_queue", workers.TaskQueue)
-	return runWorkerUntil(ctx, st, tc, conn.metrics)
+	return runWorkerUntil(ctx, st, tc, conn)
 }
 
 func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
