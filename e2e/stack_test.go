@@ -21,6 +21,7 @@ import (
 
 	"github.com/staffsync/staffsync/activities"
 	"github.com/staffsync/staffsync/api"
+	"github.com/staffsync/staffsync/logcontext"
 	"github.com/staffsync/staffsync/metrics"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
@@ -43,6 +44,8 @@ type stack struct {
 	metrics *metrics.Registry
 	// spans records the stack's ended spans (RPCs, Temporal, SQL) while a test asks.
 	spans *spanRecorder
+	// activityLogs holds the activities' log lines as JSON, as `--log-format json` writes them.
+	activityLogs *logLines
 }
 
 var (
@@ -88,14 +91,16 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}
-	w := workers.New(tc, &activities.Activities{Store: st}, reg.ActivityTimings())
+	activityLogs := &logLines{}
+	actLog := slog.New(logcontext.Handler(slog.NewJSONHandler(activityLogs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	w := workers.New(tc, &activities.Activities{Store: st, Log: actLog}, reg.ActivityTimings())
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	// Counts are read at every scrape here (a millisecond cache) so tests see them move.
 	reg.WatchOperatorStats(st.OperatorStats, time.Millisecond)
 	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Metrics: reg.Handler(), ObserveRPC: reg.RPCFinished, Trace: rpcTraces}))
-	return &stack{store: st, temporal: tc, server: srv, metrics: reg, spans: spans}, nil
+	return &stack{store: st, temporal: tc, server: srv, metrics: reg, spans: spans, activityLogs: activityLogs}, nil
 }
 
 // tenant is one company seen through its admin's token.

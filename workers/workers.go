@@ -25,7 +25,7 @@ func Register(w worker.Registry, acts *activities.Activities) {
 // New creates a worker on the staffsync task queue with everything registered; the
 // interceptors (metrics, tracing) wrap every workflow and activity.
 func New(c client.Client, acts *activities.Activities, interceptors ...interceptor.WorkerInterceptor) worker.Worker {
-	w := worker.New(c, TaskQueue, worker.Options{Interceptors: interceptors})
+	w := worker.New(c, TaskQueue, worker.Options{Interceptors: append([]interceptor.WorkerInterceptor{LogIDs()}, interceptors...)})
 	Register(w, acts)
 	return w
 }

@@ -35,7 +35,12 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	registerIntegrationFlags(flags)
 	registerSFTPFlags(flags, "127.0.0.1:2022", "")
 	withFakeHRIS := flags.Bool("fake-hris", false, "also serve fake BambooHR and Personio APIs with demo companies on 127.0.0.1 (allows private networks)")
+	logFormat := registerLogFormat(flags)
 	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	log, err := serverLogger(*logFormat)
+	if err != nil {
 		return err
 	}
 	if *withFakeHRIS {

@@ -43,6 +43,8 @@ type connections struct {
 	metrics *metrics.Registry
 	// tracing is on when the OTEL_* variables ask for it (nil: off).
 	tracing *tracing.Tracing
+	// logFormat is --log-format: text or json.
+	logFormat *string
 }
 
 func (c *connections) register(fs *flag.FlagSet) {
@@ -50,7 +52,11 @@ func (c *connections) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.temporalAddress, "temporal-address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.temporalNamespace, "temporal-namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	registerIntegrationFlags(fs)
+	c.logFormat = registerLogFormat(fs)
 }
+
+// logger is the logger of --log-format.
+func (c *connections) logger() (*slog.Logger, error) { return serverLogger(*c.logFormat) }
 
 func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
 	if c.databaseURL == "" {
@@ -235,6 +241,10 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	log, err := conn.logger()
+	if err != nil {
+		return err
+	}
 	conn.metrics = metrics.New()
 	stopTracing, err := conn.startTracing(ctx, log, "staffsync-api")
 	if err != nil {
@@ -255,6 +265,10 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	conn.register(fs)
 	metricsAddr := fs.String("metrics-addr", envOr("STAFFSYNC_METRICS_ADDR", defaultWorkerMetricsAddr), "where the worker serves /metrics and /healthz (env STAFFSYNC_METRICS_ADDR; \"off\" serves none)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := conn.logger()
+	if err != nil {
 		return err
 	}
 	conn.metrics = metrics.New()
@@ -284,6 +298,10 @@ func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
 	var conn connections
 	conn.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := conn.logger()
+	if err != nil {
 		return err
 	}
 	st, err := conn.openStore(ctx)
