@@ -15,13 +15,17 @@ import (
 // logged with that context (logcontext.Handler) carry them.
 func LogIDs() interceptor.WorkerInterceptor { return &logIDs{} }
 
-type logIDs struct{ interceptor.WorkerInterceptorBase }
+type logIDs struct {
+	interceptor.WorkerInterceptorBase
+}
 
 func (*logIDs) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
 	return &activityLogIDs{ActivityInboundInterceptorBase: interceptor.ActivityInboundInterceptorBase{Next: next}}
 }
 
-type activityLogIDs struct{ interceptor.ActivityInboundInterceptorBase }
+type activityLogIDs struct {
+	interceptor.ActivityInboundInterceptorBase
+}
 
 // logAttrser is an activity input that names its work (activities.ImportRef and
 // IntegrationRef, and the inputs that embed them).
