@@ -25,7 +25,10 @@ Usage:
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE
 (default "default"), STAFFSYNC_HTTP_ADDR, STAFFSYNC_SECRET_KEY (base64 of 32 bytes; encrypts
-integration credentials), STAFFSYNC_ALLOW_PRIVATE_NETWORKS, STAFFSYNC_SFTP_ADDR. Run 'staffsync COMMAND -h' for a command's flags.
+integration credentials), STAFFSYNC_ALLOW_PRIVATE_NETWORKS, STAFFSYNC_SFTP_ADDR,
+STAFFSYNC_TLS_CERT/STAFFSYNC_TLS_KEY (serve over TLS), STAFFSYNC_METRICS_ADDR (the worker's
+/metrics), STAFFSYNC_LOG_FORMAT (text or json), OTEL_EXPORTER_OTLP_ENDPOINT (traces).
+Run 'staffsync COMMAND -h' for a command's flags.
 `
 
 func main() {
