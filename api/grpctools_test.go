@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
@@ -72,5 +73,29 @@ func TestReflectionWithoutCredentialListsOnlyServices(t *testing.T) {
 	people := staffsyncv1connect.NewImportServiceClient(h2c, srv.URL, connect.WithGRPC())
 	if _, err := people.GetTemplate(context.Background(), connect.NewRequest(&v1.GetTemplateRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Fatalf("GetTemplate without a credential: %v, want unauthenticated", err)
+	}
+}
+
+// TestAttackOversizedAnonymousHealthCheck: a caller without a credential who sends a huge
+// health request is cut off at the public services' 16 KiB limit; the checker never sees
+// it (an unknown service of normal size gets NotFound from the checker).
+func TestAttackOversizedAnonymousHealthCheck(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = NewHTTPServer(NewHandler(Config{}), ServerTimeouts{})
+	srv.Start()
+	defer srv.Close()
+	var protocols http.Protocols
+	protocols.SetUnencryptedHTTP2(true)
+	h2c := &http.Client{Transport: &http.Transport{Protocols: &protocols}}
+	for _, protocol := range []connect.ClientOption{connect.WithGRPC(), connect.WithProtoJSON()} {
+		client := grpchealth.NewClient(h2c, srv.URL, protocol)
+		_, err := client.Check(context.Background(), &grpchealth.CheckRequest{Service: "no.such.Service"})
+		if connect.CodeOf(err) != connect.CodeNotFound {
+			t.Fatalf("unknown service: %v, want not found from the checker", err)
+		}
+		_, err = client.Check(context.Background(), &grpchealth.CheckRequest{Service: strings.Repeat("x", 64<<10)})
+		if err == nil || connect.CodeOf(err) == connect.CodeNotFound {
+			t.Fatalf("a 64 KiB health request: %v, want it refused before the checker", err)
+		}
 	}
 }
