@@ -11,6 +11,8 @@ WORKFLOWCHECK_VERSION := v0.6.0
 BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
+# grpcurl for operators (`make grpcurl`); the e2e test installs the same version itself.
+GRPCURL_VERSION := v1.9.4
 
 # Packages whose code runs goroutines of its own: tested with the race detector.
 RACE_PACKAGES := ./activities/... ./api/... ./directory/... ./importfile/... ./parallel/... ./cmd/... ./devstack/... ./testenv/... ./e2e/... ./store/... ./sources/... ./workflows/... ./mailer/...
@@ -23,7 +25,7 @@ FUZZ_XLSX_EXECS ?= 200x
 FUZZ_XLSX_SCANNER_EXECS ?= 2000x
 FUZZ_MINIMIZE ?= 1s
 
-.PHONY: dev test tools system-packages proto bench fmt-check vet workflowcheck go-test fuzz clean-dev
+.PHONY: grpcurl dev test tools system-packages proto bench fmt-check vet workflowcheck go-test fuzz clean-dev
 
 # Builds the binaries into .bin/ and runs the whole stack; Ctrl-C stops it cleanly.
 dev: tools
@@ -53,6 +55,11 @@ $(BIN)/protoc-gen-go:
 
 $(BIN)/protoc-gen-connect-go:
 	GOBIN=$(BIN) $(GO) install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT_GO_VERSION)
+
+grpcurl: $(BIN)/grpcurl
+
+$(BIN)/grpcurl:
+	GOBIN=$(BIN) $(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
 
 proto: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go
 	cd proto && $(BIN)/buf lint && $(BIN)/buf generate

@@ -212,7 +212,7 @@ func (a *Activities) PreviewImport(ctx context.Context, ref ImportRef) (PreviewR
 		return PreviewResult{}, permanentOrRetryable(err)
 	}
 	// Operators and the benchmark read where a preview's time goes from this line.
-	a.log().Info("preview stored", "import", ref.ImportID, "rows", rows,
+	a.log().InfoContext(ctx, "preview stored", "import", ref.ImportID, "rows", rows,
 		"read_records", recordsRead.Round(time.Millisecond), "load_directory", directoryLoaded.Round(time.Millisecond),
 		"prepare", checked.Sub(started.Add(max(recordsRead, directoryLoaded))).Round(time.Millisecond),
 		"plan", planOnly.Round(time.Millisecond), "checks", planned.Sub(checked.Add(planOnly)).Round(time.Millisecond),
@@ -318,7 +318,7 @@ const progressEvery = 5000
 // fail or retry the step it describes.
 func (a *Activities) progress(ctx context.Context, importID int64, p store.ImportProgress) {
 	if err := a.Store.SetImportProgress(ctx, importID, p); err != nil {
-		activity.GetLogger(ctx).Warn("could not record import progress", "import", importID, "error", err)
+		a.log().WarnContext(ctx, "could not record import progress", "import", importID, "error", err)
 	}
 }
 

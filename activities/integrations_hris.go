@@ -18,13 +18,13 @@ import (
 func hrisHTTPClient(network sources.Network) *http.Client {
 	return sources.NoRedirects(&http.Client{
 		Timeout: 2 * time.Minute,
-		Transport: &http.Transport{
+		Transport: network.RoundTripper(&http.Transport{
 			DialContext:            network.Dialer().DialContext,
 			TLSHandshakeTimeout:    15 * time.Second,
 			ResponseHeaderTimeout:  time.Minute,
 			MaxResponseHeaderBytes: 64 << 10,
 			ForceAttemptHTTP2:      true,
-		},
+		}),
 	})
 }
 

@@ -74,7 +74,7 @@ const deliverBatch = 200
 func (a *Activities) DeliverEmails(ctx context.Context, ref ImportRef) (DeliverResult, error) {
 	var out DeliverResult
 	if a.Mailer == nil {
-		activity.GetLogger(ctx).Warn("no mail delivery configured (SMTP_URL); password emails stay queued", "import", ref.ImportID)
+		a.log().WarnContext(ctx, "no mail delivery configured (SMTP_URL); password emails stay queued", "import", ref.ImportID)
 		out.NoMailer = true
 		return out, nil
 	}

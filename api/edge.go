@@ -34,6 +34,9 @@ type edge struct {
 	failures     *failureLimiter
 	limits       Limits
 	errors       *connect.ErrorWriter
+	// observe (optional) counts refusals; served says whether a path is a served one.
+	observe RPCObserver
+	served  func(path string) bool
 }
 
 // errUnknownCredential marks an Authenticator's refusal of a credential it does not know:
@@ -43,6 +46,9 @@ var errUnknownCredential = errors.New("unknown credential")
 func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	guarded, maxBody := e.route(r.URL.Path)
 	if !guarded {
+		if maxBody > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
 		e.next.ServeHTTP(w, r)
 		return
 	}
@@ -67,9 +73,12 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // route says whether a path is guarded and the most compressed body it may send (0: the
-// handler bounds it itself, as the streaming upload does).
+// handler bounds it itself, as the streaming upload does, or nothing is sent).
 func (e *edge) route(path string) (guarded bool, maxBody int64) {
 	switch {
+	case isPublicGRPC(path):
+		// gRPC health and reflection answer without a credential (grpctools.go).
+		return false, publicGRPCMaxBytes
 	case path == fileupload.Path:
 		return true, 0
 	case path == staffsyncv1connect.ImportServiceStartImportProcedure:
@@ -118,6 +127,7 @@ func (e *edge) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	// which would wait for a body that may never come. A request Connect does not recognise
 	// (the streaming upload) gets Connect's JSON error.
 	w.Header().Set("Connection", "close")
+	e.observeRefusal(r, ce)
 	_ = e.errors.Write(w, r, ce)
 }
 

@@ -28,7 +28,9 @@ var DefaultServerTimeouts = ServerTimeouts{
 	MaxHeaderBytes: 64 << 10,
 }
 
-// NewHTTPServer returns the API's HTTP server with the timeouts set.
+// NewHTTPServer returns the API's HTTP server with the timeouts set. It speaks HTTP/1.1 and
+// HTTP/2 on one port, also without TLS (HTTP/2 with prior knowledge, as gRPC clients send
+// it); with TLS, ALPN picks the protocol.
 func NewHTTPServer(h http.Handler, t ServerTimeouts) *http.Server {
 	d := DefaultServerTimeouts
 	pick := func(v, def time.Duration) time.Duration {
@@ -40,7 +42,12 @@ func NewHTTPServer(h http.Handler, t ServerTimeouts) *http.Server {
 	if t.MaxHeaderBytes <= 0 {
 		t.MaxHeaderBytes = d.MaxHeaderBytes
 	}
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
+		Protocols:         &protocols,
 		Handler:           h,
 		ReadHeaderTimeout: pick(t.ReadHeader, d.ReadHeader),
 		ReadTimeout:       pick(t.Read, d.Read),

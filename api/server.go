@@ -44,6 +44,12 @@ type Config struct {
 	// PublicURL is the console's address as browsers reach it (for the sign-in redirect and
 	// Secure cookies); "" derives it from each request.
 	PublicURL string
+	// Metrics, when set, is served on GET /metrics without a credential (see README
+	// "Issue 21: operating staffsync"); ObserveRPC is told every RPC's outcome.
+	Metrics    http.Handler
+	ObserveRPC RPCObserver
+	// Trace (optional) traces every RPC; it runs first, so refusals are traced too.
+	Trace connect.Interceptor
 }
 
 // NewHandler returns the HTTP handler of the API, including GET /healthz.
@@ -53,7 +59,16 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	limits := cfg.Limits.withDefaults()
 	authz := newAuthInterceptor(cfg.Store, cfg.Log)
-	auth := connect.WithInterceptors(authz)
+	// Outermost first: tracing, then counting, so refusals by the role check are traced
+	// and counted too.
+	var interceptors []connect.Interceptor
+	if cfg.Trace != nil {
+		interceptors = append(interceptors, cfg.Trace)
+	}
+	if cfg.ObserveRPC != nil {
+		interceptors = append(interceptors, observeRPCs{observe: cfg.ObserveRPC})
+	}
+	auth := connect.WithInterceptors(append(interceptors, authz)...)
 	// The read limit bounds the decompressed message too: a small gzip bomb stops there.
 	unary := connect.WithReadMaxBytes(int(limits.MaxMessageBytes))
 	mux := http.NewServeMux()
@@ -63,7 +78,9 @@ func NewHandler(cfg Config) http.Handler {
 	// StartImport carries the file in its message: only it gets the upload limit.
 	_, startImport := staffsyncv1connect.NewImportServiceHandler(imports, auth, connect.WithReadMaxBytes(int(limits.MaxUploadMessageBytes)))
 	mux.Handle(staffsyncv1connect.ImportServiceStartImportProcedure, startImport)
-	mux.Handle("POST "+fileupload.Path, newUploadHandler(imports, authz, limits))
+	upload := newUploadHandler(imports, authz, limits)
+	upload.observe = cfg.ObserveRPC
+	mux.Handle("POST "+fileupload.Path, upload)
 	mux.Handle(staffsyncv1connect.NewDirectoryServiceHandler(&DirectoryServer{Store: cfg.Store, Log: cfg.Log, Temporal: cfg.Temporal}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewCycleServiceHandler(&CycleServer{Store: cfg.Store, Log: cfg.Log}, auth, unary))
 	mux.Handle(staffsyncv1connect.NewIntegrationServiceHandler(&IntegrationServer{
@@ -76,13 +93,18 @@ func NewHandler(cfg Config) http.Handler {
 		now: time.Now, providers: map[string]cachedProvider{},
 	}).register(mux)
 	mux.Handle("GET "+PhotoPath, newPhotoHandler(cfg, authz))
-	mux.Handle("GET /healthz", &health{store: cfg.Store, temporal: cfg.Temporal})
+	ready := &health{store: cfg.Store, temporal: cfg.Temporal}
+	mux.Handle("GET /healthz", ready)
+	mountGRPCTools(mux, ready)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	mountConsole(mux)
 	authenticate := cfg.Authenticate
 	if authenticate == nil {
 		authenticate = credentialCheck(authz.auth)
 	}
-	return &edge{next: mux, authenticate: authenticate, session: cfg.Session,
+	return &edge{next: mux, authenticate: authenticate, session: cfg.Session, observe: cfg.ObserveRPC, served: servedProcedures(),
 		failures: newFailureLimiter(limits.UnknownTokensPerMinute), limits: limits, errors: connect.NewErrorWriter()}
 }
 
@@ -90,10 +112,25 @@ func NewHandler(cfg Config) http.Handler {
 type health struct {
 	store    *store.Store
 	temporal client.Client
+	cache    healthCache
 }
 
 func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	checks, healthy := h.check(r.Context())
+	w.Header().Set("Content-Type", "application/json")
+	if !healthy {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(checks)
+}
+
+// check runs the checks, or reuses the answer of the last second.
+func (h *health) check(ctx context.Context) (map[string]string, bool) {
+	return h.cache.get(func() (map[string]string, bool) { return h.run(context.WithoutCancel(ctx)) })
+}
+
+func (h *health) run(parent context.Context) (map[string]string, bool) {
+	ctx, cancel := context.WithTimeout(parent, 3*time.Second)
 	defer cancel()
 	checks := map[string]string{"postgres": "ok", "temporal": "ok", "worker": "ok"}
 	healthy := true
@@ -108,9 +145,5 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			checks["worker"], healthy = "no worker polling the staffsync task queue", false
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	if !healthy {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}
-	_ = json.NewEncoder(w).Encode(checks)
+	return checks, healthy
 }

@@ -9,6 +9,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/staffsync/staffsync/api/fileupload"
 	"github.com/staffsync/staffsync/directory"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
@@ -33,6 +34,8 @@ type uploadHandler struct {
 	perCompany *companyCounter
 	// timeout is how long one upload may take (default 10 minutes: 50 MiB at 100 KB/s).
 	timeout time.Duration
+	// observe (optional) counts the upload's outcome by code.
+	observe RPCObserver
 }
 
 func newUploadHandler(imports *ImportServer, auth *authInterceptor, limits Limits) *uploadHandler {
@@ -78,6 +81,7 @@ func (h *uploadHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
+	h.observed(nil)
 }
 
 // upload streams the body into a new import.
@@ -117,5 +121,13 @@ func (h *uploadHandler) upload(ctx context.Context, w http.ResponseWriter, r *ht
 }
 
 func (h *uploadHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	_ = h.errors.Write(w, r, connectError(r.Context(), h.imports.Log, err))
+	ce := connectError(r.Context(), h.imports.Log, err)
+	h.observed(ce)
+	_ = h.errors.Write(w, r, ce)
+}
+
+func (h *uploadHandler) observed(err error) {
+	if h.observe != nil {
+		h.observe(fileupload.Path, codeName(err))
+	}
 }

@@ -14,15 +14,20 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	temporallog "go.temporal.io/sdk/log"
 
 	"github.com/staffsync/staffsync/activities"
 	"github.com/staffsync/staffsync/api"
+	"github.com/staffsync/staffsync/logcontext"
+	"github.com/staffsync/staffsync/metrics"
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 	"github.com/staffsync/staffsync/proto/staffsync/v1/staffsyncv1connect"
 	"github.com/staffsync/staffsync/store"
 	"github.com/staffsync/staffsync/testenv"
+	"github.com/staffsync/staffsync/tracing"
 	"github.com/staffsync/staffsync/workers"
 )
 
@@ -37,6 +42,13 @@ type stack struct {
 	dbURL    string
 	// mail is the worker's mail sink: every email the stack delivers lands here.
 	mail *recordingMailer
+	// metrics is the registry the worker, the Temporal client and the API report into, as
+	// in `staffsync dev`; the server serves it on /metrics.
+	metrics *metrics.Registry
+	// spans records the stack's ended spans (RPCs, Temporal, SQL) while a test asks.
+	spans *spanRecorder
+	// activityLogs holds the activities' log lines as JSON, as `--log-format json` writes them.
+	activityLogs *logLines
 }
 
 var (
@@ -58,7 +70,9 @@ func getStack(t *testing.T) *stack {
 
 func startStack(dbURL, temporalAddr string) (*stack, error) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, dbURL)
+	spans := &spanRecorder{}
+	traces := tracing.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
+	st, err := store.Open(ctx, dbURL, store.WithTracerProvider(traces.Provider()))
 	if err != nil {
 		return nil, err
 	}
@@ -66,17 +80,31 @@ func startStack(dbURL, temporalAddr string) (*stack, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log)})
+	reg := metrics.New()
+	temporalTraces, err := traces.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	rpcTraces, err := traces.ConnectInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: temporallog.NewStructuredLogger(log), MetricsHandler: reg.Temporal(),
+		Interceptors: []interceptor.ClientInterceptor{temporalTraces}})
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal: %w", err)
 	}
 	mail := &recordingMailer{}
-	w := workers.New(tc, &activities.Activities{Store: st, Mailer: mail})
+	activityLogs := &logLines{}
+	actLog := slog.New(logcontext.Handler(slog.NewJSONHandler(activityLogs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	w := workers.New(tc, &activities.Activities{Store: st, Mailer: mail, Log: actLog}, reg.ActivityTimings())
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
-	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log}))
-	return &stack{store: st, temporal: tc, server: srv, dbURL: dbURL, mail: mail}, nil
+	// Counts are read at every scrape here (a millisecond cache) so tests see them move.
+	reg.WatchOperatorStats(st.OperatorStats, time.Millisecond)
+	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Temporal: tc, Log: log, Metrics: reg.Handler(), ObserveRPC: reg.RPCFinished, Trace: rpcTraces}))
+	return &stack{store: st, temporal: tc, server: srv, dbURL: dbURL, mail: mail, metrics: reg, spans: spans, activityLogs: activityLogs}, nil
 }
 
 // tenant is one company seen through its admin's token.

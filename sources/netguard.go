@@ -2,6 +2,7 @@ package sources
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
 	"syscall"
 	"time"
@@ -133,6 +134,16 @@ type Network struct {
 	AllowMetadata bool
 	// ConnectTimeout bounds the TCP connect; zero means 10 seconds.
 	ConnectTimeout time.Duration
+	// Trace (optional) wraps the HTTP sources' transport to trace their calls.
+	Trace func(http.RoundTripper) http.RoundTripper
+}
+
+// RoundTripper is t, traced when the policy says so.
+func (n Network) RoundTripper(t *http.Transport) http.RoundTripper {
+	if n.Trace == nil {
+		return t
+	}
+	return n.Trace(t)
 }
 
 // Allows reports whether the policy lets a source connect to ip.

@@ -39,6 +39,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		o(s, &settings)
 	}
 	settings.session.runtimeParams(cfg.ConnConfig.RuntimeParams)
+	if settings.tracer != nil {
+		cfg.ConnConfig.Tracer = settings.tracer
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", unavailable(err))

@@ -29,7 +29,11 @@ var DefaultApplyTimeouts = SessionTimeouts{Statement: 30 * time.Minute, Lock: 2 
 // Option configures Open.
 type Option func(*Store, *poolSettings)
 
-type poolSettings struct{ session SessionTimeouts }
+type poolSettings struct {
+	session SessionTimeouts
+	// tracer (optional) traces every query (tracing.go).
+	tracer *queryTracer
+}
 
 // WithSessionTimeouts sets the timeouts of every connection of the store's pool (the API's).
 func WithSessionTimeouts(t SessionTimeouts) Option {

@@ -4,6 +4,7 @@ package workers
 
 import (
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/staffsync/staffsync/activities"
@@ -22,9 +23,10 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterActivity(acts)
 }
 
-// New creates a worker on the staffsync task queue with everything registered.
-func New(c client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, TaskQueue, worker.Options{})
+// New creates a worker on the staffsync task queue with everything registered; the
+// interceptors (metrics, tracing) wrap every workflow and activity.
+func New(c client.Client, acts *activities.Activities, interceptors ...interceptor.WorkerInterceptor) worker.Worker {
+	w := worker.New(c, TaskQueue, worker.Options{Interceptors: append([]interceptor.WorkerInterceptor{LogIDs()}, interceptors...)})
 	Register(w, acts)
 	return w
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/staffsync/staffsync/devstack"
+	"github.com/staffsync/staffsync/metrics"
 	"github.com/staffsync/staffsync/store"
 )
 
@@ -34,7 +35,12 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	registerIntegrationFlags(flags)
 	registerSFTPFlags(flags, "127.0.0.1:2022", "")
 	withFakeHRIS := flags.Bool("fake-hris", false, "also serve fake BambooHR and Personio APIs with demo companies on 127.0.0.1 (allows private networks)")
+	logFormat := registerLogFormat(flags)
 	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	log, err := serverLogger(*logFormat)
+	if err != nil {
 		return err
 	}
 	if *withFakeHRIS {
@@ -75,7 +81,12 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer stopLogged(log, "Temporal", tmp.Stop)
 
-	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace, plaintextTemporal: true}
+	conn := connections{databaseURL: pg.URL(), temporalAddress: tmp.Address(), temporalNamespace: devstack.TemporalNamespace, plaintextTemporal: true, metrics: metrics.New()}
+	stopTracing, err := conn.startTracing(ctx, log, "staffsync-dev")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	st, err := conn.openStore(startCtx)
 	if err != nil {
 		return err
@@ -110,8 +121,8 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
-	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc) }()
-	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, *apiAddr, conn, st, tc) }()
+	go func() { defer wg.Done(); errc <- runWorkerUntil(runCtx, st, tc, conn) }()
+	go func() { defer wg.Done(); errc <- serveAPI(runCtx, log, apiListen{addr: *apiAddr}, conn, st, tc) }()
 
 	printDevBanner(absDir, *apiAddr, tmp.UIURL(), tmp.Address(), pg.URL(), token, created)
 	if fakes != nil {

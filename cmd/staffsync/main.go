@@ -25,7 +25,9 @@ Usage:
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE
 (default "default"), STAFFSYNC_HTTP_ADDR, STAFFSYNC_SECRET_KEY (base64 of 32 bytes; encrypts
-integration credentials), STAFFSYNC_ALLOW_PRIVATE_NETWORKS, STAFFSYNC_SFTP_ADDR; Temporal
+integration credentials), STAFFSYNC_ALLOW_PRIVATE_NETWORKS, STAFFSYNC_SFTP_ADDR,
+STAFFSYNC_TLS_CERT/STAFFSYNC_TLS_KEY (serve over TLS), STAFFSYNC_METRICS_ADDR (the worker's
+/metrics), STAFFSYNC_LOG_FORMAT (text or json), OTEL_EXPORTER_OTLP_ENDPOINT (traces); Temporal
 over TLS: TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_API_KEY; the API's
 limits and timeouts (STAFFSYNC_HTTP_*, STAFFSYNC_UPLOAD_*, ...) are listed in the README,
 "Securing a deployment". Run 'staffsync COMMAND -h' for a command's flags.

@@ -6,17 +6,19 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"runtime/debug"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	temporallog "go.temporal.io/sdk/log"
 
 	"github.com/staffsync/staffsync/activities"
 	"github.com/staffsync/staffsync/api"
+	"github.com/staffsync/staffsync/metrics"
 	"github.com/staffsync/staffsync/store"
+	"github.com/staffsync/staffsync/tracing"
 	"github.com/staffsync/staffsync/workers"
 )
 
@@ -36,6 +38,13 @@ type connections struct {
 	plaintextTemporal bool
 	// apiDatabase are the PostgreSQL timeouts of the API's own pool.
 	apiDatabase store.SessionTimeouts
+	// metrics is the process's registry: the Temporal client reports into it, the API and
+	// the worker add theirs.
+	metrics *metrics.Registry
+	// tracing is on when the OTEL_* variables ask for it (nil: off).
+	tracing *tracing.Tracing
+	// logFormat is --log-format: text or json.
+	logFormat *string
 }
 
 func (c *connections) register(fs *flag.FlagSet) {
@@ -43,7 +52,11 @@ func (c *connections) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.temporalAddress, "temporal-address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.temporalNamespace, "temporal-namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	registerIntegrationFlags(fs)
+	c.logFormat = registerLogFormat(fs)
 }
+
+// logger is the logger of --log-format.
+func (c *connections) logger() (*slog.Logger, error) { return serverLogger(*c.logFormat) }
 
 func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
 	if c.databaseURL == "" {
@@ -53,7 +66,7 @@ func (c *connections) openStore(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, c.databaseURL, store.WithLongTimeouts(long))
+	return store.Open(ctx, c.databaseURL, store.WithLongTimeouts(long), store.WithTracerProvider(c.tracing.Provider()))
 }
 
 // openAPIStore opens the API's own pool, whose every connection has the API's short
@@ -63,7 +76,7 @@ func (c *connections) openAPIStore(ctx context.Context, t store.SessionTimeouts)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, c.databaseURL, store.WithSessionTimeouts(t), store.WithLongTimeouts(long))
+	return store.Open(ctx, c.databaseURL, store.WithSessionTimeouts(t), store.WithLongTimeouts(long), store.WithTracerProvider(c.tracing.Provider()))
 }
 
 func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (client.Client, error) {
@@ -71,6 +84,17 @@ func (c *connections) dialTemporal(ctx context.Context, log *slog.Logger) (clien
 		HostPort:  c.temporalAddress,
 		Namespace: c.temporalNamespace,
 		Logger:    temporallog.NewStructuredLogger(quietTemporalLogger(log)),
+	}
+	if c.metrics != nil {
+		opts.MetricsHandler = c.metrics.Temporal()
+	}
+	// Set on the client, the tracing interceptor also wraps the workers made from it.
+	traced, err := c.tracing.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	if traced != nil {
+		opts.Interceptors = append(opts.Interceptors, traced)
 	}
 	if !c.plaintextTemporal {
 		security, err := temporalSecurityFromEnv()
@@ -110,7 +134,7 @@ func (h *minLevelHandler) WithGroup(name string) slog.Handler {
 
 // serveAPI runs the API on addr until ctx ends, then shuts down gracefully. The API has a
 // pool of its own with short statement and lock timeouts; st serves the SFTP drop.
-func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connections, st *store.Store, tc client.Client) error {
+func serveAPI(ctx context.Context, log *slog.Logger, at apiListen, conn connections, st *store.Store, tc client.Client) error {
 	box, err := loadSecretBox(log)
 	if err != nil {
 		return err
@@ -124,18 +148,27 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connectio
 		return err
 	}
 	defer apiStore.Close()
-	listener, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+	cfg := api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits,
+		PublicURL: os.Getenv("STAFFSYNC_PUBLIC_URL")}
+	if conn.metrics != nil {
+		conn.metrics.WatchOperatorStats(apiStore.OperatorStats, 0)
+		cfg.Metrics, cfg.ObserveRPC = conn.metrics.Handler(), conn.metrics.RPCFinished
 	}
+	if cfg.Trace, err = conn.tracing.ConnectInterceptor(); err != nil {
+		return err
+	}
+	srv := api.NewHTTPServer(api.NewHandler(cfg), settings.timeouts)
+	listener, err := at.listen(srv)
+	if err != nil {
+		return err
+	}
+	log.Info("API listening", "addr", listener.Addr().String(), "scheme", at.scheme())
 	waitSFTP, err := startSFTPDrop(ctx, log, st, tc)
 	if err != nil {
 		listener.Close()
 		return err
 	}
 	defer waitSFTP()
-	srv := api.NewHTTPServer(api.NewHandler(api.Config{Store: apiStore, Temporal: tc, Log: log, Secrets: box, Limits: settings.limits,
-		PublicURL: os.Getenv("STAFFSYNC_PUBLIC_URL")}), settings.timeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(listener) }()
 	select {
@@ -155,7 +188,7 @@ func serveAPI(ctx context.Context, log *slog.Logger, addr string, conn connectio
 const workerGCPercent = 50
 
 // runWorkerUntil runs the worker until ctx ends.
-func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) error {
+func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client, conn connections) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(workerGCPercent)
 	}
@@ -166,7 +199,14 @@ func runWorkerUntil(ctx context.Context, st *store.Store, tc client.Client) erro
 	if err := configureIntegrations(acts, slog.Default()); err != nil {
 		return err
 	}
-	w := workers.New(tc, acts)
+	if conn.tracing != nil {
+		acts.Network.Trace = conn.tracing.Transport
+	}
+	var interceptors []interceptor.WorkerInterceptor
+	if conn.metrics != nil {
+		interceptors = append(interceptors, conn.metrics.ActivityTimings())
+	}
+	w := workers.New(tc, acts, interceptors...)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -196,34 +236,62 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var conn connections
 	conn.register(fs)
-	addr := fs.String("api-addr", envOr("STAFFSYNC_HTTP_ADDR", "127.0.0.1:8080"), "API listen address (env STAFFSYNC_HTTP_ADDR)")
+	var at apiListen
+	at.register(fs)
 	registerSFTPFlags(fs, "", "staffsync_sftp_host_key")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	log, err := conn.logger()
+	if err != nil {
+		return err
+	}
+	conn.metrics = metrics.New()
+	stopTracing, err := conn.startTracing(ctx, log, "staffsync-api")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	log.Info("API listening", "addr", *addr)
-	return serveAPI(ctx, log, *addr, conn, st, tc)
+	return serveAPI(ctx, log, at, conn, st, tc)
 }
 
 func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var conn connections
 	conn.register(fs)
+	metricsAddr := fs.String("metrics-addr", envOr("STAFFSYNC_METRICS_ADDR", defaultWorkerMetricsAddr), "where the worker serves /metrics and /healthz (env STAFFSYNC_METRICS_ADDR; \"off\" serves none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	log, err := conn.logger()
+	if err != nil {
+		return err
+	}
+	conn.metrics = metrics.New()
+	stopTracing, err := conn.startTracing(ctx, log, "staffsync-worker")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	st, tc, closeAll, err := conn.openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
+	if *metricsAddr != "off" {
+		wait, err := serveMetrics(ctx, log, *metricsAddr, conn.metrics)
+		if err != nil {
+			return err
+		}
+		defer wait()
+	}
 	log.Info("worker polling", "task_queue", workers.TaskQueue)
-	return runWorkerUntil(ctx, st, tc)
+	return runWorkerUntil(ctx, st, tc, conn)
 }
 
 func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
@@ -231,6 +299,10 @@ func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
 	var conn connections
 	conn.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := conn.logger()
+	if err != nil {
 		return err
 	}
 	st, err := conn.openStore(ctx)

@@ -99,7 +99,7 @@ func New(cfg Config) (*Source, error) {
 		Proxy: nil,
 	}
 	client := &http.Client{
-		Transport: transport,
+		Transport: cfg.Network.RoundTripper(transport),
 		Timeout:   cfg.ReadTimeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
