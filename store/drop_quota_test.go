@@ -17,15 +17,19 @@ func TestDropUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, size := range map[string]int{"a.csv": 10, "b.csv": 20, "c.csv": 30} {
-		if err := st.SaveDropFile(ctx, id, name, make([]byte, size)); err != nil {
+	// In this order: the last one saved is the newest (map order would make the test flaky).
+	for _, f := range []struct {
+		name string
+		size int
+	}{{"a.csv", 10}, {"b.csv", 20}, {"c.csv", 30}} {
+		if err := st.SaveDropFile(ctx, id, f.name, make([]byte, f.size)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// c.csv is the newest: the run imports it.
+	// c.csv is the newest (saved last, or in the same instant and last by name): the run imports it.
 	name, content, _, err := st.NextDropFile(ctx, id)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || name != "c.csv" {
+		t.Fatalf("next drop file = %q, %v; want c.csv", name, err)
 	}
 	if _, err := st.CreateRunImport(ctx, RunImport{CompanyID: company, IntegrationID: id, RunKey: "run/1", Source: KindSFTPDrop,
 		FileName: name, Content: content, Options: directory.DefaultOptions(), DropFile: name}); err != nil {
