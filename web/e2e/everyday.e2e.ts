@@ -29,7 +29,7 @@ beforeAll(async () => {
   mkdirSync(docShots, { recursive: true });
   await page.goto(stack.baseURL + "/");
   await page.getByLabel("Admin token").fill(stack.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
   await page.getByRole("heading", { name: "Import people" }).waitFor();
 });
 

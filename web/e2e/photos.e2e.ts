@@ -23,7 +23,7 @@ beforeAll(async () => {
   page.setDefaultTimeout(30_000);
   await page.goto(stack.baseURL + "/");
   await page.getByLabel("Admin token").fill(stack.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
   await page.getByRole("heading", { name: "Import people" }).waitFor();
 });
 
