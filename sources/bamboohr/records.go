@@ -96,7 +96,6 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 		return nil, nil, missingAccessError("BambooHR returned no employees for this API key; give the key's user access to all employees")
 	}
 	records := make([]directory.Record, 0, len(rows))
-	imported := 0
 	missing := map[string]int{} // visible fields some employees lack: kept, and warned about
 	for i, emp := range rows {
 		for _, id := range ReportFields {
@@ -104,13 +103,9 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 				missing[id]++
 			}
 		}
-		rec := recordFromEmployee(emp, visible, i+2)
-		if rec.Skip == "" {
-			imported++
-		}
-		records = append(records, rec)
+		records = append(records, recordFromEmployee(emp, visible, i+2))
 	}
-	if imported == 0 {
+	if sources.CountSkipped(records) == len(records) {
 		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
 			"give the key's user access to the work email of all employees", len(rows)))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/sources"
 	"github.com/staffsync/staffsync/sources/bamboohr/fake"
+	"github.com/staffsync/staffsync/sources/hrfake/hrtest"
 )
 
 // Issue 17's rules, each against the fake.
@@ -26,7 +27,7 @@ func TestNullClearsAbsentKeepsAndWarnsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := recordBySourceID(t, records, "108")
+	r := hrtest.RecordBySourceID(t, records, "108")
 	for f, want := range map[directory.Field]directory.Value{
 		directory.Department: clear, directory.ManagerEmail: clear, directory.Title: clear, directory.HireDate: clear,
 		directory.LastName: keep,                       // required: a blank never wipes it
@@ -136,24 +137,20 @@ func TestRateLimitsHaveABoundedTotalWait(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "BambooHR is rate limiting the sync (429): Rate limit exceeded; the sync already waited 1m0s") {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.Equal(rec.waits, []time.Duration{time.Minute, time.Minute}) {
-		t.Errorf("waits %v", rec.waits)
+	if !slices.Equal(rec.Waits(), []time.Duration{time.Minute, time.Minute}) {
+		t.Errorf("waits %v", rec.Waits())
 	}
 }
 
 func TestHostileAnswers(t *testing.T) {
-	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		wantErr string
-	}{
-		{"redirect is not followed", func(w http.ResponseWriter, r *http.Request) {
+	hrtest.ExpectFetchErrors(t, []hrtest.HostileAnswer{
+		{Name: "redirect is not followed", Handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "http://evil.example/collect?k=1", http.StatusTemporaryRedirect)
-		}, "the HR system answered with a redirect to http://evil.example/collect; staffsync does not follow redirects"},
-		{"the count above its cap", func(w http.ResponseWriter, r *http.Request) {
+		}, WantErr: "the HR system answered with a redirect to http://evil.example/collect; staffsync does not follow redirects"},
+		{Name: "the count above its cap", Handler: func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"fields":[],"employees":[{"id":"%s"}]}`, strings.Repeat("9", MaxCountBytes))
-		}, "BambooHR's report is larger than 8 MiB"},
-		{"the report above what the count allows", func(w http.ResponseWriter, r *http.Request) {
+		}, WantErr: "BambooHR's report is larger than 8 MiB"},
+		{Name: "the report above what the count allows", Handler: func(w http.ResponseWriter, r *http.Request) {
 			var body struct{ Fields []string }
 			_ = jsonDecode(r, &body)
 			if len(body.Fields) == 1 {
@@ -161,19 +158,10 @@ func TestHostileAnswers(t *testing.T) {
 				return
 			}
 			fmt.Fprintf(w, `{"fields":[],"employees":[{"id":"1","x":"%s"}]}`, strings.Repeat("x", reportSlack+bytesPerPerson))
-		}, "BambooHR's report is larger than 4.0 MiB"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ts := httptest.NewServer(tt.handler)
-			defer ts.Close()
-			c := New(Config{Subdomain: "acme", APIKey: "k", BaseURL: ts.URL, HTTPClient: ts.Client()})
-			_, err := c.FetchRecords(context.Background())
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
-			}
-		})
-	}
+		}, WantErr: "BambooHR's report is larger than 4.0 MiB"},
+	}, func(ts *httptest.Server) sources.RecordSource {
+		return New(Config{Subdomain: "acme", APIKey: "k", BaseURL: ts.URL, HTTPClient: ts.Client()})
+	})
 }
 
 func TestTestAccess(t *testing.T) {
@@ -222,7 +210,7 @@ func TestFutureHireKeepsItsHireDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := recordBySourceID(t, records, id)
+	r := hrtest.RecordBySourceID(t, records, id)
 	if r.Cells.Get(directory.HireDate) != set("2031-01-06") || r.Cells.Get(directory.Status) != set("Active") || r.Skip != "" {
 		t.Errorf("future hire = %+v", r)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/sources"
+	"github.com/staffsync/staffsync/sources/hrfake/hrtest"
 	"github.com/staffsync/staffsync/sources/personio/fake"
 )
 
@@ -129,13 +130,13 @@ func TestNullClearsAbsentKeepsAndWarnsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkCells(t, recordBySourceID(t, records, "8"), cells{
+	checkCells(t, hrtest.RecordBySourceID(t, records, "8"), cells{
 		directory.Department: clear, directory.ManagerEmail: clear, directory.HireDate: clear, directory.Title: clear,
 		directory.Gender: clear, directory.PreferredName: clear,
 		directory.LastName: keep, // required: a blank never wipes it
 		directory.Location: keep, directory.Team: keep,
 	})
-	if r := recordBySourceID(t, records, "8"); r.ManagerSourceID != "" {
+	if r := hrtest.RecordBySourceID(t, records, "8"); r.ManagerSourceID != "" {
 		t.Errorf("null supervisor still gives manager %q", r.ManagerSourceID)
 	}
 	warnings := c.Warnings()
@@ -196,7 +197,7 @@ func TestMapping(t *testing.T) {
 		{"25", cells{directory.FirstName: set("Max"), directory.LastName: set("Krause")}, "no email"},         // skipped, named
 	}
 	for _, tt := range tests {
-		r := recordBySourceID(t, records, tt.id)
+		r := hrtest.RecordBySourceID(t, records, tt.id)
 		if r.Skip != tt.skip {
 			t.Errorf("%s: skip %q, want %q", tt.id, r.Skip, tt.skip)
 		}
@@ -245,40 +246,27 @@ func TestRateLimitsHaveABoundedTotalWait(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already waited 1m0s for Personio's rate limit") || errors.Is(err, sources.ErrAuth) {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.Equal(rec.waits, []time.Duration{time.Minute, time.Minute}) {
-		t.Errorf("waits %v", rec.waits)
+	if !slices.Equal(rec.Waits(), []time.Duration{time.Minute, time.Minute}) {
+		t.Errorf("waits %v", rec.Waits())
 	}
 }
 
 func TestHostileAnswers(t *testing.T) {
 	big := strings.Repeat("x", MaxPageBytes)
-	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		wantErr string
-	}{
-		{"redirect to another host is not followed", func(w http.ResponseWriter, r *http.Request) {
+	hrtest.ExpectFetchErrors(t, []hrtest.HostileAnswer{
+		{Name: "redirect to another host is not followed", Handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "http://evil.example/steal?token=1", http.StatusFound)
-		}, "the HR system answered with a redirect to http://evil.example/steal; staffsync does not follow redirects"},
-		{"a page above the cap", func(w http.ResponseWriter, r *http.Request) {
+		}, WantErr: "the HR system answered with a redirect to http://evil.example/steal; staffsync does not follow redirects"},
+		{Name: "a page above the cap", Handler: func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v1/auth" {
 				fmt.Fprint(w, `{"success":true,"data":{"token":"papi-t","expires_in":86400}}`)
 				return
 			}
 			fmt.Fprintf(w, `{"success":true,"metadata":{"total_elements":1},"data":[{"attributes":{"x":"%s"}}]}`, big)
-		}, "a page of Personio employees is larger than 8 MiB"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ts := httptest.NewServer(tt.handler)
-			defer ts.Close()
-			c := New(Config{ClientID: "id", ClientSecret: "secret", BaseURL: ts.URL, HTTPClient: ts.Client()})
-			_, err := c.FetchRecords(context.Background())
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
-			}
-		})
-	}
+		}, WantErr: "a page of Personio employees is larger than 8 MiB"},
+	}, func(ts *httptest.Server) sources.RecordSource {
+		return New(Config{ClientID: "id", ClientSecret: "secret", BaseURL: ts.URL, HTTPClient: ts.Client()})
+	})
 }
 
 func TestTestAccess(t *testing.T) {

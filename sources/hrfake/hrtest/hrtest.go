@@ -1,0 +1,86 @@
+// Package hrtest holds the test helpers the BambooHR and Personio clients' tests share, so
+// both vendors are held to the same checks. Only tests import it.
+package hrtest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/staffsync/staffsync/directory"
+	"github.com/staffsync/staffsync/sources"
+)
+
+// SleepRecorder replaces real waiting in tests and remembers what was asked.
+type SleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+// Sleep records d and returns at once (with the context's error, if it ended).
+func (s *SleepRecorder) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waits = append(s.waits, d)
+	return ctx.Err()
+}
+
+// Waits are the waits asked for so far.
+func (s *SleepRecorder) Waits() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.waits)
+}
+
+// RecordBySourceID is the record with the HR system's id, or fails t.
+func RecordBySourceID(t *testing.T, records []directory.Record, id string) directory.Record {
+	t.Helper()
+	for _, r := range records {
+		if r.SourceID == id {
+			return r
+		}
+	}
+	t.Fatalf("no record with source id %q", id)
+	return directory.Record{}
+}
+
+// SplitSkipped separates the records that are imported from those skipped.
+func SplitSkipped(all []directory.Record) (imported []directory.Record, skipped int) {
+	for _, r := range all {
+		if r.Skip != "" {
+			skipped++
+		} else {
+			imported = append(imported, r)
+		}
+	}
+	return imported, skipped
+}
+
+// HostileAnswer is a server standing in for the HR system and the error a fetch from it
+// must end with.
+type HostileAnswer struct {
+	Name    string
+	Handler http.HandlerFunc
+	WantErr string
+}
+
+// ExpectFetchErrors fetches from each answer's server with the client connect makes for it
+// and fails t unless the fetch ends with the answer's error.
+func ExpectFetchErrors(t *testing.T, answers []HostileAnswer, connect func(*httptest.Server) sources.RecordSource) {
+	t.Helper()
+	for _, tt := range answers {
+		t.Run(tt.Name, func(t *testing.T) {
+			ts := httptest.NewServer(tt.Handler)
+			defer ts.Close()
+			_, err := connect(ts).FetchRecords(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tt.WantErr) {
+				t.Fatalf("err = %v\nwant %s", err, tt.WantErr)
+			}
+		})
+	}
+}
