@@ -340,11 +340,7 @@ func integrationsShowFlags(_ *flag.FlagSet) commandFunc {
 
 func integrationsTestFlags(_ *flag.FlagSet) commandFunc {
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "integration ID")
-		if err != nil {
-			return err
-		}
-		cl, err := a.integrationClient()
+		id, cl, err := a.integrationFor(args)
 		if err != nil {
 			return err
 		}
@@ -383,11 +379,7 @@ func integrationsSyncFlags(_ *flag.FlagSet) commandFunc {
 
 func integrationsDeleteFlags(_ *flag.FlagSet) commandFunc {
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "integration ID")
-		if err != nil {
-			return err
-		}
-		cl, err := a.integrationClient()
+		id, cl, err := a.integrationFor(args)
 		if err != nil {
 			return err
 		}

@@ -19,16 +19,22 @@ type integrationAnswer[T any] interface {
 	GetIntegration() *v1.Integration
 }
 
+// integrationFor reads the one integration ID argument and makes the client.
+func (a *app) integrationFor(args []string) (string, integrationClientAPI, error) {
+	id, err := a.oneArg(args, "integration ID")
+	if err != nil {
+		return "", nil, err
+	}
+	cl, err := a.integrationClient()
+	return id, cl, err
+}
+
 // onIntegration runs one call on the integration the only argument names and prints the
 // integration it answers with; an error names verb and the ID, so every such command
 // reads its argument, reports and prints the same way.
 func onIntegration[T any, PT integrationAnswer[T]](ctx context.Context, a *app, args []string, verb string,
 	call func(ctx context.Context, cl integrationClientAPI, id string) (*connect.Response[T], error)) error {
-	id, err := a.oneArg(args, "integration ID")
-	if err != nil {
-		return err
-	}
-	cl, err := a.integrationClient()
+	id, cl, err := a.integrationFor(args)
 	if err != nil {
 		return err
 	}
