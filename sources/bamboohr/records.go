@@ -105,11 +105,11 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 		}
 		records = append(records, recordFromEmployee(emp, visible, i+2))
 	}
-	if sources.CountSkipped(records) == len(records) {
-		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
-			"give the key's user access to the work email of all employees", len(rows)))
+	nobody := missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
+		"give the key's user access to the work email of all employees", len(rows)))
+	if err := sources.RequireImportable(records, nobody); err != nil {
+		return nil, nil, err
 	}
-	sources.SkipDuplicateIDs(records)
 	var warnings []string
 	for _, id := range ReportFields {
 		switch {

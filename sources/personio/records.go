@@ -180,11 +180,11 @@ func recordsFromEmployees(employees []employee) ([]directory.Record, []string, e
 	for i, emp := range employees {
 		records = append(records, recordFromEmployee(employeeView(emp.Attributes), i+2))
 	}
-	if sources.CountSkipped(records) == len(records) {
-		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
-			"allow them to read the email attribute", len(employees)))
+	nobody := missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
+		"allow them to read the email attribute", len(employees)))
+	if err := sources.RequireImportable(records, nobody); err != nil {
+		return nil, nil, err
 	}
-	sources.SkipDuplicateIDs(records)
 	var warnings []string
 	for _, key := range Attributes {
 		if n := absent[key]; n > 0 {
