@@ -110,6 +110,12 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 	if err := sources.RequireImportable(records, nobody); err != nil {
 		return nil, nil, err
 	}
+	return records, fieldWarnings(visible, missing, len(rows)), nil
+}
+
+// fieldWarnings are a run's warnings: each requested field the key's user cannot read, and
+// each field some employees came without (missing counts them among all employees).
+func fieldWarnings(visible map[string]bool, missing map[string]int, employees int) []string {
 	var warnings []string
 	for _, id := range ReportFields {
 		switch {
@@ -117,10 +123,10 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 			warnings = append(warnings, fmt.Sprintf("BambooHR left out %q (the API key's user cannot read it); the stored values are kept. "+
 				"Give the user access to the field in BambooHR to sync it", id))
 		case missing[id] > 0:
-			warnings = append(warnings, fmt.Sprintf("BambooHR did not send %q for %d of %d employees; their stored values are kept", id, missing[id], len(rows)))
+			warnings = append(warnings, fmt.Sprintf("BambooHR did not send %q for %d of %d employees; their stored values are kept", id, missing[id], employees))
 		}
 	}
-	return records, warnings, nil
+	return warnings
 }
 
 // cellState names the shared value states locally; the mapping code reads better with them.
