@@ -269,9 +269,7 @@ func TestRetriesHonourRetryAfter(t *testing.T) {
 		t.Fatalf("got %d records, %v", len(records), err)
 	}
 	want := []time.Duration{7 * time.Second, 20 * time.Millisecond, 20 * time.Millisecond}
-	if !slices.Equal(rec.Waits(), want) {
-		t.Errorf("waits = %v, want %v", rec.Waits(), want)
-	}
+	hrtest.ExpectWaits(t, rec, want...)
 	if got := len(srv.Requests()); got != 5 {
 		t.Errorf("%d requests, want 5 (3 refused, the count, the report)", got)
 	}

@@ -48,11 +48,7 @@ func TestNullClearsAbsentKeepsAndWarnsOnce(t *testing.T) {
 
 func TestSkippedPeopleAreRecordsWithReasons(t *testing.T) {
 	c, srv, _ := newClient(t, fake.Options{}, nil)
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	must := hrtest.Must(t)
 	must(srv.Update("110", func(p *fake.Person) { p.WorkEmail = "" }))
 	must(srv.Update("111", func(p *fake.Person) { p.WorkEmail = "frances.allen(at)acme" }))
 	srv.AddPerson(fake.Person{ID: "112", FirstName: "Edsger", LastName: "Twin", WorkEmail: "twin@acme.example"})
@@ -137,9 +133,7 @@ func TestRateLimitsHaveABoundedTotalWait(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "BambooHR is rate limiting the sync (429): Rate limit exceeded; the sync already waited 1m0s") {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.Equal(rec.Waits(), []time.Duration{time.Minute, time.Minute}) {
-		t.Errorf("waits %v", rec.Waits())
-	}
+	hrtest.ExpectWaits(t, rec, time.Minute, time.Minute)
 }
 
 func TestHostileAnswers(t *testing.T) {

@@ -310,9 +310,7 @@ func TestRateLimitBackoff(t *testing.T) {
 		t.Fatalf("%d records, %v", len(records), err)
 	}
 	want := []time.Duration{10 * time.Millisecond, 3 * time.Second, 10 * time.Millisecond}
-	if !slices.Equal(rec.Waits(), want) {
-		t.Errorf("waits = %v, want %v", rec.Waits(), want)
-	}
+	hrtest.ExpectWaits(t, rec, want...)
 }
 
 func TestDefaultMinimumWaitIsOneSecond(t *testing.T) {
@@ -321,9 +319,7 @@ func TestDefaultMinimumWaitIsOneSecond(t *testing.T) {
 	if _, err := c.FetchRecords(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rec.Waits(), []time.Duration{time.Second}) {
-		t.Errorf("waits = %v, want [1s]", rec.Waits())
-	}
+	hrtest.ExpectWaits(t, rec, time.Second)
 }
 
 func TestBackoffIsContextAware(t *testing.T) {

@@ -167,11 +167,7 @@ func TestOnlyTheAttributesUsedAreRequested(t *testing.T) {
 
 func TestMapping(t *testing.T) {
 	c, srv, _ := newClient(t, fake.Options{}, nil)
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	must := hrtest.Must(t)
 	must(srv.Update(3, func(p *fake.Person) { p.PreferredName = "jonas  WEBER" }))
 	must(srv.Update(4, func(p *fake.Person) { p.PreferredName = "Miri Schulz" }))
 	must(srv.Update(6, func(p *fake.Person) { p.Email = "sofia.keller at globex" }))
@@ -246,9 +242,7 @@ func TestRateLimitsHaveABoundedTotalWait(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already waited 1m0s for Personio's rate limit") || errors.Is(err, sources.ErrAuth) {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.Equal(rec.Waits(), []time.Duration{time.Minute, time.Minute}) {
-		t.Errorf("waits %v", rec.Waits())
-	}
+	hrtest.ExpectWaits(t, rec, time.Minute, time.Minute)
 }
 
 func TestHostileAnswers(t *testing.T) {

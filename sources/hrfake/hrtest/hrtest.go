@@ -84,3 +84,21 @@ func ExpectFetchErrors(t *testing.T, answers []HostileAnswer, connect func(*http
 		})
 	}
 }
+
+// ExpectWaits fails t unless rec was asked for exactly want, in order.
+func ExpectWaits(t *testing.T, rec *SleepRecorder, want ...time.Duration) {
+	t.Helper()
+	if got := rec.Waits(); !slices.Equal(got, want) {
+		t.Errorf("waits = %v, want %v", got, want)
+	}
+}
+
+// Must returns a check that fails t at once on an error (for a fake's switches).
+func Must(t *testing.T) func(error) {
+	return func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
