@@ -159,37 +159,24 @@ func TestHostileAnswers(t *testing.T) {
 }
 
 func TestTestAccess(t *testing.T) {
-	tests := []struct {
-		name         string
-		restricted   []string
-		wantReadable []bool
-	}{
-		{"everything readable", nil, []bool{true, true, true, true}},
-		{"no supervisor, no hire date", []string{"supervisorEId", "hireDate"}, []bool{true, true, false, false}},
-		{"no work email", []string{"workEmail"}, []bool{true, false, true, true}},
+	hrtest.ExpectAccess(t, 25, []hrtest.AccessCase{
+		{Name: "everything readable", WantReadable: []bool{true, true, true, true}},
+		{Name: "no supervisor, no hire date", Hidden: []string{"supervisorEId", "hireDate"}, WantReadable: []bool{true, true, false, false}, WantWarnings: 2},
+		{Name: "no work email", Hidden: []string{"workEmail"}, WantReadable: []bool{true, false, true, true}, WantWarnings: 1},
+	}, func(t *testing.T, hidden []string) sources.AccessReporter {
+		c, _, _ := newClient(t, fake.Options{RestrictedFields: hidden}, nil)
+		return c
+	})
+}
+
+// The connection test asks BambooHR for exactly the fields it judges, in this order.
+func TestTestAccessAsksForTheFieldsItJudges(t *testing.T) {
+	c, srv, _ := newClient(t, fake.Options{}, nil)
+	if _, err := c.TestAccess(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, srv, _ := newClient(t, fake.Options{RestrictedFields: tt.restricted}, nil)
-			access, err := c.TestAccess(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var readable []bool
-			unreadable := 0
-			for _, f := range access.Fields {
-				readable = append(readable, f.Readable)
-				if !f.Readable {
-					unreadable++
-				}
-			}
-			if access.People != 25 || !slices.Equal(readable, tt.wantReadable) || len(access.Warnings) != unreadable {
-				t.Errorf("access = %+v", access)
-			}
-			if got := srv.Requests()[0].Fields; !slices.Equal(got, []string{"status", "workEmail", "supervisorEId", "hireDate"}) {
-				t.Errorf("asked for %v", got)
-			}
-		})
+	if got := srv.Requests()[0].Fields; !slices.Equal(got, []string{"status", "workEmail", "supervisorEId", "hireDate"}) {
+		t.Errorf("asked for %v", got)
 	}
 }
 
@@ -212,8 +199,5 @@ func TestFutureHireKeepsItsHireDate(t *testing.T) {
 
 func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
 	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
-	access, err := c.TestAccess(context.Background())
-	if err != nil || access.People != 0 || len(access.Warnings) != 1 || !strings.Contains(access.Warnings[0], "sees no employees") {
-		t.Fatalf("access = %+v, %v", access, err)
-	}
+	hrtest.ExpectNobodyVisible(t, c, 1, "sees no employees")
 }

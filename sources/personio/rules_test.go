@@ -264,38 +264,17 @@ func TestHostileAnswers(t *testing.T) {
 }
 
 func TestTestAccess(t *testing.T) {
-	tests := []struct {
-		name         string
-		hidden       []string
-		wantReadable []bool
-		wantWarnings int
-	}{
-		{"everything readable", nil, []bool{true, true, true, true}, 0},
-		{"no supervisor, no hire date", []string{"supervisor", "hire_date"}, []bool{true, true, false, false}, 2},
-		{"no status", []string{"status"}, []bool{false, true, true, true}, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, _, _ := newClient(t, fake.Options{HiddenAttributes: tt.hidden}, nil)
-			access, err := c.TestAccess(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var readable []bool
-			for _, f := range access.Fields {
-				readable = append(readable, f.Readable)
-			}
-			if access.People != 25 || !slices.Equal(readable, tt.wantReadable) || len(access.Warnings) != tt.wantWarnings {
-				t.Errorf("access = %+v", access)
-			}
-		})
-	}
+	hrtest.ExpectAccess(t, 25, []hrtest.AccessCase{
+		{Name: "everything readable", WantReadable: []bool{true, true, true, true}},
+		{Name: "no supervisor, no hire date", Hidden: []string{"supervisor", "hire_date"}, WantReadable: []bool{true, true, false, false}, WantWarnings: 2},
+		{Name: "no status", Hidden: []string{"status"}, WantReadable: []bool{false, true, true, true}, WantWarnings: 1},
+	}, func(t *testing.T, hidden []string) sources.AccessReporter {
+		c, _, _ := newClient(t, fake.Options{HiddenAttributes: hidden}, nil)
+		return c
+	})
 }
 
 func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
 	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
-	access, err := c.TestAccess(context.Background())
-	if err != nil || access.People != 0 || len(access.Warnings) != 5 || !strings.Contains(access.Warnings[0], "see no employees") {
-		t.Fatalf("access = %+v, %v", access, err)
-	}
+	hrtest.ExpectNobodyVisible(t, c, 5, "see no employees")
 }

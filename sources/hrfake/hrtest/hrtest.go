@@ -102,3 +102,44 @@ func Must(t *testing.T) func(error) {
 		}
 	}
 }
+
+// AccessCase is one connection test: with Hidden fields unreadable, which of the fields a
+// sync depends on (status, work email, supervisor, hire date) read as readable, and how
+// many warnings explain the rest.
+type AccessCase struct {
+	Name         string
+	Hidden       []string
+	WantReadable []bool
+	WantWarnings int
+}
+
+// ExpectAccess runs the connection test of the client connect makes for each case's hidden
+// fields and fails t unless it sees people people and reports the case's fields and warnings.
+func ExpectAccess(t *testing.T, people int, cases []AccessCase, connect func(t *testing.T, hidden []string) sources.AccessReporter) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			access, err := connect(t, tt.Hidden).TestAccess(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var readable []bool
+			for _, f := range access.Fields {
+				readable = append(readable, f.Readable)
+			}
+			if access.People != people || !slices.Equal(readable, tt.WantReadable) || len(access.Warnings) != tt.WantWarnings {
+				t.Errorf("access = %+v", access)
+			}
+		})
+	}
+}
+
+// ExpectNobodyVisible fails t unless a connection test that sees no employees succeeds
+// with wantWarnings warnings, the first one containing wantText.
+func ExpectNobodyVisible(t *testing.T, client sources.AccessReporter, wantWarnings int, wantText string) {
+	t.Helper()
+	access, err := client.TestAccess(context.Background())
+	if err != nil || access.People != 0 || len(access.Warnings) != wantWarnings || !strings.Contains(access.Warnings[0], wantText) {
+		t.Fatalf("access = %+v, %v", access, err)
+	}
+}
