@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/staffsync/staffsync/mailer"
 	"github.com/staffsync/staffsync/store"
 )
@@ -72,41 +70,11 @@ const deliverBatch = 200
 // trying the rest. A crash between sending and marking can send one email twice; its
 // idempotency key travels as Message-ID so receivers can drop the duplicate.
 func (a *Activities) DeliverEmails(ctx context.Context, ref ImportRef) (DeliverResult, error) {
-	var out DeliverResult
-	if a.Mailer == nil {
-		a.log().WarnContext(ctx, "no mail delivery configured (SMTP_URL); password emails stay queued", "import", ref.ImportID)
-		out.NoMailer = true
-		return out, nil
-	}
-	lastFailedID := int64(0)
-	for {
-		batch, err := a.Store.UnsentEmails(ctx, ref.ImportID, deliverBatch)
-		if err != nil {
-			return out, err
-		}
-		progressed := false
-		for _, e := range batch {
-			if e.ID <= lastFailedID {
-				continue // failed in this attempt already; retried with the next attempt
-			}
-			progressed = true
-			if err := a.Mailer.Send(ctx, mailer.Message{IdempotencyKey: e.IdempotencyKey, To: e.To, Subject: e.Subject, Body: e.Body}); err != nil {
-				out.Failed++
-				lastFailedID = e.ID
-				if err := a.Store.MarkEmailFailed(ctx, e.ID, err.Error()); err != nil {
-					return out, err
-				}
-				continue
-			}
-			if err := a.Store.MarkEmailSent(ctx, e.ID); err != nil {
-				return out, err
-			}
-			out.Sent++
-		}
-		activity.RecordHeartbeat(ctx, out.Sent)
-		if !progressed || len(batch) < deliverBatch {
-			break
-		}
+	out, err := a.deliver(ctx, func(limit int) ([]store.Email, error) {
+		return a.Store.UnsentEmails(ctx, ref.ImportID, limit)
+	})
+	if err != nil {
+		return out, err
 	}
 	if out.Failed > 0 {
 		return out, fmt.Errorf("%d emails of import %d could not be sent; they stay queued and are retried", out.Failed, ref.ImportID)

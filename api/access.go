@@ -47,15 +47,19 @@ func (s *AccessServer) WhoAmI(ctx context.Context, _ *connect.Request[v1.WhoAmIR
 	}), nil
 }
 
+// roleOrViewer parses a requested role; none asked for is the least one, viewer.
+func roleOrViewer(name string) (store.Role, error) {
+	if name == "" {
+		return store.RoleViewer, nil
+	}
+	return store.ParseRole(name)
+}
+
 // CreateToken makes a token for the caller's account.
 func (s *AccessServer) CreateToken(ctx context.Context, req *connect.Request[v1.CreateTokenRequest]) (*connect.Response[v1.CreateTokenResponse], error) {
-	role := store.RoleViewer
-	if req.Msg.Role != "" {
-		r, err := store.ParseRole(req.Msg.Role)
-		if err != nil {
-			return nil, s.fail(ctx, err)
-		}
-		role = r
+	role, err := roleOrViewer(req.Msg.Role)
+	if err != nil {
+		return nil, s.fail(ctx, err)
 	}
 	var lifetime time.Duration
 	if d := req.Msg.ExpiresIn; d != nil {

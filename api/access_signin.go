@@ -18,13 +18,9 @@ import (
 
 // CreateAdmin adds an admin account to the caller's company.
 func (s *AccessServer) CreateAdmin(ctx context.Context, req *connect.Request[v1.CreateAdminRequest]) (*connect.Response[v1.CreateAdminResponse], error) {
-	role := store.RoleViewer
-	if req.Msg.Role != "" {
-		r, err := store.ParseRole(req.Msg.Role)
-		if err != nil {
-			return nil, s.fail(ctx, err)
-		}
-		role = r
+	role, err := roleOrViewer(req.Msg.Role)
+	if err != nil {
+		return nil, s.fail(ctx, err)
 	}
 	a, err := s.Store.CreateAdmin(ctx, principal(ctx).CompanyID, req.Msg.Name, req.Msg.Email, role)
 	if err != nil {

@@ -33,7 +33,7 @@ var templateRows = [2][directory.NumFields]string{
 		directory.LeavingDate:           "YYYY-MM-DD",
 		directory.TerminationType:       "Voluntary or Involuntary",
 		directory.EmploymentType:        "Full-time, Part-time, Intern, Contractor, Furloughed, Casual, Seasonal or Temporary",
-		directory.Status:                "Active or Inactive (blank means Active)",
+		directory.Status:                "Active, Inactive or Pending (blank means Active; Pending: has not started yet)",
 	},
 	{
 		directory.FirstName:      "Joe",

@@ -102,6 +102,17 @@ func SkipDuplicateIDs(records []directory.Record) int {
 	return skipped
 }
 
+// RequireImportable marks the records that share an HR id as skipped, or returns refusal
+// when no record can be imported at all: then the credentials cannot read the work emails,
+// and a sync must not go on as if the company had nobody.
+func RequireImportable(records []directory.Record, refusal error) error {
+	if CountSkipped(records) == len(records) {
+		return refusal
+	}
+	SkipDuplicateIDs(records)
+	return nil
+}
+
 // CountSkipped is how many records carry a Skip reason.
 func CountSkipped(records []directory.Record) int {
 	n := 0

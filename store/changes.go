@@ -45,8 +45,9 @@ type PreviewSaved struct {
 }
 
 // SavePlan replaces an import's preview with the changes of plan (COPY, as the plan works
-// them out), stores its summary and guard, and moves the import to awaiting approval under
-// a new preview version, in one transaction. Every reporting line is stored as ids, so the
+// them out), stores its summary and guard, and moves the import from previewing (or a
+// retried preview's awaiting approval) to awaiting approval under a new preview version, in
+// one transaction. Every reporting line is stored as ids, so the
 // apply never joins on emails. New people get their ids first, from reserved (see
 // ReservePersonIDs) and then from the sequence, so the apply inserts them with their
 // reporting lines in one statement and never rewrites these rows to link them.
@@ -82,10 +83,13 @@ func (s *Store) SavePlan(ctx context.Context, companyID, importID int64, plan *d
 			UPDATE imports SET status = 'awaiting_approval', preview_version = preview_version + 1,
 				directory_version = $3, summary = $4, guard_tripped = $5, guard_reason = $6,
 				decided_by = NULL, decided_at = NULL, updated_at = now(), previewed_at = clock_timestamp()
-			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'applying', 'awaiting_approval')
+			WHERE company_id = $1 AND id = $2 AND status IN ('previewing', 'awaiting_approval')
 			RETURNING preview_version`,
 			companyID, importID, saved.DirectoryVersion, summary, saved.GuardTripped, saved.GuardReason).Scan(&saved.PreviewVersion)
 		if errors.Is(err, pgx.ErrNoRows) {
+			// An approved (applying) or finished import keeps its status: a preview that runs
+			// again late must not send it back to awaiting approval. A stale apply resets the
+			// import to previewing itself before the new preview.
 			return directory.Errorf(directory.ErrPrecondition, "import %d is no longer waiting for a preview", importID)
 		}
 		return err

@@ -66,17 +66,25 @@ type ParsedFile struct {
 }
 
 // SaveRows replaces an import's parsed rows with the records next yields until io.EOF, in
-// one transaction with COPY, and moves the import to previewing. An error from next (a
+// one transaction with COPY, and moves the import to previewing (only before its approval). An error from next (a
 // file-level problem) rolls everything back.
 func (s *Store) SaveRows(ctx context.Context, companyID, importID int64, next func() (directory.Record, error), finish func() []string) (ParsedFile, error) {
 	var parsed ParsedFile
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `SELECT 1 FROM imports WHERE company_id = $1 AND id = $2 FOR NO KEY UPDATE`, companyID, importID)
+		var status directory.ImportStatus
+		err := tx.QueryRow(ctx, `SELECT status FROM imports WHERE company_id = $1 AND id = $2 FOR NO KEY UPDATE`, companyID, importID).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return directory.Errorf(directory.ErrNotFound, "import %d does not exist", importID)
+		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return directory.Errorf(directory.ErrNotFound, "import %d does not exist", importID)
+		// Only an import still before its approval takes new rows: an approved or finished
+		// one is never sent back to previewing by a late parse.
+		switch status {
+		case directory.StatusParsing, directory.StatusPreviewing, directory.StatusAwaitingApproval:
+		default:
+			return directory.Errorf(directory.ErrPrecondition, "import %d is %s: its rows can no longer change", importID, status)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM import_rows WHERE import_id = $1`, importID); err != nil {
 			return err

@@ -43,13 +43,11 @@ func whoamiFlags(_ *flag.FlagSet) commandFunc {
 		if err := a.noArgs(args); err != nil {
 			return err
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "whoami", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.WhoAmIResponse], error) {
+			return cl.WhoAmI(ctx, connect.NewRequest(&v1.WhoAmIRequest{}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.WhoAmI(ctx, connect.NewRequest(&v1.WhoAmIRequest{}))
-		if err != nil {
-			return fmt.Errorf("whoami: %w", err)
 		}
 		m := resp.Msg
 		if a.global.json {
@@ -115,13 +113,11 @@ func tokensCreateFlags(fs *flag.FlagSet) commandFunc {
 		if err != nil {
 			return usagef(a.cmd, "%v", err)
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "create token", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.CreateTokenResponse], error) {
+			return cl.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{Name: name, Role: *role, ExpiresIn: durationpb.New(lifetime)}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{Name: name, Role: *role, ExpiresIn: durationpb.New(lifetime)}))
-		if err != nil {
-			return fmt.Errorf("create token: %w", err)
 		}
 		if a.global.json {
 			out := toTokenJSON(resp.Msg.GetToken())
@@ -149,13 +145,11 @@ func tokensListFlags(_ *flag.FlagSet) commandFunc {
 		if err := a.noArgs(args); err != nil {
 			return err
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "list tokens", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.ListTokensResponse], error) {
+			return cl.ListTokens(ctx, connect.NewRequest(&v1.ListTokensRequest{}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.ListTokens(ctx, connect.NewRequest(&v1.ListTokensRequest{}))
-		if err != nil {
-			return fmt.Errorf("list tokens: %w", err)
 		}
 		if a.global.json {
 			out := make([]tokenJSON, 0, len(resp.Msg.GetTokens()))
@@ -183,13 +177,11 @@ func tokensRevokeFlags(_ *flag.FlagSet) commandFunc {
 		if err != nil {
 			return err
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, fmt.Sprintf("revoke token %s", id), func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.RevokeTokenResponse], error) {
+			return cl.RevokeToken(ctx, connect.NewRequest(&v1.RevokeTokenRequest{Id: id}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.RevokeToken(ctx, connect.NewRequest(&v1.RevokeTokenRequest{Id: id}))
-		if err != nil {
-			return fmt.Errorf("revoke token %s: %w", id, err)
 		}
 		if a.global.json {
 			return writeJSON(a.stdout, toTokenJSON(resp.Msg.GetToken()))
@@ -204,13 +196,11 @@ func adminsListFlags(_ *flag.FlagSet) commandFunc {
 		if err := a.noArgs(args); err != nil {
 			return err
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "list admins", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.ListAdminsResponse], error) {
+			return cl.ListAdmins(ctx, connect.NewRequest(&v1.ListAdminsRequest{}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.ListAdmins(ctx, connect.NewRequest(&v1.ListAdminsRequest{}))
-		if err != nil {
-			return fmt.Errorf("list admins: %w", err)
 		}
 		if a.global.json {
 			out := []map[string]string{}
@@ -233,13 +223,11 @@ func adminsSetRoleFlags(_ *flag.FlagSet) commandFunc {
 		if len(args) != 2 {
 			return usagef(a.cmd, "give the admin ID and the role (viewer, admin or owner)")
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, fmt.Sprintf("set role of admin %s", args[0]), func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.SetAdminRoleResponse], error) {
+			return cl.SetAdminRole(ctx, connect.NewRequest(&v1.SetAdminRoleRequest{AdminId: args[0], Role: args[1]}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.SetAdminRole(ctx, connect.NewRequest(&v1.SetAdminRoleRequest{AdminId: args[0], Role: args[1]}))
-		if err != nil {
-			return fmt.Errorf("set role of admin %s: %w", args[0], err)
 		}
 		fmt.Fprintf(a.stdout, "admin %s %q is now %s\n", resp.Msg.GetAdmin().GetId(), resp.Msg.GetAdmin().GetName(), resp.Msg.GetAdmin().GetRole())
 		return nil
@@ -280,15 +268,13 @@ func auditFlags(fs *flag.FlagSet) commandFunc {
 		if err != nil {
 			return usagef(a.cmd, "%v", err)
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "read the audit log", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.ListAuditEventsResponse], error) {
+			return cl.ListAuditEvents(ctx, connect.NewRequest(&v1.ListAuditEventsRequest{
+				Actor: *actor, Action: *action, Object: *object, Since: from, Until: to, Limit: int32(*limit),
+			}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.ListAuditEvents(ctx, connect.NewRequest(&v1.ListAuditEventsRequest{
-			Actor: *actor, Action: *action, Object: *object, Since: from, Until: to, Limit: int32(*limit),
-		}))
-		if err != nil {
-			return fmt.Errorf("read the audit log: %w", err)
 		}
 		if a.global.json {
 			out := []map[string]string{}

@@ -16,11 +16,8 @@ func importRevertFlags(fs *flag.FlagSet) commandFunc {
 	check := fs.Bool("check", false, "only say what the revert would keep and which HR-owned fields it sets; start nothing")
 	pause := fs.Bool("pause-integrations", false, "pause the HR integrations that own fields the revert sets, so they do not set them again")
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "ID of the applied import to undo")
+		id, err := a.connectForImport(args, "ID of the applied import to undo")
 		if err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
 			return err
 		}
 		resp, err := a.imports.RevertImport(ctx, connect.NewRequest(&v1.RevertImportRequest{ImportId: id, CheckOnly: *check, PauseIntegrations: *pause}))

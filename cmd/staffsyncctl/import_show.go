@@ -25,14 +25,7 @@ func init() {
 func importShowFlags(fs *flag.FlagSet) commandFunc {
 	diagnose := fs.Bool("diagnose", false, "also list the records not imported and the active people the import did not have")
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "import ID")
-		if err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
-			return err
-		}
-		im, err := a.getImport(ctx, id)
+		id, im, err := a.readImport(ctx, args)
 		if err != nil {
 			return err
 		}
@@ -50,6 +43,26 @@ func importShowFlags(fs *flag.FlagSet) commandFunc {
 		writeDiagnosisText(a.stdout, resp.Msg)
 		return nil
 	}
+}
+
+// connectForImport reads the one import ID argument (described as what) and connects.
+func (a *app) connectForImport(args []string, what string) (string, error) {
+	id, err := a.oneArg(args, what)
+	if err != nil {
+		return "", err
+	}
+	return id, a.connect()
+}
+
+// readImport reads the import the one argument names, as the commands that act on what
+// the admin saw start with.
+func (a *app) readImport(ctx context.Context, args []string) (string, *v1.Import, error) {
+	id, err := a.connectForImport(args, "import ID")
+	if err != nil {
+		return "", nil, err
+	}
+	im, err := a.getImport(ctx, id)
+	return id, im, err
 }
 
 func (a *app) getImport(ctx context.Context, id string) (*v1.Import, error) {

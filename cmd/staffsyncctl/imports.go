@@ -420,14 +420,7 @@ func (k *kindList) Set(value string) error {
 func importApproveFlags(fs *flag.FlagSet) commandFunc {
 	wait := fs.Bool("wait", false, "wait until the import is applied and print its summary")
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "import ID")
-		if err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
-			return err
-		}
-		im, err := a.getImport(ctx, id)
+		id, im, err := a.readImport(ctx, args)
 		if err != nil {
 			return err
 		}
@@ -482,11 +475,8 @@ func applyDone(im *v1.Import) bool {
 func importRejectFlags(fs *flag.FlagSet) commandFunc {
 	reason := fs.String("reason", "", "why the import is rejected (kept in the history)")
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "import ID")
+		id, err := a.connectForImport(args, "import ID")
 		if err != nil {
-			return err
-		}
-		if err := a.connect(); err != nil {
 			return err
 		}
 		resp, err := a.imports.RejectImport(ctx, connect.NewRequest(&v1.RejectImportRequest{ImportId: id, Reason: *reason}))

@@ -26,9 +26,9 @@ var integrationCommands = []command{
 	{name: "integrations show", args: "ID", summary: "show an integration (secrets show only 'set' and their last 4 characters)", flags: integrationsShowFlags},
 	{name: "integrations test", args: "ID", summary: "test the connection (SFTP: shows the server's host key fingerprint to pin)", flags: integrationsTestFlags},
 	{name: "integrations pause", args: "ID [--reason TEXT]", summary: "stop runs; a run in flight waits before apply", flags: integrationsPauseFlags},
-	{name: "integrations resume", args: "ID", summary: "resume a paused integration and run it now", flags: integrationsSimpleFlags("resume")},
-	{name: "integrations sync", args: "ID", summary: "run an integration now", flags: integrationsSimpleFlags("sync")},
-	{name: "integrations delete", args: "ID", summary: "remove an integration (its imports stay)", flags: integrationsSimpleFlags("delete")},
+	{name: "integrations resume", args: "ID", summary: "resume a paused integration and run it now", flags: integrationsResumeFlags},
+	{name: "integrations sync", args: "ID", summary: "run an integration now", flags: integrationsSyncFlags},
+	{name: "integrations delete", args: "ID", summary: "remove an integration (its imports stay)", flags: integrationsDeleteFlags},
 }
 
 // keyValues is a repeatable K=V flag.
@@ -332,29 +332,15 @@ func integrationsListFlags(_ *flag.FlagSet) commandFunc {
 
 func integrationsShowFlags(_ *flag.FlagSet) commandFunc {
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "integration ID")
-		if err != nil {
-			return err
-		}
-		cl, err := a.integrationClient()
-		if err != nil {
-			return err
-		}
-		resp, err := cl.GetIntegration(ctx, connect.NewRequest(&v1.GetIntegrationRequest{Id: id}))
-		if err != nil {
-			return fmt.Errorf("show integration %s: %w", id, err)
-		}
-		return a.writeIntegration(resp.Msg.GetIntegration())
+		return onIntegration(ctx, a, args, "show", func(ctx context.Context, cl integrationClientAPI, id string) (*connect.Response[v1.GetIntegrationResponse], error) {
+			return cl.GetIntegration(ctx, connect.NewRequest(&v1.GetIntegrationRequest{Id: id}))
+		})
 	}
 }
 
 func integrationsTestFlags(_ *flag.FlagSet) commandFunc {
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "integration ID")
-		if err != nil {
-			return err
-		}
-		cl, err := a.integrationClient()
+		id, cl, err := a.integrationFor(args)
 		if err != nil {
 			return err
 		}
@@ -369,64 +355,44 @@ func integrationsTestFlags(_ *flag.FlagSet) commandFunc {
 func integrationsPauseFlags(fs *flag.FlagSet) commandFunc {
 	reason := fs.String("reason", "", "why, shown with the integration (default: paused by <admin>)")
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "integration ID")
-		if err != nil {
-			return err
-		}
-		cl, err := a.integrationClient()
-		if err != nil {
-			return err
-		}
-		resp, err := cl.PauseIntegration(ctx, connect.NewRequest(&v1.PauseIntegrationRequest{Id: id, Reason: *reason}))
-		if err != nil {
-			return fmt.Errorf("pause integration %s: %w", id, err)
-		}
-		return a.writeIntegration(resp.Msg.GetIntegration())
+		return onIntegration(ctx, a, args, "pause", func(ctx context.Context, cl integrationClientAPI, id string) (*connect.Response[v1.PauseIntegrationResponse], error) {
+			return cl.PauseIntegration(ctx, connect.NewRequest(&v1.PauseIntegrationRequest{Id: id, Reason: *reason}))
+		})
 	}
 }
 
-func integrationsSimpleFlags(verb string) func(*flag.FlagSet) commandFunc {
-	return func(_ *flag.FlagSet) commandFunc {
-		return func(ctx context.Context, a *app, args []string) error {
-			id, err := a.oneArg(args, "integration ID")
-			if err != nil {
-				return err
-			}
-			cl, err := a.integrationClient()
-			if err != nil {
-				return err
-			}
-			var in *v1.Integration
-			switch verb {
-			case "resume":
-				resp, rerr := cl.ResumeIntegration(ctx, connect.NewRequest(&v1.ResumeIntegrationRequest{Id: id}))
-				err = rerr
-				if rerr == nil {
-					in = resp.Msg.GetIntegration()
-				}
-			case "sync":
-				resp, rerr := cl.SyncNow(ctx, connect.NewRequest(&v1.SyncNowRequest{Id: id}))
-				err = rerr
-				if rerr == nil {
-					in = resp.Msg.GetIntegration()
-				}
-			case "delete":
-				_, err = cl.DeleteIntegration(ctx, connect.NewRequest(&v1.DeleteIntegrationRequest{Id: id}))
-			}
-			if err != nil {
-				return fmt.Errorf("%s integration %s: %w", verb, id, err)
-			}
-			if in == nil {
-				if a.global.json {
-					return writeJSON(a.stdout, struct {
-						Deleted string `json:"deleted"`
-					}{id})
-				}
-				fmt.Fprintf(a.stdout, "integration %s deleted\n", id)
-				return nil
-			}
-			return a.writeIntegration(in)
+func integrationsResumeFlags(_ *flag.FlagSet) commandFunc {
+	return func(ctx context.Context, a *app, args []string) error {
+		return onIntegration(ctx, a, args, "resume", func(ctx context.Context, cl integrationClientAPI, id string) (*connect.Response[v1.ResumeIntegrationResponse], error) {
+			return cl.ResumeIntegration(ctx, connect.NewRequest(&v1.ResumeIntegrationRequest{Id: id}))
+		})
+	}
+}
+
+func integrationsSyncFlags(_ *flag.FlagSet) commandFunc {
+	return func(ctx context.Context, a *app, args []string) error {
+		return onIntegration(ctx, a, args, "sync", func(ctx context.Context, cl integrationClientAPI, id string) (*connect.Response[v1.SyncNowResponse], error) {
+			return cl.SyncNow(ctx, connect.NewRequest(&v1.SyncNowRequest{Id: id}))
+		})
+	}
+}
+
+func integrationsDeleteFlags(_ *flag.FlagSet) commandFunc {
+	return func(ctx context.Context, a *app, args []string) error {
+		id, cl, err := a.integrationFor(args)
+		if err != nil {
+			return err
 		}
+		if _, err := cl.DeleteIntegration(ctx, connect.NewRequest(&v1.DeleteIntegrationRequest{Id: id})); err != nil {
+			return fmt.Errorf("delete integration %s: %w", id, err)
+		}
+		if a.global.json {
+			return writeJSON(a.stdout, struct {
+				Deleted string `json:"deleted"`
+			}{id})
+		}
+		fmt.Fprintf(a.stdout, "integration %s deleted\n", id)
+		return nil
 	}
 }
 

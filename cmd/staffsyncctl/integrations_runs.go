@@ -32,22 +32,13 @@ func writeAutomaticRuns(w io.Writer, in *v1.Integration) {
 
 func integrationsFetchFlags(_ *flag.FlagSet) commandFunc {
 	return func(ctx context.Context, a *app, args []string) error {
-		id, err := a.oneArg(args, "integration ID")
-		if err != nil {
-			return err
-		}
-		cl, err := a.integrationClient()
-		if err != nil {
-			return err
-		}
-		resp, err := cl.FetchPreview(ctx, connect.NewRequest(&v1.FetchPreviewRequest{Id: id}))
-		if err != nil {
-			return fmt.Errorf("fetch integration %s: %w", id, err)
-		}
-		if !a.global.json {
-			fmt.Fprintf(a.stdout, "fetching; the preview waits for your approval (see `staffsyncctl integrations show %s` for its import)\n", id)
-		}
-		return a.writeIntegration(resp.Msg.GetIntegration())
+		return onIntegration(ctx, a, args, "fetch", func(ctx context.Context, cl integrationClientAPI, id string) (*connect.Response[v1.FetchPreviewResponse], error) {
+			resp, err := cl.FetchPreview(ctx, connect.NewRequest(&v1.FetchPreviewRequest{Id: id}))
+			if err == nil && !a.global.json {
+				fmt.Fprintf(a.stdout, "fetching; the preview waits for your approval (see `staffsyncctl integrations show %s` for its import)\n", id)
+			}
+			return resp, err
+		})
 	}
 }
 

@@ -553,20 +553,10 @@ func peopleSendPasswordEmailsFlags(fs *flag.FlagSet) commandFunc {
 		if err != nil {
 			return fmt.Errorf("send password emails: %w", err)
 		}
-		m := resp.Msg
-		if a.global.json {
-			return writeProtoJSON(a.stdout, m)
+		nobody := "no password email queued"
+		if len(args) == 0 {
+			nobody = "everyone active already got a password email; name people to send them another"
 		}
-		n := len(m.GetQueued())
-		switch {
-		case n == 0 && len(args) == 0:
-			fmt.Fprintln(a.stdout, "everyone active already got a password email; name people to send them another")
-		case n == 0:
-			fmt.Fprintln(a.stdout, "no password email queued")
-		default:
-			fmt.Fprintf(a.stdout, "queued %d password %s for delivery: %s\n", n, pluralWord(n, "email", "emails"), refList(m.GetQueued()))
-		}
-		writeWarnings(a.stdout, m.GetWarnings())
-		return nil
+		return a.writeQueuedEmails(resp.Msg, "password", nobody)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	v1 "github.com/staffsync/staffsync/proto/staffsync/v1"
 )
@@ -31,20 +32,31 @@ func peopleSendWelcomeEmailsFlags(fs *flag.FlagSet) commandFunc {
 		if err != nil {
 			return fmt.Errorf("send welcome emails: %w", err)
 		}
-		m := resp.Msg
-		if a.global.json {
-			return writeProtoJSON(a.stdout, m)
+		nobody := "no welcome email queued"
+		if *notYet {
+			nobody = "everyone active has been invited already; name people to send them another"
 		}
-		n := len(m.GetQueued())
-		switch {
-		case n == 0 && *notYet:
-			fmt.Fprintln(a.stdout, "everyone active has been invited already; name people to send them another")
-		case n == 0:
-			fmt.Fprintln(a.stdout, "no welcome email queued")
-		default:
-			fmt.Fprintf(a.stdout, "queued %d welcome %s for delivery: %s\n", n, pluralWord(n, "email", "emails"), refList(m.GetQueued()))
-		}
-		writeWarnings(a.stdout, m.GetWarnings())
-		return nil
+		return a.writeQueuedEmails(resp.Msg, "welcome", nobody)
 	}
+}
+
+// queuedEmails is an answer that queued emails for people.
+type queuedEmails interface {
+	proto.Message
+	GetQueued() []*v1.PersonRef
+	GetWarnings() []string
+}
+
+// writeQueuedEmails prints who got an email of kind queued, or nobody when none was.
+func (a *app) writeQueuedEmails(m queuedEmails, kind, nobody string) error {
+	if a.global.json {
+		return writeProtoJSON(a.stdout, m)
+	}
+	if n := len(m.GetQueued()); n == 0 {
+		fmt.Fprintln(a.stdout, nobody)
+	} else {
+		fmt.Fprintf(a.stdout, "queued %d %s %s for delivery: %s\n", n, kind, pluralWord(n, "email", "emails"), refList(m.GetQueued()))
+	}
+	writeWarnings(a.stdout, m.GetWarnings())
+	return nil
 }

@@ -33,13 +33,11 @@ func adminsCreateFlags(fs *flag.FlagSet) commandFunc {
 		if len(args) == 0 {
 			return usagef(a.cmd, "missing the admin's NAME")
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "create admin", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.CreateAdminResponse], error) {
+			return cl.CreateAdmin(ctx, connect.NewRequest(&v1.CreateAdminRequest{Name: strings.Join(args, " "), Email: *email, Role: *role}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.CreateAdmin(ctx, connect.NewRequest(&v1.CreateAdminRequest{Name: strings.Join(args, " "), Email: *email, Role: *role}))
-		if err != nil {
-			return fmt.Errorf("create admin: %w", err)
 		}
 		ad := resp.Msg.GetAdmin()
 		fmt.Fprintf(a.stdout, "admin %s %q <%s> created with role %s\n", ad.GetId(), ad.GetName(), ad.GetEmail(), ad.GetRole())
@@ -75,13 +73,11 @@ func ssoShowFlags(_ *flag.FlagSet) commandFunc {
 		if err := a.noArgs(args); err != nil {
 			return err
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "read sign-in settings", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.GetSignInSettingsResponse], error) {
+			return cl.GetSignInSettings(ctx, connect.NewRequest(&v1.GetSignInSettingsRequest{}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.GetSignInSettings(ctx, connect.NewRequest(&v1.GetSignInSettingsRequest{}))
-		if err != nil {
-			return fmt.Errorf("read sign-in settings: %w", err)
 		}
 		if resp.Msg.GetSettings() == nil {
 			fmt.Fprintln(a.stdout, "no identity provider: admins sign in with API tokens; configure one with `staffsyncctl sso set`")
@@ -118,13 +114,11 @@ func ssoSetFlags(fs *flag.FlagSet) commandFunc {
 				return usagef(a.cmd, "the environment variable %s is empty", *secretEnv)
 			}
 		}
-		cl, err := a.accessClient()
+		resp, err := callAccess(ctx, a, "set sign-in settings", func(ctx context.Context, cl accessClientAPI) (*connect.Response[v1.SetSignInSettingsResponse], error) {
+			return cl.SetSignInSettings(ctx, connect.NewRequest(&v1.SetSignInSettingsRequest{Settings: settings, ClientSecret: secret}))
+		})
 		if err != nil {
 			return err
-		}
-		resp, err := cl.SetSignInSettings(ctx, connect.NewRequest(&v1.SetSignInSettingsRequest{Settings: settings, ClientSecret: secret}))
-		if err != nil {
-			return fmt.Errorf("set sign-in settings: %w", err)
 		}
 		return a.writeSignIn(resp.Msg.GetSettings())
 	}

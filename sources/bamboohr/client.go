@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/staffsync/staffsync/directory"
@@ -20,14 +19,6 @@ import (
 
 // DefaultBaseURL is BambooHR's API gateway; the company subdomain and /v1 follow it.
 const DefaultBaseURL = "https://api.bamboohr.com/api/gateway.php"
-
-// Defaults for rate limiting (429/503 with Retry-After).
-const (
-	DefaultMinRetryWait = time.Second
-	DefaultMaxRetryWait = 2 * time.Minute
-	DefaultMaxTotalWait = 5 * time.Minute
-	DefaultMaxAttempts  = 5
-)
 
 // Answer limits. The id-only report that counts the roster is about 15 bytes a person, so
 // MaxCountBytes holds half a million people; the full report may then hold reportSlack
@@ -49,16 +40,8 @@ type Config struct {
 	BaseURL string
 	// HTTPClient defaults to a client with a 2-minute timeout.
 	HTTPClient *http.Client
-	// MinRetryWait is the least time to wait after a 429/503 (default 1 s), also when
-	// Retry-After is missing.
-	MinRetryWait time.Duration
-	// MaxRetryWait is the longest Retry-After honoured in place (default 2 min); a longer
-	// one ends the fetch with a retryable error so the caller tries again later.
-	MaxRetryWait time.Duration
-	// MaxAttempts bounds the requests per call, retries included (default 5).
-	MaxAttempts int
-	// MaxTotalWait bounds the time one fetch waits for rate limits in all (default 5 min).
-	MaxTotalWait time.Duration
+	// RetryLimits bound the waiting for rate limits (sources.RetryLimits has the defaults).
+	sources.RetryLimits
 }
 
 // ReportFields are the field ids the sync asks for, in this order.
@@ -70,12 +53,11 @@ var ReportFields = []string{
 
 // Client reads one BambooHR company. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	http     *http.Client
-	sleep    func(ctx context.Context, d time.Duration) error
-	now      func() time.Time
-	skipped  atomic.Int64
-	warnings atomic.Value // []string
+	cfg   Config
+	http  *http.Client
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+	sources.FetchOutcome
 }
 
 var _ sources.RecordSource = (*Client)(nil)
@@ -89,18 +71,7 @@ func New(cfg Config) *Client {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.MinRetryWait <= 0 {
-		cfg.MinRetryWait = DefaultMinRetryWait
-	}
-	if cfg.MaxRetryWait <= 0 {
-		cfg.MaxRetryWait = DefaultMaxRetryWait
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = DefaultMaxAttempts
-	}
-	if cfg.MaxTotalWait <= 0 {
-		cfg.MaxTotalWait = DefaultMaxTotalWait
-	}
+	cfg.RetryLimits = cfg.RetryLimits.WithDefaults()
 	// Redirects are never followed: they would carry the API key to wherever they point.
 	return &Client{cfg: cfg, http: sources.NoRedirects(cfg.HTTPClient), sleep: sources.SleepContext, now: time.Now}
 }
@@ -168,16 +139,7 @@ func (c *Client) runReport(ctx context.Context, fields []string, limit int64, bu
 		if wait < 0 {
 			return nil, err
 		}
-		if attempt >= c.cfg.MaxAttempts {
-			return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
-		}
-		if wait > c.cfg.MaxRetryWait {
-			return nil, fmt.Errorf("%w; BambooHR asks to wait %s, the sync tries again later", err, wait)
-		}
-		if !budget.Take(wait) {
-			return nil, fmt.Errorf("%w; the sync already waited %s for BambooHR's rate limit and tries again later", err, budget.Spent().Round(time.Second))
-		}
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.cfg.Backoff(ctx, "BambooHR", attempt, wait, budget, c.sleep, err); err != nil {
 			return nil, err
 		}
 	}

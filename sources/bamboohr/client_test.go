@@ -8,29 +8,16 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/sources"
 	"github.com/staffsync/staffsync/sources/bamboohr/fake"
+	"github.com/staffsync/staffsync/sources/hrfake/hrtest"
 )
 
-// sleepRecorder replaces real waiting in tests and remembers what was asked.
-type sleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func newClient(t *testing.T, opts fake.Options, change func(*Config)) (*Client, *fake.Server, *sleepRecorder) {
+func newClient(t *testing.T, opts fake.Options, change func(*Config)) (*Client, *fake.Server, *hrtest.SleepRecorder) {
 	t.Helper()
 	srv := fake.NewServer(opts)
 	ts := httptest.NewServer(srv)
@@ -40,8 +27,8 @@ func newClient(t *testing.T, opts fake.Options, change func(*Config)) (*Client, 
 		change(&cfg)
 	}
 	c := New(cfg)
-	rec := &sleepRecorder{}
-	c.sleep = rec.sleep
+	rec := &hrtest.SleepRecorder{}
+	c.sleep = rec.Sleep
 	return c, srv, rec
 }
 
@@ -51,17 +38,6 @@ var (
 	keep  = directory.Value{}
 	clear = directory.Value{Op: directory.Clear}
 )
-
-func recordBySourceID(t *testing.T, records []directory.Record, id string) directory.Record {
-	t.Helper()
-	for _, r := range records {
-		if r.SourceID == id {
-			return r
-		}
-	}
-	t.Fatalf("no record with source id %q", id)
-	return directory.Record{}
-}
 
 func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 	c, _, _ := newClient(t, fake.Options{}, nil)
@@ -107,7 +83,7 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		r := recordBySourceID(t, records, tt.id)
+		r := hrtest.RecordBySourceID(t, records, tt.id)
 		if r.Row != tt.row || r.ManagerSourceID != tt.managerID || len(r.Problems) != 0 {
 			t.Errorf("%s: row %d manager %q problems %v; want row %d manager %q and no problems",
 				tt.id, r.Row, r.ManagerSourceID, r.Problems, tt.row, tt.managerID)
@@ -167,7 +143,7 @@ func TestRestrictedFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ada := recordBySourceID(t, records, "101")
+			ada := hrtest.RecordBySourceID(t, records, "101")
 			for _, f := range tt.keptCells {
 				if ada.Cells.Get(f) != keep {
 					t.Errorf("%s = %+v, want Keep", f, ada.Cells.Get(f))
@@ -178,7 +154,7 @@ func TestRestrictedFields(t *testing.T) {
 			if ada.Cells.Get(directory.ManagerEmail) != clear {
 				t.Errorf("manager email = %+v, want Clear", ada.Cells.Get(directory.ManagerEmail))
 			}
-			grace := recordBySourceID(t, records, "102")
+			grace := hrtest.RecordBySourceID(t, records, "102")
 			if grace.ManagerSourceID != "101" || grace.Cells.Get(directory.Status) != set("Active") {
 				t.Errorf("grace = %+v", grace)
 			}
@@ -220,7 +196,7 @@ func TestValueShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := recordBySourceID(t, records, tt.id)
+			r := hrtest.RecordBySourceID(t, records, tt.id)
 			if r.ManagerSourceID != tt.manager {
 				t.Errorf("manager source id = %q, want %q", r.ManagerSourceID, tt.manager)
 			}
@@ -293,9 +269,7 @@ func TestRetriesHonourRetryAfter(t *testing.T) {
 		t.Fatalf("got %d records, %v", len(records), err)
 	}
 	want := []time.Duration{7 * time.Second, 20 * time.Millisecond, 20 * time.Millisecond}
-	if !slices.Equal(rec.waits, want) {
-		t.Errorf("waits = %v, want %v", rec.waits, want)
-	}
+	hrtest.ExpectWaits(t, rec, want...)
 	if got := len(srv.Requests()); got != 5 {
 		t.Errorf("%d requests, want 5 (3 refused, the count, the report)", got)
 	}
@@ -352,15 +326,15 @@ func TestFakeChangesArePickedUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hire := recordBySourceID(t, records, id)
+	hire := hrtest.RecordBySourceID(t, records, id)
 	if id != "126" || hire.Row != 27 || hire.ManagerSourceID != "106" || hire.Cells.Get(directory.Status) != set("Active") ||
 		hire.Cells.Get(directory.ManagerEmail) != set("linus.torvalds@acme.example") {
 		t.Errorf("new hire %s = %+v", id, hire)
 	}
-	if r := recordBySourceID(t, records, "110"); r.ManagerSourceID != "107" {
+	if r := hrtest.RecordBySourceID(t, records, "110"); r.ManagerSourceID != "107" {
 		t.Errorf("110 manager = %q, want 107", r.ManagerSourceID)
 	}
-	if r := recordBySourceID(t, records, "109"); r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.LeavingDate) != set("2026-09-30") {
+	if r := hrtest.RecordBySourceID(t, records, "109"); r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.LeavingDate) != set("2026-09-30") {
 		t.Errorf("109 = %+v", r.Cells)
 	}
 	if err := srv.SetManager("999", "101"); err == nil {
@@ -460,15 +434,7 @@ func TestParseOddReports(t *testing.T) {
 				}
 				return
 			}
-			var records []directory.Record
-			skipped := 0
-			for _, r := range all {
-				if r.Skip != "" {
-					skipped++
-				} else {
-					records = append(records, r)
-				}
-			}
+			records, skipped := hrtest.SplitSkipped(all)
 			if err != nil || len(records) != 1 || skipped != tt.skipped {
 				t.Fatalf("%d records, %d skipped, %v", len(records), skipped, err)
 			}

@@ -3,7 +3,6 @@ package bamboohr
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/staffsync/staffsync/directory"
@@ -14,17 +13,6 @@ import (
 var accessFields = []struct{ id, name string }{
 	{"status", sources.AccessStatus}, {"workEmail", sources.AccessWorkEmail},
 	{"supervisorEId", sources.AccessSupervisor}, {"hireDate", sources.AccessHireDate},
-}
-
-// Skipped is how many people the last successful FetchRecords could not import (no or an
-// invalid work email, a shared id): they are records with Skip set, so the preview names them.
-func (c *Client) Skipped() int { return int(c.skipped.Load()) }
-
-// Warnings are the last successful FetchRecords' run-level warnings: each requested field
-// the API key cannot read, listed once.
-func (c *Client) Warnings() []string {
-	w, _ := c.warnings.Load().([]string)
-	return slices.Clone(w)
 }
 
 // CountPeople runs the report with only the id field and returns how many people the API
@@ -96,8 +84,7 @@ func (c *Client) FetchRecords(ctx context.Context) ([]directory.Record, error) {
 	if err := sameRoster(ids, answer.rows()); err != nil {
 		return nil, err
 	}
-	c.skipped.Store(int64(sources.CountSkipped(records)))
-	c.warnings.Store(warnings)
+	c.Record(records, warnings)
 	return records, nil
 }
 

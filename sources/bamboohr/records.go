@@ -96,7 +96,6 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 		return nil, nil, missingAccessError("BambooHR returned no employees for this API key; give the key's user access to all employees")
 	}
 	records := make([]directory.Record, 0, len(rows))
-	imported := 0
 	missing := map[string]int{} // visible fields some employees lack: kept, and warned about
 	for i, emp := range rows {
 		for _, id := range ReportFields {
@@ -104,17 +103,19 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 				missing[id]++
 			}
 		}
-		rec := recordFromEmployee(emp, visible, i+2)
-		if rec.Skip == "" {
-			imported++
-		}
-		records = append(records, rec)
+		records = append(records, recordFromEmployee(emp, visible, i+2))
 	}
-	if imported == 0 {
-		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
-			"give the key's user access to the work email of all employees", len(rows)))
+	nobody := missingAccessError(fmt.Sprintf("none of the %d employees BambooHR returned has a work email the API key can read; "+
+		"give the key's user access to the work email of all employees", len(rows)))
+	if err := sources.RequireImportable(records, nobody); err != nil {
+		return nil, nil, err
 	}
-	sources.SkipDuplicateIDs(records)
+	return records, fieldWarnings(visible, missing, len(rows)), nil
+}
+
+// fieldWarnings are a run's warnings: each requested field the key's user cannot read, and
+// each field some employees came without (missing counts them among all employees).
+func fieldWarnings(visible map[string]bool, missing map[string]int, employees int) []string {
 	var warnings []string
 	for _, id := range ReportFields {
 		switch {
@@ -122,10 +123,10 @@ func recordsFromReport(answer *reportAnswer) ([]directory.Record, []string, erro
 			warnings = append(warnings, fmt.Sprintf("BambooHR left out %q (the API key's user cannot read it); the stored values are kept. "+
 				"Give the user access to the field in BambooHR to sync it", id))
 		case missing[id] > 0:
-			warnings = append(warnings, fmt.Sprintf("BambooHR did not send %q for %d of %d employees; their stored values are kept", id, missing[id], len(rows)))
+			warnings = append(warnings, fmt.Sprintf("BambooHR did not send %q for %d of %d employees; their stored values are kept", id, missing[id], employees))
 		}
 	}
-	return records, warnings, nil
+	return warnings
 }
 
 // cellState names the shared value states locally; the mapping code reads better with them.

@@ -15,6 +15,7 @@ import (
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/sources"
 	"github.com/staffsync/staffsync/sources/bamboohr/fake"
+	"github.com/staffsync/staffsync/sources/hrfake/hrtest"
 )
 
 // Issue 17's rules, each against the fake.
@@ -26,7 +27,7 @@ func TestNullClearsAbsentKeepsAndWarnsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := recordBySourceID(t, records, "108")
+	r := hrtest.RecordBySourceID(t, records, "108")
 	for f, want := range map[directory.Field]directory.Value{
 		directory.Department: clear, directory.ManagerEmail: clear, directory.Title: clear, directory.HireDate: clear,
 		directory.LastName: keep,                       // required: a blank never wipes it
@@ -47,11 +48,7 @@ func TestNullClearsAbsentKeepsAndWarnsOnce(t *testing.T) {
 
 func TestSkippedPeopleAreRecordsWithReasons(t *testing.T) {
 	c, srv, _ := newClient(t, fake.Options{}, nil)
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	must := hrtest.Must(t)
 	must(srv.Update("110", func(p *fake.Person) { p.WorkEmail = "" }))
 	must(srv.Update("111", func(p *fake.Person) { p.WorkEmail = "frances.allen(at)acme" }))
 	srv.AddPerson(fake.Person{ID: "112", FirstName: "Edsger", LastName: "Twin", WorkEmail: "twin@acme.example"})
@@ -136,24 +133,18 @@ func TestRateLimitsHaveABoundedTotalWait(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "BambooHR is rate limiting the sync (429): Rate limit exceeded; the sync already waited 1m0s") {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.Equal(rec.waits, []time.Duration{time.Minute, time.Minute}) {
-		t.Errorf("waits %v", rec.waits)
-	}
+	hrtest.ExpectWaits(t, rec, time.Minute, time.Minute)
 }
 
 func TestHostileAnswers(t *testing.T) {
-	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		wantErr string
-	}{
-		{"redirect is not followed", func(w http.ResponseWriter, r *http.Request) {
+	hrtest.ExpectFetchErrors(t, []hrtest.HostileAnswer{
+		{Name: "redirect is not followed", Handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "http://evil.example/collect?k=1", http.StatusTemporaryRedirect)
-		}, "the HR system answered with a redirect to http://evil.example/collect; staffsync does not follow redirects"},
-		{"the count above its cap", func(w http.ResponseWriter, r *http.Request) {
+		}, WantErr: "the HR system answered with a redirect to http://evil.example/collect; staffsync does not follow redirects"},
+		{Name: "the count above its cap", Handler: func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"fields":[],"employees":[{"id":"%s"}]}`, strings.Repeat("9", MaxCountBytes))
-		}, "BambooHR's report is larger than 8 MiB"},
-		{"the report above what the count allows", func(w http.ResponseWriter, r *http.Request) {
+		}, WantErr: "BambooHR's report is larger than 8 MiB"},
+		{Name: "the report above what the count allows", Handler: func(w http.ResponseWriter, r *http.Request) {
 			var body struct{ Fields []string }
 			_ = jsonDecode(r, &body)
 			if len(body.Fields) == 1 {
@@ -161,53 +152,31 @@ func TestHostileAnswers(t *testing.T) {
 				return
 			}
 			fmt.Fprintf(w, `{"fields":[],"employees":[{"id":"1","x":"%s"}]}`, strings.Repeat("x", reportSlack+bytesPerPerson))
-		}, "BambooHR's report is larger than 4.0 MiB"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ts := httptest.NewServer(tt.handler)
-			defer ts.Close()
-			c := New(Config{Subdomain: "acme", APIKey: "k", BaseURL: ts.URL, HTTPClient: ts.Client()})
-			_, err := c.FetchRecords(context.Background())
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
-			}
-		})
-	}
+		}, WantErr: "BambooHR's report is larger than 4.0 MiB"},
+	}, func(ts *httptest.Server) sources.RecordSource {
+		return New(Config{Subdomain: "acme", APIKey: "k", BaseURL: ts.URL, HTTPClient: ts.Client()})
+	})
 }
 
 func TestTestAccess(t *testing.T) {
-	tests := []struct {
-		name         string
-		restricted   []string
-		wantReadable []bool
-	}{
-		{"everything readable", nil, []bool{true, true, true, true}},
-		{"no supervisor, no hire date", []string{"supervisorEId", "hireDate"}, []bool{true, true, false, false}},
-		{"no work email", []string{"workEmail"}, []bool{true, false, true, true}},
+	hrtest.ExpectAccess(t, 25, []hrtest.AccessCase{
+		{Name: "everything readable", WantReadable: []bool{true, true, true, true}},
+		{Name: "no supervisor, no hire date", Hidden: []string{"supervisorEId", "hireDate"}, WantReadable: []bool{true, true, false, false}, WantWarnings: 2},
+		{Name: "no work email", Hidden: []string{"workEmail"}, WantReadable: []bool{true, false, true, true}, WantWarnings: 1},
+	}, func(t *testing.T, hidden []string) sources.AccessReporter {
+		c, _, _ := newClient(t, fake.Options{RestrictedFields: hidden}, nil)
+		return c
+	})
+}
+
+// The connection test asks BambooHR for exactly the fields it judges, in this order.
+func TestTestAccessAsksForTheFieldsItJudges(t *testing.T) {
+	c, srv, _ := newClient(t, fake.Options{}, nil)
+	if _, err := c.TestAccess(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, srv, _ := newClient(t, fake.Options{RestrictedFields: tt.restricted}, nil)
-			access, err := c.TestAccess(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var readable []bool
-			unreadable := 0
-			for _, f := range access.Fields {
-				readable = append(readable, f.Readable)
-				if !f.Readable {
-					unreadable++
-				}
-			}
-			if access.People != 25 || !slices.Equal(readable, tt.wantReadable) || len(access.Warnings) != unreadable {
-				t.Errorf("access = %+v", access)
-			}
-			if got := srv.Requests()[0].Fields; !slices.Equal(got, []string{"status", "workEmail", "supervisorEId", "hireDate"}) {
-				t.Errorf("asked for %v", got)
-			}
-		})
+	if got := srv.Requests()[0].Fields; !slices.Equal(got, []string{"status", "workEmail", "supervisorEId", "hireDate"}) {
+		t.Errorf("asked for %v", got)
 	}
 }
 
@@ -222,7 +191,7 @@ func TestFutureHireKeepsItsHireDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := recordBySourceID(t, records, id)
+	r := hrtest.RecordBySourceID(t, records, id)
 	if r.Cells.Get(directory.HireDate) != set("2031-01-06") || r.Cells.Get(directory.Status) != set("Active") || r.Skip != "" {
 		t.Errorf("future hire = %+v", r)
 	}
@@ -230,8 +199,5 @@ func TestFutureHireKeepsItsHireDate(t *testing.T) {
 
 func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
 	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
-	access, err := c.TestAccess(context.Background())
-	if err != nil || access.People != 0 || len(access.Warnings) != 1 || !strings.Contains(access.Warnings[0], "sees no employees") {
-		t.Fatalf("access = %+v, %v", access, err)
-	}
+	hrtest.ExpectNobodyVisible(t, c, 1, "sees no employees")
 }

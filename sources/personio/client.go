@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,14 +26,6 @@ const DefaultBaseURL = "https://api.personio.de"
 // PageSize is the most employees Personio returns per page (its maximum limit since the
 // pagination enforcement of 2025; a smaller page is handled too).
 const PageSize = 100
-
-// Defaults for rate limiting (429, Retry-After optional).
-const (
-	DefaultMinRetryWait = time.Second
-	DefaultMaxRetryWait = 2 * time.Minute
-	DefaultMaxTotalWait = 5 * time.Minute
-	DefaultMaxAttempts  = 5
-)
 
 // Answer limits: a page of 100 employees with the attributes a sync asks for is some
 // 200 KiB, so a page above MaxPageBytes is not an employee list; all pages together may
@@ -62,26 +53,17 @@ type Config struct {
 	BaseURL string
 	// HTTPClient defaults to a client with a 2-minute timeout.
 	HTTPClient *http.Client
-	// MinRetryWait is the least time to wait after a 429 (default 1 s), also when
-	// Retry-After is missing.
-	MinRetryWait time.Duration
-	// MaxRetryWait is the longest Retry-After honoured in place (default 2 min); a longer
-	// one ends the fetch with a retryable error.
-	MaxRetryWait time.Duration
-	// MaxAttempts bounds the requests for one page or token, retries included (default 5).
-	MaxAttempts int
-	// MaxTotalWait bounds the time one fetch waits for rate limits in all (default 5 min).
-	MaxTotalWait time.Duration
+	// RetryLimits bound the waiting for rate limits (sources.RetryLimits has the defaults).
+	sources.RetryLimits
 }
 
 // Client reads one Personio account. It is safe for concurrent use; the token is shared.
 type Client struct {
-	cfg      Config
-	http     *http.Client
-	sleep    func(ctx context.Context, d time.Duration) error
-	now      func() time.Time
-	skipped  atomic.Int64
-	warnings atomic.Value // []string
+	cfg   Config
+	http  *http.Client
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+	sources.FetchOutcome
 
 	mu          sync.Mutex
 	token       string
@@ -101,31 +83,9 @@ func New(cfg Config) *Client {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.MinRetryWait <= 0 {
-		cfg.MinRetryWait = DefaultMinRetryWait
-	}
-	if cfg.MaxRetryWait <= 0 {
-		cfg.MaxRetryWait = DefaultMaxRetryWait
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = DefaultMaxAttempts
-	}
-	if cfg.MaxTotalWait <= 0 {
-		cfg.MaxTotalWait = DefaultMaxTotalWait
-	}
+	cfg.RetryLimits = cfg.RetryLimits.WithDefaults()
 	// Redirects are never followed: they would carry the token to wherever they point.
 	return &Client{cfg: cfg, http: sources.NoRedirects(cfg.HTTPClient), sleep: sources.SleepContext, now: time.Now}
-}
-
-// Skipped is how many people the last successful FetchRecords could not import (no or an
-// invalid email): they are records with Skip set, so the preview names them.
-func (c *Client) Skipped() int { return int(c.skipped.Load()) }
-
-// Warnings are the last successful FetchRecords' run-level warnings: each attribute the
-// credentials cannot read, listed once.
-func (c *Client) Warnings() []string {
-	w, _ := c.warnings.Load().([]string)
-	return slices.Clone(w)
 }
 
 // fetchPage asks for one page of employees: limit records from offset, only the attributes
@@ -199,17 +159,7 @@ func (c *Client) fetchPage(ctx context.Context, limit, offset int, attributes []
 
 // backoff waits before the next attempt, or returns why it will not.
 func (c *Client) backoff(ctx context.Context, attempt int, h http.Header, budget *sources.RetryBudget, cause error) error {
-	if attempt >= c.cfg.MaxAttempts {
-		return fmt.Errorf("%w (gave up after %d attempts)", cause, attempt)
-	}
-	wait := sources.RetryWait(h, c.now(), c.cfg.MinRetryWait)
-	if wait > c.cfg.MaxRetryWait {
-		return fmt.Errorf("%w; Personio asks to wait %s, the sync tries again later", cause, wait)
-	}
-	if !budget.Take(wait) {
-		return fmt.Errorf("%w; the sync already waited %s for Personio's rate limit and tries again later", cause, budget.Spent().Round(time.Second))
-	}
-	return c.sleep(ctx, wait)
+	return c.cfg.Backoff(ctx, "Personio", attempt, sources.RetryWait(h, c.now(), c.cfg.MinRetryWait), budget, c.sleep, cause)
 }
 
 type authAnswer struct {

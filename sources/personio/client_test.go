@@ -15,22 +15,11 @@ import (
 
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/sources"
+	"github.com/staffsync/staffsync/sources/hrfake/hrtest"
 	"github.com/staffsync/staffsync/sources/personio/fake"
 )
 
-type sleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func newClient(t *testing.T, opts fake.Options, change func(*Config)) (*Client, *fake.Server, *sleepRecorder) {
+func newClient(t *testing.T, opts fake.Options, change func(*Config)) (*Client, *fake.Server, *hrtest.SleepRecorder) {
 	t.Helper()
 	srv := fake.NewServer(opts)
 	ts := httptest.NewServer(srv)
@@ -40,8 +29,8 @@ func newClient(t *testing.T, opts fake.Options, change func(*Config)) (*Client, 
 		change(&cfg)
 	}
 	c := New(cfg)
-	rec := &sleepRecorder{}
-	c.sleep = rec.sleep
+	rec := &hrtest.SleepRecorder{}
+	c.sleep = rec.Sleep
 	return c, srv, rec
 }
 
@@ -51,17 +40,6 @@ var (
 	keep  = directory.Value{}
 	clear = directory.Value{Op: directory.Clear}
 )
-
-func recordBySourceID(t *testing.T, records []directory.Record, id string) directory.Record {
-	t.Helper()
-	for _, r := range records {
-		if r.SourceID == id {
-			return r
-		}
-	}
-	t.Fatalf("no record with source id %q", id)
-	return directory.Record{}
-}
 
 type cells map[directory.Field]directory.Value
 
@@ -83,7 +61,7 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 	if len(records) != 25 || c.Skipped() != 1 || len(c.Warnings()) != 0 {
 		t.Fatalf("%d records, %d skipped, warnings %q; want 25 and 1 (the person without email)", len(records), c.Skipped(), c.Warnings())
 	}
-	if max := recordBySourceID(t, records, "25"); max.Skip != "no email" || max.Cells.Get(directory.FirstName) != set("Max") || max.Cells.Get(directory.Status) != keep {
+	if max := hrtest.RecordBySourceID(t, records, "25"); max.Skip != "no email" || max.Cells.Get(directory.FirstName) != set("Max") || max.Cells.Get(directory.Status) != keep {
 		t.Errorf("the person without email: %+v", max)
 	}
 	tests := []struct {
@@ -110,7 +88,7 @@ func TestFetchRecordsMapsTheDemoCompany(t *testing.T) {
 		{"23", 24, "6", cells{directory.Status: set("Inactive"), directory.LeavingDate: set("2024-06-30"), directory.TerminationType: set("Voluntary")}},
 	}
 	for _, tt := range tests {
-		r := recordBySourceID(t, records, tt.id)
+		r := hrtest.RecordBySourceID(t, records, tt.id)
 		if r.Row != tt.row || r.ManagerSourceID != tt.managerID || len(r.Problems) != 0 {
 			t.Errorf("%s: row %d manager %q problems %v; want row %d manager %q", tt.id, r.Row, r.ManagerSourceID, r.Problems, tt.row, tt.managerID)
 		}
@@ -205,7 +183,7 @@ func TestAttributeShapesAndDates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkCells(t, recordBySourceID(t, records, "1"), tt.cells)
+			checkCells(t, hrtest.RecordBySourceID(t, records, "1"), tt.cells)
 		})
 	}
 }
@@ -216,7 +194,7 @@ func TestHiddenSupervisorEmailStillGivesTheLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := recordBySourceID(t, records, "8")
+	r := hrtest.RecordBySourceID(t, records, "8")
 	if r.ManagerSourceID != "6" || r.Cells.Get(directory.ManagerEmail) != set("sofia.keller@globex.example") || r.Cells.Get(directory.PreferredName) != keep {
 		t.Errorf("record = %+v", r)
 	}
@@ -332,9 +310,7 @@ func TestRateLimitBackoff(t *testing.T) {
 		t.Fatalf("%d records, %v", len(records), err)
 	}
 	want := []time.Duration{10 * time.Millisecond, 3 * time.Second, 10 * time.Millisecond}
-	if !slices.Equal(rec.waits, want) {
-		t.Errorf("waits = %v, want %v", rec.waits, want)
-	}
+	hrtest.ExpectWaits(t, rec, want...)
 }
 
 func TestDefaultMinimumWaitIsOneSecond(t *testing.T) {
@@ -343,9 +319,7 @@ func TestDefaultMinimumWaitIsOneSecond(t *testing.T) {
 	if _, err := c.FetchRecords(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rec.waits, []time.Duration{time.Second}) {
-		t.Errorf("waits = %v, want [1s]", rec.waits)
-	}
+	hrtest.ExpectWaits(t, rec, time.Second)
 }
 
 func TestBackoffIsContextAware(t *testing.T) {
@@ -395,14 +369,14 @@ func TestFakeChangesArePickedUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hire := recordBySourceID(t, records, "26")
+	hire := hrtest.RecordBySourceID(t, records, "26")
 	if id != 26 || hire.Row != 27 || hire.ManagerSourceID != "7" || hire.Cells.Get(directory.Status) != set("Active") {
 		t.Errorf("hire = %+v", hire)
 	}
-	if r := recordBySourceID(t, records, "11"); r.ManagerSourceID != "6" {
+	if r := hrtest.RecordBySourceID(t, records, "11"); r.ManagerSourceID != "6" {
 		t.Errorf("11 manager = %q", r.ManagerSourceID)
 	}
-	if r := recordBySourceID(t, records, "12"); r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.LeavingDate) != set("2026-09-30") {
+	if r := hrtest.RecordBySourceID(t, records, "12"); r.Cells.Get(directory.Status) != set("Inactive") || r.Cells.Get(directory.LeavingDate) != set("2026-09-30") {
 		t.Errorf("12 = %+v", r.Cells)
 	}
 }
@@ -483,15 +457,7 @@ func TestParseOddEmployees(t *testing.T) {
 				}
 				return
 			}
-			var records []directory.Record
-			skipped := 0
-			for _, r := range all {
-				if r.Skip != "" {
-					skipped++
-				} else {
-					records = append(records, r)
-				}
-			}
+			records, skipped := hrtest.SplitSkipped(all)
 			if err != nil || len(records) != 1 || skipped != tt.skipped {
 				t.Fatalf("%d records, %d skipped, %v", len(records), skipped, err)
 			}

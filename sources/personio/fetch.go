@@ -105,8 +105,7 @@ func (c *Client) FetchRecords(ctx context.Context) ([]directory.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.skipped.Store(int64(sources.CountSkipped(records)))
-	c.warnings.Store(warnings)
+	c.Record(records, warnings)
 	return records, nil
 }
 

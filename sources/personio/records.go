@@ -177,19 +177,14 @@ func recordsFromEmployees(employees []employee) ([]directory.Record, []string, e
 		return nil, nil, missingAccessError(MissingAccessMessage)
 	}
 	records := make([]directory.Record, 0, len(employees))
-	imported := 0
 	for i, emp := range employees {
-		rec := recordFromEmployee(employeeView(emp.Attributes), i+2)
-		if rec.Skip == "" {
-			imported++
-		}
-		records = append(records, rec)
+		records = append(records, recordFromEmployee(employeeView(emp.Attributes), i+2))
 	}
-	if imported == 0 {
-		return nil, nil, missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
-			"allow them to read the email attribute", len(employees)))
+	nobody := missingAccessError(fmt.Sprintf("none of the %d employees Personio returned has an email the API credentials can read; "+
+		"allow them to read the email attribute", len(employees)))
+	if err := sources.RequireImportable(records, nobody); err != nil {
+		return nil, nil, err
 	}
-	sources.SkipDuplicateIDs(records)
 	var warnings []string
 	for _, key := range Attributes {
 		if n := absent[key]; n > 0 {

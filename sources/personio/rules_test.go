@@ -13,6 +13,7 @@ import (
 
 	"github.com/staffsync/staffsync/directory"
 	"github.com/staffsync/staffsync/sources"
+	"github.com/staffsync/staffsync/sources/hrfake/hrtest"
 	"github.com/staffsync/staffsync/sources/personio/fake"
 )
 
@@ -129,13 +130,13 @@ func TestNullClearsAbsentKeepsAndWarnsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkCells(t, recordBySourceID(t, records, "8"), cells{
+	checkCells(t, hrtest.RecordBySourceID(t, records, "8"), cells{
 		directory.Department: clear, directory.ManagerEmail: clear, directory.HireDate: clear, directory.Title: clear,
 		directory.Gender: clear, directory.PreferredName: clear,
 		directory.LastName: keep, // required: a blank never wipes it
 		directory.Location: keep, directory.Team: keep,
 	})
-	if r := recordBySourceID(t, records, "8"); r.ManagerSourceID != "" {
+	if r := hrtest.RecordBySourceID(t, records, "8"); r.ManagerSourceID != "" {
 		t.Errorf("null supervisor still gives manager %q", r.ManagerSourceID)
 	}
 	warnings := c.Warnings()
@@ -166,11 +167,7 @@ func TestOnlyTheAttributesUsedAreRequested(t *testing.T) {
 
 func TestMapping(t *testing.T) {
 	c, srv, _ := newClient(t, fake.Options{}, nil)
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	must := hrtest.Must(t)
 	must(srv.Update(3, func(p *fake.Person) { p.PreferredName = "jonas  WEBER" }))
 	must(srv.Update(4, func(p *fake.Person) { p.PreferredName = "Miri Schulz" }))
 	must(srv.Update(6, func(p *fake.Person) { p.Email = "sofia.keller at globex" }))
@@ -196,7 +193,7 @@ func TestMapping(t *testing.T) {
 		{"25", cells{directory.FirstName: set("Max"), directory.LastName: set("Krause")}, "no email"},         // skipped, named
 	}
 	for _, tt := range tests {
-		r := recordBySourceID(t, records, tt.id)
+		r := hrtest.RecordBySourceID(t, records, tt.id)
 		if r.Skip != tt.skip {
 			t.Errorf("%s: skip %q, want %q", tt.id, r.Skip, tt.skip)
 		}
@@ -245,75 +242,39 @@ func TestRateLimitsHaveABoundedTotalWait(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already waited 1m0s for Personio's rate limit") || errors.Is(err, sources.ErrAuth) {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.Equal(rec.waits, []time.Duration{time.Minute, time.Minute}) {
-		t.Errorf("waits %v", rec.waits)
-	}
+	hrtest.ExpectWaits(t, rec, time.Minute, time.Minute)
 }
 
 func TestHostileAnswers(t *testing.T) {
 	big := strings.Repeat("x", MaxPageBytes)
-	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		wantErr string
-	}{
-		{"redirect to another host is not followed", func(w http.ResponseWriter, r *http.Request) {
+	hrtest.ExpectFetchErrors(t, []hrtest.HostileAnswer{
+		{Name: "redirect to another host is not followed", Handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "http://evil.example/steal?token=1", http.StatusFound)
-		}, "the HR system answered with a redirect to http://evil.example/steal; staffsync does not follow redirects"},
-		{"a page above the cap", func(w http.ResponseWriter, r *http.Request) {
+		}, WantErr: "the HR system answered with a redirect to http://evil.example/steal; staffsync does not follow redirects"},
+		{Name: "a page above the cap", Handler: func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v1/auth" {
 				fmt.Fprint(w, `{"success":true,"data":{"token":"papi-t","expires_in":86400}}`)
 				return
 			}
 			fmt.Fprintf(w, `{"success":true,"metadata":{"total_elements":1},"data":[{"attributes":{"x":"%s"}}]}`, big)
-		}, "a page of Personio employees is larger than 8 MiB"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ts := httptest.NewServer(tt.handler)
-			defer ts.Close()
-			c := New(Config{ClientID: "id", ClientSecret: "secret", BaseURL: ts.URL, HTTPClient: ts.Client()})
-			_, err := c.FetchRecords(context.Background())
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
-			}
-		})
-	}
+		}, WantErr: "a page of Personio employees is larger than 8 MiB"},
+	}, func(ts *httptest.Server) sources.RecordSource {
+		return New(Config{ClientID: "id", ClientSecret: "secret", BaseURL: ts.URL, HTTPClient: ts.Client()})
+	})
 }
 
 func TestTestAccess(t *testing.T) {
-	tests := []struct {
-		name         string
-		hidden       []string
-		wantReadable []bool
-		wantWarnings int
-	}{
-		{"everything readable", nil, []bool{true, true, true, true}, 0},
-		{"no supervisor, no hire date", []string{"supervisor", "hire_date"}, []bool{true, true, false, false}, 2},
-		{"no status", []string{"status"}, []bool{false, true, true, true}, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, _, _ := newClient(t, fake.Options{HiddenAttributes: tt.hidden}, nil)
-			access, err := c.TestAccess(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var readable []bool
-			for _, f := range access.Fields {
-				readable = append(readable, f.Readable)
-			}
-			if access.People != 25 || !slices.Equal(readable, tt.wantReadable) || len(access.Warnings) != tt.wantWarnings {
-				t.Errorf("access = %+v", access)
-			}
-		})
-	}
+	hrtest.ExpectAccess(t, 25, []hrtest.AccessCase{
+		{Name: "everything readable", WantReadable: []bool{true, true, true, true}},
+		{Name: "no supervisor, no hire date", Hidden: []string{"supervisor", "hire_date"}, WantReadable: []bool{true, true, false, false}, WantWarnings: 2},
+		{Name: "no status", Hidden: []string{"status"}, WantReadable: []bool{false, true, true, true}, WantWarnings: 1},
+	}, func(t *testing.T, hidden []string) sources.AccessReporter {
+		c, _, _ := newClient(t, fake.Options{HiddenAttributes: hidden}, nil)
+		return c
+	})
 }
 
 func TestTestAccessWarnsWhenNobodyIsVisible(t *testing.T) {
 	c, _, _ := newClient(t, fake.Options{People: []fake.Person{}}, nil)
-	access, err := c.TestAccess(context.Background())
-	if err != nil || access.People != 0 || len(access.Warnings) != 5 || !strings.Contains(access.Warnings[0], "see no employees") {
-		t.Fatalf("access = %+v, %v", access, err)
-	}
+	hrtest.ExpectNobodyVisible(t, c, 5, "see no employees")
 }

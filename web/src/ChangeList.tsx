@@ -2,9 +2,8 @@
 // each row one sentence; details open below a row.
 import { Fragment } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { directory, imports } from "./api";
+import { imports } from "./api";
 import { Alert, KindBadge, Spinner } from "./components";
-import { PersonStatusFilter } from "./gen/staffsync/v1/directory_pb";
 import type { Change, FieldChange, Problem } from "./gen/staffsync/v1/import_pb";
 import { ARROW, changeGroups, changeSentence, foldLabel, isCleared, isPersonField, namesFromChanges, personEmailsOf, sentenceLabel, uniqueProblems, withArrows, type ChangeGroupSpec } from "./logic/changeView";
 import { errorMessage } from "./logic/errors";
@@ -15,6 +14,7 @@ import { exactMatch, NameBook } from "./logic/names";
 import { changesRequest, filterDescription, type ChangeFilter } from "./logic/preview";
 import type { Summary } from "./gen/staffsync/v1/import_pb";
 import { Email, EmailText, PersonName } from "./PersonName";
+import { nameInDirectory } from "./usePeopleNames";
 import "./changes.css";
 
 const pageSize = 100;
@@ -25,11 +25,7 @@ function useNameBook(importId: string) {
   const book = useMemo(
     () =>
       new NameBook([
-        async (email) => {
-          const res = await directory.listPeople({ search: email, status: PersonStatusFilter.ALL, pageSize: 5 });
-          const p = exactMatch(res.people, email);
-          return p ? `${p.firstName} ${p.lastName}`.trim() : undefined;
-        },
+        (email) => nameInDirectory(email, (p) => `${p.firstName} ${p.lastName}`.trim()),
         async (email) => exactMatch((await imports.listChanges({ importId, search: email, pageSize: 5 })).changes, email)?.name || undefined,
       ]),
     [importId],

@@ -6,16 +6,19 @@ import { PersonStatusFilter, type Person } from "./gen/staffsync/v1/directory_pb
 import { exactMatch, NameBook } from "./logic/names";
 import { displayName } from "./logic/people";
 
+/** The name nameOf gives the directory's person with exactly this email, from one search. */
+export async function nameInDirectory(email: string, nameOf: (p: Person) => string): Promise<string | undefined> {
+  const res = await directory.listPeople({ search: email, status: PersonStatusFilter.ALL, pageSize: 5 });
+  const p = exactMatch(res.people, email);
+  return p ? nameOf(p) : undefined;
+}
+
 export function usePeopleNames(rows: Person[] | undefined): NameBook {
   const [, setVersion] = useState(0);
   const book = useMemo(
     () =>
       new NameBook([
-        async (email) => {
-          const res = await directory.listPeople({ search: email, status: PersonStatusFilter.ALL, pageSize: 5 });
-          const p = exactMatch(res.people, email);
-          return p ? displayName(p) : undefined;
-        },
+        (email) => nameInDirectory(email, displayName),
       ]),
     [],
   );

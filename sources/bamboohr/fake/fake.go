@@ -20,7 +20,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/staffsync/staffsync/sources/hrfake"
 )
 
 // Person is one employee as BambooHR stores it. Empty strings are empty values.
@@ -43,13 +44,9 @@ type Person struct {
 	EmploymentStatus string // employmentHistoryStatus: "Full-Time", "Part-Time", "Contractor", ...
 }
 
-// Failure is an answer the server gives instead of the report, once.
-type Failure struct {
-	Status     int
-	RetryAfter string // Retry-After header; "" for none
-	Message    string // sent in X-BambooHR-Error-Message (or X-BambooHR-Message, see Options)
-	Body       string // plain-text body
-}
+// Failure is an answer the server gives instead of the report, once; its Message is sent in
+// X-BambooHR-Error-Message (or X-BambooHR-Message, see Options), its Body as plain text.
+type Failure = hrfake.Failure
 
 // Options configure a Server. The zero value serves the demo company "acme" with key
 // DemoAPIKey and DemoPeople.
@@ -92,13 +89,9 @@ type Request struct {
 
 // Server is the fake. Its methods are safe for concurrent use.
 type Server struct {
-	mu       sync.Mutex
-	opts     Options
-	people   []Person
-	failures []Failure
-	requests []Request
-	nulls    map[string][]string // person -> fields sent as null
-	omitted  map[string]bool     // left out of reports with more fields than id
+	hrfake.Roster[string, Person] // Omitted: left out of reports with more fields than id
+	opts                          Options
+	requests                      []Request
 }
 
 // NewServer returns a fake BambooHR company.
@@ -114,31 +107,9 @@ func NewServer(opts Options) *Server {
 		people = DemoPeople()
 	}
 	opts.People = nil
-	return &Server{opts: opts, people: slices.Clone(people), nulls: map[string][]string{}, omitted: map[string]bool{}}
-}
-
-// SetNull sends the given fields of employee id as null (an emptied field), whatever the
-// Person holds; with no fields it undoes that for id.
-func (s *Server) SetNull(id string, fields ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(fields) == 0 {
-		delete(s.nulls, id)
-		return
-	}
-	s.nulls[id] = slices.Clone(fields)
-}
-
-// SetOmitted leaves the given employees out of every report that asks for more than the id
-// field, while the id-only report still counts them: a report short of the roster. With no
-// ids the reports are whole again.
-func (s *Server) SetOmitted(ids ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.omitted)
-	for _, id := range ids {
-		s.omitted[id] = true
-	}
+	s := &Server{opts: opts}
+	s.Init("bamboohr", func(p *Person) string { return p.ID }, people)
+	return s
 }
 
 // RateLimitNext makes the next n reports answer 429 with Retry-After (seconds; "" for none),
@@ -152,20 +123,13 @@ func (s *Server) RateLimitNext(n int, retryAfter string) {
 // Company is the subdomain the server answers for.
 func (s *Server) Company() string { return s.opts.Company }
 
-// People returns a copy of the current employees.
-func (s *Server) People() []Person {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.people)
-}
-
 // AddPerson adds a hire; an empty ID gets the next free number. It returns the ID.
 func (s *Server) AddPerson(p Person) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	if p.ID == "" {
 		next := 1
-		for _, q := range s.people {
+		for _, q := range s.Employees {
 			if n, err := strconv.Atoi(q.ID); err == nil && n >= next {
 				next = n + 1
 			}
@@ -175,21 +139,8 @@ func (s *Server) AddPerson(p Person) string {
 	if p.Status == "" {
 		p.Status = "Active"
 	}
-	s.people = append(s.people, p)
+	s.Employees = append(s.Employees, p)
 	return p.ID
-}
-
-// Update changes one employee.
-func (s *Server) Update(id string, change func(*Person)) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.people {
-		if s.people[i].ID == id {
-			change(&s.people[i])
-			return nil
-		}
-	}
-	return fmt.Errorf("fake bamboohr: no employee %q", id)
 }
 
 // SetManager makes managerID the supervisor of id ("" for nobody).
@@ -202,44 +153,24 @@ func (s *Server) Terminate(id, date string) error {
 	return s.Update(id, func(p *Person) { p.Status, p.TerminationDate = "Inactive", date })
 }
 
-// Remove deletes an employee from BambooHR altogether.
-func (s *Server) Remove(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.people {
-		if s.people[i].ID == id {
-			s.people = slices.Delete(s.people, i, i+1)
-			return nil
-		}
-	}
-	return fmt.Errorf("fake bamboohr: no employee %q", id)
-}
-
 // SetRestrictedFields replaces the fields the key's user may not read.
 func (s *Server) SetRestrictedFields(fields ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.opts.RestrictedFields = slices.Clone(fields)
 }
 
 // SetAPIKey makes key the only valid key (the old one now answers 401).
 func (s *Server) SetAPIKey(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.opts.APIKey = key
-}
-
-// FailNext queues answers given, in order, instead of the next reports.
-func (s *Server) FailNext(failures ...Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, failures...)
 }
 
 // Requests returns what the server has seen so far.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	return slices.Clone(s.requests)
 }
 
@@ -276,7 +207,7 @@ func (s *Server) emailOf(id string) string {
 	if id == "" {
 		return ""
 	}
-	for _, p := range s.people {
+	for _, p := range s.Employees {
 		if p.ID == id {
 			return p.WorkEmail
 		}
@@ -286,8 +217,8 @@ func (s *Server) emailOf(id string) string {
 
 // ServeHTTP answers POST [/api/gateway.php]/{company}/v1/reports/custom?format=JSON.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	req := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		ContentType: r.Header.Get("Content-Type"), Accept: r.Header.Get("Accept")}
 	var body struct {
@@ -308,9 +239,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
+	if f, ok := s.PopFailure(); ok {
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
@@ -418,9 +347,9 @@ func (s *Server) writeReport(w http.ResponseWriter, title string, requested []st
 		fields = append(fields, reportField{ID: id, Type: typ, Name: fieldNames[id]})
 	}
 	onlyID := len(fields) == 1 && fields[0].ID == "id" || len(fields) == 0
-	employees := make([]map[string]any, 0, len(s.people))
-	for _, p := range s.people {
-		if s.omitted[p.ID] && !onlyID {
+	employees := make([]map[string]any, 0, len(s.Employees))
+	for _, p := range s.Employees {
+		if s.Omitted[p.ID] && !onlyID {
 			continue
 		}
 		emp := map[string]any{"id": s.value("id", p)}
@@ -438,7 +367,7 @@ func (s *Server) writeReport(w http.ResponseWriter, title string, requested []st
 
 // value is one employee value as BambooHR sends it: a string, or null.
 func (s *Server) value(id string, p Person) any {
-	if id != "id" && slices.Contains(s.nulls[p.ID], id) {
+	if id != "id" && slices.Contains(s.Nulls[p.ID], id) {
 		return nil
 	}
 	text := knownFields[id](s, p)

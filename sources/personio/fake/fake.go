@@ -20,10 +20,10 @@
 package fake
 
 import (
-	"fmt"
 	"slices"
-	"sync"
 	"time"
+
+	"github.com/staffsync/staffsync/sources/hrfake"
 )
 
 // Demo credentials of the fake.
@@ -62,12 +62,9 @@ type Person struct {
 	SupervisorID    int
 }
 
-// Failure is an answer the employees endpoint gives instead of a page, once.
-type Failure struct {
-	Status     int
-	RetryAfter string // "" for no header
-	Body       string // sent as is; "" for an empty body
-}
+// Failure is an answer the employees endpoint gives instead of a page, once; its Body is
+// sent as is (Message is not used: Personio's errors are in the body).
+type Failure = hrfake.Failure
 
 // Options configure a Server. The zero value serves DemoPeople to the demo credentials.
 type Options struct {
@@ -110,21 +107,17 @@ type Request struct {
 
 // Server is the fake. Its methods are safe for concurrent use.
 type Server struct {
-	mu        sync.Mutex
-	opts      Options
-	people    []Person
-	failures  []Failure
-	requests  []Request
-	authCalls int
-	relations map[string]int // "Department/Sales" -> id
+	hrfake.Roster[int, Person] // Omitted: counted in total_elements, never sent
+	opts                       Options
+	requests                   []Request
+	authCalls                  int
+	relations                  map[string]int // "Department/Sales" -> id
 
 	skew     time.Duration        // added to opts.Now by Advance
 	stable   string               // the credentials' current token
 	issued   map[string]time.Time // token -> first issue
 	expireIn int                  // employees answers left before every token expires; 0: off
-	omitted  map[int]bool         // counted in total_elements, never sent
 	pageCap  int                  // most records per page whatever the limit; 0: MaxLimit
-	nulls    map[int][]string     // person -> attributes sent as null
 }
 
 // NewServer returns a fake Personio account.
@@ -146,25 +139,19 @@ func NewServer(opts Options) *Server {
 		people = DemoPeople()
 	}
 	opts.People = nil
-	return &Server{opts: opts, people: slices.Clone(people), issued: map[string]time.Time{},
-		relations: map[string]int{}, omitted: map[int]bool{}, nulls: map[int][]string{}}
+	s := &Server{opts: opts, issued: map[string]time.Time{}, relations: map[string]int{}}
+	s.Init("personio", func(p *Person) int { return p.ID }, people)
+	return s
 }
 
 func (s *Server) now() time.Time { return s.opts.Now().Add(s.skew) }
 
-// People returns a copy of the current employees.
-func (s *Server) People() []Person {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.people)
-}
-
 // AddPerson adds a hire; a zero ID gets the next free number. It returns the ID.
 func (s *Server) AddPerson(p Person) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	if p.ID == 0 {
-		for _, q := range s.people {
+		for _, q := range s.Employees {
 			p.ID = max(p.ID, q.ID)
 		}
 		p.ID++
@@ -172,34 +159,8 @@ func (s *Server) AddPerson(p Person) int {
 	if p.Status == "" {
 		p.Status = "active"
 	}
-	s.people = append(s.people, p)
+	s.Employees = append(s.Employees, p)
 	return p.ID
-}
-
-// Update changes one employee.
-func (s *Server) Update(id int, change func(*Person)) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.people {
-		if s.people[i].ID == id {
-			change(&s.people[i])
-			return nil
-		}
-	}
-	return fmt.Errorf("fake personio: no employee %d", id)
-}
-
-// Remove deletes an employee from Personio altogether (total_elements drops too).
-func (s *Server) Remove(id int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.people {
-		if s.people[i].ID == id {
-			s.people = slices.Delete(s.people, i, i+1)
-			return nil
-		}
-	}
-	return fmt.Errorf("fake personio: no employee %d", id)
 }
 
 // SetSupervisor makes supervisorID the supervisor of id (0 for nobody).
@@ -214,46 +175,23 @@ func (s *Server) Terminate(id int, date string) error {
 
 // SetHiddenAttributes replaces the attributes the credentials may not read.
 func (s *Server) SetHiddenAttributes(keys ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.opts.HiddenAttributes = slices.Clone(keys)
-}
-
-// SetNull sends the given attributes of employee id as null (an emptied value), whatever
-// the Person holds; with no attributes it undoes that for id.
-func (s *Server) SetNull(id int, attributes ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(attributes) == 0 {
-		delete(s.nulls, id)
-		return
-	}
-	s.nulls[id] = slices.Clone(attributes)
-}
-
-// SetOmitted leaves the given employees out of every page while total_elements still
-// counts them: a roster short of its own total. With no ids the roster is whole again.
-func (s *Server) SetOmitted(ids ...int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.omitted)
-	for _, id := range ids {
-		s.omitted[id] = true
-	}
 }
 
 // SetPageCap makes every page hold at most n records whatever the limit (0: MaxLimit),
 // as when Personio lowers its maximum: a client must advance by the records it received.
 func (s *Server) SetPageCap(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.pageCap = n
 }
 
 // SetCredentials replaces the valid credentials and revokes every token.
 func (s *Server) SetCredentials(clientID, clientSecret string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.opts.ClientID, s.opts.ClientSecret = clientID, clientSecret
 	s.revokeTokens()
 }
@@ -261,36 +199,29 @@ func (s *Server) SetCredentials(clientID, clientSecret string) {
 // ExpireTokens makes every issued token invalid now, as when it reaches 24 hours; the next
 // POST /v1/auth issues a new one.
 func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.revokeTokens()
 }
 
 // ExpireTokensAfter lets n more employees pages succeed, then expires every token (a token
 // that runs out in the middle of a sync). n <= 0 turns it off.
 func (s *Server) ExpireTokensAfter(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.expireIn = max(n, 0)
 }
 
 // Advance moves the fake's clock on by d: tokens older than TokenLifetime expire.
 func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	s.skew += d
 }
 
 func (s *Server) revokeTokens() {
 	clear(s.issued)
 	s.stable = ""
-}
-
-// FailNext queues answers the employees endpoint gives, in order, instead of pages.
-func (s *Server) FailNext(failures ...Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, failures...)
 }
 
 // RateLimitNext makes the next n employees requests answer 429 with Retry-After (in
@@ -304,14 +235,14 @@ func (s *Server) RateLimitNext(n int, retryAfter string) {
 
 // Requests returns what the server has seen so far.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	return slices.Clone(s.requests)
 }
 
 // AuthCalls is how many times POST /v1/auth was called.
 func (s *Server) AuthCalls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	return s.authCalls
 }

@@ -35,8 +35,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // ServeHTTP answers POST /v1/auth and GET /v1/company/employees.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	sw := &statusWriter{ResponseWriter: w}
 	switch r.URL.Path {
 	case "/v1/auth":
@@ -125,9 +125,7 @@ func (s *Server) serveEmployees(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotAcceptable, "Only application/json is available", "Nur application/json ist verfügbar")
 		return
 	}
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
+	if f, ok := s.PopFailure(); ok {
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
@@ -167,13 +165,13 @@ func (s *Server) serveEmployees(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Authorization", "Bearer "+token)
 	}
-	sent := make([]Person, 0, len(s.people))
-	for _, p := range s.people {
-		if !s.omitted[p.ID] {
+	sent := make([]Person, 0, len(s.Employees))
+	for _, p := range s.Employees {
+		if !s.Omitted[p.ID] {
 			sent = append(sent, p)
 		}
 	}
-	total := len(s.people)
+	total := len(s.Employees)
 	pageSize := limit
 	if s.pageCap > 0 {
 		pageSize = min(pageSize, s.pageCap)
@@ -279,7 +277,7 @@ func (s *Server) relation(kind, name string) any {
 }
 
 func (s *Server) supervisor(id int) any {
-	for _, p := range s.people {
+	for _, p := range s.Employees {
 		if id != 0 && p.ID == id {
 			attrs := map[string]any{
 				"id":         s.attribute("id", p.ID),
@@ -326,7 +324,7 @@ func (s *Server) attributes(p Person, wanted map[string]bool) map[string]any {
 		"fix_salary":       3000 + 100*p.ID,
 		"dynamic_21827":    fmt.Sprintf("DE98 8989 9898 0000 %04d 00", p.ID),
 	}
-	for _, key := range s.nulls[p.ID] {
+	for _, key := range s.Nulls[p.ID] {
 		if _, ok := values[key]; ok && key != "id" {
 			values[key] = nil
 		}
