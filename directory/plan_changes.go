@@ -19,44 +19,12 @@ func (p *planner) fillRowPlan(i int, c *Change) {
 		}
 	}
 	if r.failed() {
-		c.Kind = KindError
-		c.ReasonCode = "row_error"
-		errs := r.errs()
-		c.Reason = "not imported: " + errs[0].Message
-		if len(errs) > 1 {
-			c.Reason += fmt.Sprintf(" (and %d more errors)", len(errs)-1)
-		}
-		c.Errors = errs
-		c.Warnings = r.warns()
-		if r.person != none {
-			c.Name = displayName(p.dir.values(r.person))
-		} else {
-			c.Name = displayName([NumFields]string{FirstName: p.cell(r, FirstName).Text, LastName: p.cell(r, LastName).Text})
-		}
+		p.fillFailedRow(r, c)
 		return // nothing is applied: no After
 	}
 
 	var after [NumFields]string
-	if r.person != none {
-		after = p.dir.values(r.person)
-	}
-	for f := Field(0); f < NumFields; f++ {
-		if f != ManagerEmail && f != SecondaryManagerEmail && f != Status {
-			after[f] = p.valueAfter(r, f)
-		}
-	}
-	after[Status] = p.statusAfter(i)
-	for k, f := range managerFields {
-		switch {
-		case r.mgr[k] != none:
-			after[f] = p.nodeEmail(r.mgr[k])
-		case r.person != none && r.mgr[k] == r.oldMgr[k]:
-			// keep what the directory shows (a manager outside the snapshot stays as it was)
-			after[f] = p.dir.value(r.person, f)
-		default:
-			after[f] = ""
-		}
-	}
+	p.valuesAfter(i, &after)
 	p.warnInactiveManagers(r)
 	p.warnOwned(r)
 	c.Name = displayName(after)
@@ -79,6 +47,56 @@ func (p *planner) fillRowPlan(i int, c *Change) {
 		return
 	}
 
+	p.fillExistingRow(r, c, &after)
+}
+
+// fillFailedRow describes a row with errors: it is not imported, so it has no After.
+func (p *planner) fillFailedRow(r *rowPlan, c *Change) {
+	c.Kind = KindError
+	c.ReasonCode = "row_error"
+	errs := r.errs()
+	c.Reason = "not imported: " + errs[0].Message
+	if len(errs) > 1 {
+		c.Reason += fmt.Sprintf(" (and %d more errors)", len(errs)-1)
+	}
+	c.Errors = errs
+	c.Warnings = r.warns()
+	if r.person != none {
+		c.Name = displayName(p.dir.values(r.person))
+	} else {
+		c.Name = displayName([NumFields]string{FirstName: p.cell(r, FirstName).Text, LastName: p.cell(r, LastName).Text})
+	}
+}
+
+// valuesAfter fills after with the values row i leaves its person with: the person's
+// values, the row's cells over them, the status decided and the managers resolved.
+func (p *planner) valuesAfter(i int, after *[NumFields]string) {
+	r := &p.rows[i]
+	if r.person != none {
+		*after = p.dir.values(r.person)
+	}
+	for f := Field(0); f < NumFields; f++ {
+		if f != ManagerEmail && f != SecondaryManagerEmail && f != Status {
+			after[f] = p.valueAfter(r, f)
+		}
+	}
+	after[Status] = p.statusAfter(i)
+	for k, f := range managerFields {
+		switch {
+		case r.mgr[k] != none:
+			after[f] = p.nodeEmail(r.mgr[k])
+		case r.person != none && r.mgr[k] == r.oldMgr[k]:
+			// keep what the directory shows (a manager outside the snapshot stays as it was)
+			after[f] = p.dir.value(r.person, f)
+		default:
+			after[f] = ""
+		}
+	}
+}
+
+// fillExistingRow lists the field changes of a matched person and says what kind of change
+// the row is.
+func (p *planner) fillExistingRow(r *rowPlan, c *Change, after *[NumFields]string) {
 	before := p.dir.values(r.person)
 	for f := Field(0); f < NumFields; f++ {
 		if f == ManagerEmail || f == SecondaryManagerEmail {
@@ -112,7 +130,7 @@ func (p *planner) fillRowPlan(i int, c *Change) {
 		c.Kind, c.ReasonCode, c.Reason = KindUnchanged, "no_changes", "unchanged: the import has the same values"
 	}
 	if c.Applies() {
-		c.After = heapCopy(&after)
+		c.After = heapCopy(after)
 	}
 }
 
