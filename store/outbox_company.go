@@ -63,42 +63,10 @@ func (s *Store) SendWelcomeEmails(ctx context.Context, p Principal, refs []strin
 		if err := tx.QueryRow(ctx, `SELECT name FROM companies WHERE id = $1`, p.CompanyID).Scan(&company); err != nil {
 			return fmt.Errorf("read company: %w", err)
 		}
-		var people []directory.Person
-		if notYetInvited {
-			rows, err := tx.Query(ctx, `SELECT `+personColumns+`
-				WHERE p.company_id = $1 AND p.active
-					AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.person_id = p.id AND o.kind LIKE 'password%')
-				ORDER BY p.last_name, p.first_name, p.id`, p.CompanyID)
-			if err != nil {
-				return fmt.Errorf("find people not yet invited: %w", err)
-			}
-			defer rows.Close()
-			for rows.Next() {
-				people = append(people, directory.Person{})
-				if err := scanPerson(rows, &people[len(people)-1]); err != nil {
-					return err
-				}
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			rows.Close()
-		} else {
-			ids, err := resolvePeople(ctx, tx, p.CompanyID, refs)
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				person, err := loadPerson(ctx, tx, p.CompanyID, id, false)
-				if err != nil {
-					return err
-				}
-				people = append(people, person)
-			}
-		}
-		var requestID string
-		if err := tx.QueryRow(ctx, `SELECT gen_random_uuid()::text`).Scan(&requestID); err != nil {
-			return fmt.Errorf("number the request: %w", err)
+		// notYetInvited means no refs (checked above): the helper then finds everyone not yet invited.
+		people, requestID, err := invitationRecipients(ctx, tx, p.CompanyID, refs)
+		if err != nil {
+			return err
 		}
 		for i := range people {
 			person := &people[i]
