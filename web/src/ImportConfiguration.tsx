@@ -7,7 +7,7 @@ import type { ImportDefaults } from "./gen/staffsync/v1/import_pb";
 import { defaultsToSave } from "./logic/defaults";
 import { errorMessage } from "./logic/errors";
 import { formatDateTime } from "./logic/format";
-import { guardLimitError, optionValuesOf, type OptionValues } from "./logic/options";
+import { activateOnHireDateDefault, guardLimitError, optionValuesOf, type OptionValues } from "./logic/options";
 import { OptionsFieldset } from "./OptionsFieldset";
 
 export function ImportConfiguration({ stored, onSaved, onClose }: {
@@ -47,7 +47,7 @@ export function ImportConfiguration({ stored, onSaved, onClose }: {
         {stored?.saved && stored.updatedBy && <> Last saved by {stored.updatedBy}{stored.updatedAt && <> on {formatDateTime(stored.updatedAt)}</>}.</>}
         {stored && !stored.saved && <> Nothing saved yet: the built-in defaults apply.</>}
       </p>
-      <OptionsFieldset values={values} onChange={setValues} showSheet={false} idPrefix="cfg" legend="Default options" />
+      <OptionsFieldset values={values} onChange={setValues} showSheet={false} idPrefix="cfg" hireDateDefault={activateOnHireDateDefault()} legend="Default options" />
       {error && <Alert tone="error" title={error} />}
       <div class="actions">
         <button type="submit" class="button primary" disabled={busy}>{busy ? "Saving…" : "Save configuration"}</button>

@@ -1,10 +1,24 @@
 // The import options of import-rules.md section 5, each with its one-line explanation. Used by
 // the upload page and the integration form.
 import type { ComponentChildren } from "preact";
-import { delimiterOptions, switchOptions, type Delimiter, type OptionValues, type SwitchKey } from "./logic/options";
+import {
+  activateOnHireDateOption,
+  delimiterOptions,
+  holdsFutureHires,
+  switchOptions,
+  withActivateOnHireDate,
+  type Delimiter,
+  type OptionValues,
+  type SwitchKey,
+} from "./logic/options";
 
-export function OptionsFieldset({ values, onChange, showSheet, idPrefix, legend = "Options", children }: {
+/**
+ * hireDateDefault is the server's activate_on_hire_date where these options are used (on for
+ * HR integrations, off for files); the box shows it until the admin chooses.
+ */
+export function OptionsFieldset({ values, onChange, showSheet, idPrefix, hireDateDefault, legend = "Options", children }: {
   values: OptionValues;
+  hireDateDefault: boolean;
   onChange: (v: OptionValues) => void;
   showSheet: boolean;
   idPrefix: string;
@@ -31,6 +45,19 @@ export function OptionsFieldset({ values, onChange, showSheet, idPrefix, legend 
           </div>
         </div>
       ))}
+      <div class="option">
+        <input
+          type="checkbox"
+          id={`${idPrefix}-activateOnHireDate`}
+          checked={holdsFutureHires(values, hireDateDefault)}
+          aria-describedby={`${idPrefix}-activateOnHireDate-help`}
+          onChange={(e) => onChange(withActivateOnHireDate(values, (e.target as HTMLInputElement).checked, hireDateDefault))}
+        />
+        <div>
+          <label for={`${idPrefix}-activateOnHireDate`}>{activateOnHireDateOption.label}</label>
+          <p id={`${idPrefix}-activateOnHireDate-help`} class="help">{activateOnHireDateOption.explanation}</p>
+        </div>
+      </div>
       <div class="option-row">
         <div class="field">
           <label for={`${idPrefix}-delimiter`}>CSV delimiter</label>

@@ -2,7 +2,7 @@
 // options of an import are shown on its preview.
 import { create } from "@bufbuild/protobuf";
 import { ImportOptionsSchema, type ImportOptions } from "../gen/staffsync/v1/import_pb";
-import { delimiterOptions, optionsToProto, switchOptions, type OptionValues } from "./options";
+import { activateOnHireDateDefault, activateOnHireDateOption, delimiterOptions, holdsFutureHires, optionsToProto, switchOptions, type OptionValues } from "./options";
 
 /**
  * The options an upload sends: only those the admin changed from the company's configuration
@@ -19,6 +19,10 @@ export function uploadOptionsOver(defaults: OptionValues, values: OptionValues):
   if (values.sheet.trim() !== "") out.sheet = full.sheet;
   if (values.maxDeactivations.trim() !== defaults.maxDeactivations.trim()) out.maxDeactivations = full.maxDeactivations;
   if (values.maxManagerChanges.trim() !== defaults.maxManagerChanges.trim()) out.maxManagerChanges = full.maxManagerChanges;
+  // Uploads are files: unset means off, over which the configuration may have said on.
+  const fileDefault = activateOnHireDateDefault();
+  const hold = holdsFutureHires(values, fileDefault);
+  if (hold !== holdsFutureHires(defaults, fileDefault)) out.activateOnHireDate = hold;
   return out;
 }
 
@@ -35,6 +39,8 @@ export function defaultsToSave(stored: ImportOptions | undefined, values: Option
   out.sheet = "";
   out.maxDeactivations = form.maxDeactivations;
   out.maxManagerChanges = form.maxManagerChanges;
+  // Saved only when chosen: the form starts from what is stored, unset stays unset.
+  out.activateOnHireDate = form.activateOnHireDate;
   return out;
 }
 
@@ -58,5 +64,6 @@ export function optionLines(options: ImportOptions | undefined): string[] {
   const delimiter = delimiterOptions.find((d) => d.value === (options?.delimiter || "auto"));
   if (delimiter) lines.push(`CSV delimiter: ${delimiter.label}`);
   if (options?.sheet) lines.push(`Worksheet: ${options.sheet}`);
+  if (options?.activateOnHireDate !== undefined) lines.push(`${activateOnHireDateOption.label}: ${options.activateOnHireDate ? "on" : "off"}`);
   return lines;
 }

@@ -10,7 +10,15 @@ import {
   type Integration,
   type UpdateIntegrationRequest,
 } from "../gen/staffsync/v1/integration_pb";
-import { defaultOptionValues, optionValuesOf, optionsToProto, type OptionValues } from "./options";
+import {
+  activateOnHireDateDefault,
+  defaultOptionValues,
+  holdsFutureHires,
+  optionValuesOf,
+  optionsToProto,
+  withActivateOnHireDate,
+  type OptionValues,
+} from "./options";
 
 export interface FieldSpec {
   key: string;
@@ -270,6 +278,8 @@ export function createRequest(f: IntegrationForm): CreateIntegrationRequest {
     }
     return out;
   };
+  // The kind may have changed after the admin chose: a choice equal to the kind's default is not pinned.
+  const kindDefault = activateOnHireDateDefault(f.kind);
   return create(CreateIntegrationRequestSchema, {
     kind: f.kind,
     name: f.name.trim(),
@@ -279,7 +289,7 @@ export function createRequest(f: IntegrationForm): CreateIntegrationRequest {
     intervalSeconds: BigInt(f.intervalSeconds),
     autoApply: f.autoApply,
     showPhotos: f.kind === "bamboohr" && f.showPhotos,
-    options: optionsToProto(f.options),
+    options: optionsToProto(withActivateOnHireDate(f.options, holdsFutureHires(f.options, kindDefault), kindDefault)),
   });
 }
 

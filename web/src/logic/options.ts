@@ -43,12 +43,45 @@ export interface OptionValues {
   /** Safety guard limits as typed; empty takes the server's default. */
   maxDeactivations: string;
   maxManagerChanges: string;
+  /**
+   * Option activate_on_hire_date as chosen; undefined leaves it to the server's default for
+   * the import's kind (on for HR integrations, off for files), so a form that sends every
+   * switch does not turn the HR default off (issue 17).
+   */
+  activateOnHireDate?: boolean;
 }
 
 export function defaultOptionValues(): OptionValues {
   const switches = {} as Record<SwitchKey, boolean>;
   for (const o of switchOptions) switches[o.key] = o.defaultValue;
   return { switches, delimiter: "auto", sheet: "", maxDeactivations: "", maxManagerChanges: "" };
+}
+
+export const activateOnHireDateOption = {
+  label: "Hold future hires until their start date",
+  explanation:
+    "Hold people whose hire date is in the future as pending until that date; they get no password email and join no cycle until they start.",
+} as const;
+
+/** The integration kinds that read an HR system (store.IsHRIS); the server holds their future hires by default. */
+export const hrIntegrationKinds: readonly string[] = ["bamboohr", "personio"];
+
+/** The server's activate_on_hire_date when unset: on for HR integrations, off for files and uploads. */
+export function activateOnHireDateDefault(integrationKind?: string): boolean {
+  return integrationKind !== undefined && hrIntegrationKinds.includes(integrationKind);
+}
+
+/** Whether the form shows activate_on_hire_date on, given the default where it is used. */
+export function holdsFutureHires(values: OptionValues, kindDefault: boolean): boolean {
+  return values.activateOnHireDate ?? kindDefault;
+}
+
+/**
+ * The values after the admin sets activate_on_hire_date. Choosing what the kind's default
+ * already is leaves it unset, so the request does not pin it.
+ */
+export function withActivateOnHireDate(values: OptionValues, on: boolean, kindDefault: boolean): OptionValues {
+  return { ...values, activateOnHireDate: on === kindDefault ? undefined : on };
 }
 
 /** Checks a guard limit as typed: empty, or a whole number (negative turns the limit off). */
@@ -58,7 +91,11 @@ export function guardLimitError(raw: string): string | undefined {
   return "Enter a whole number, e.g. 10, or leave it empty for the default.";
 }
 
-/** The request options; every switch is sent explicitly so the server applies what the admin saw. */
+/**
+ * The request options; every switch is sent explicitly so the server applies what the admin
+ * saw, except activate_on_hire_date, which is sent only when chosen (its default depends on
+ * the kind, which the server knows).
+ */
 export function optionsToProto(values: OptionValues): ImportOptions {
   const limit = (raw: string) => (raw.trim() === "" ? 0 : Number.parseInt(raw.trim(), 10));
   return create(ImportOptionsSchema, {
@@ -67,6 +104,7 @@ export function optionsToProto(values: OptionValues): ImportOptions {
     sheet: values.sheet.trim(),
     maxDeactivations: limit(values.maxDeactivations),
     maxManagerChanges: limit(values.maxManagerChanges),
+    activateOnHireDate: values.activateOnHireDate,
   });
 }
 
@@ -82,6 +120,7 @@ export function optionValuesOf(options: ImportOptions | undefined): OptionValues
   values.sheet = options.sheet;
   values.maxDeactivations = options.maxDeactivations ? String(options.maxDeactivations) : "";
   values.maxManagerChanges = options.maxManagerChanges ? String(options.maxManagerChanges) : "";
+  values.activateOnHireDate = options.activateOnHireDate;
   return values;
 }
 

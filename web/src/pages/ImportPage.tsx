@@ -5,7 +5,7 @@ import { FileFormat, type ImportDefaults } from "../gen/staffsync/v1/import_pb";
 import { ImportConfiguration } from "../ImportConfiguration";
 import { uploadOptionsOver } from "../logic/defaults";
 import { errorMessage } from "../logic/errors";
-import { defaultOptionValues, guardLimitError, optionValuesOf, type OptionValues } from "../logic/options";
+import { activateOnHireDateDefault, defaultOptionValues, guardLimitError, optionValuesOf, type OptionValues } from "../logic/options";
 import { OptionsFieldset } from "../OptionsFieldset";
 import { pastedUpload, uploadKind, uploadProblem } from "../logic/upload";
 import { navigate } from "../router";
@@ -184,7 +184,7 @@ export function ImportPage() {
           )}
         </div>
 
-        <OptionsFieldset values={options} onChange={(v) => { setTouched(true); setOptions(v); }} showSheet={isXlsx} idPrefix="opt" legend="Options for this upload">
+        <OptionsFieldset values={options} onChange={(v) => { setTouched(true); setOptions(v); }} showSheet={isXlsx} idPrefix="opt" hireDateDefault={activateOnHireDateDefault()} legend="Options for this upload">
           <p class="help">
             They start from the company's <button type="button" class="button link inline" onClick={() => { setConfigNotice(""); setConfiguring(true); }}>configuration</button>;
             a change here applies to this upload only.

@@ -22,6 +22,7 @@ import {
   type IntegrationForm,
   updateRequest,
 } from "../logic/integrations";
+import { activateOnHireDateDefault } from "../logic/options";
 import { IntegrationState } from "../gen/staffsync/v1/integration_pb";
 import { OptionsFieldset } from "../OptionsFieldset";
 import { linkClick } from "../router";
@@ -444,7 +445,7 @@ function IntegrationFormCard({ existing, onCancel, onSaved }: {
           </div>
         </div>
       )}
-      <OptionsFieldset values={form.options} onChange={(o) => setForm({ ...form, options: o })} showSheet={false} idPrefix="integration-opt" />
+      <OptionsFieldset values={form.options} onChange={(o) => setForm({ ...form, options: o })} showSheet={false} idPrefix="integration-opt" hireDateDefault={activateOnHireDateDefault(form.kind)} />
       {problems.length > 0 && (
         <Alert tone="error" title="Check the form">
           <ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul>
