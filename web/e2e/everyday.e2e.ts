@@ -225,7 +225,7 @@ describe("everyday work", () => {
     const config = page.locator("form.configuration");
     await config.getByText("Nothing saved yet: the built-in defaults apply.").waitFor();
     // Each option is explained.
-    expect(await config.locator(".option .help").count()).toBe(6);
+    expect(await config.locator(".option .help").count()).toBe(7);
     await config.getByLabel("Deactivate people missing from the file").check();
     await config.getByLabel("Reactivate people in the file").uncheck();
     await page.screenshot({ path: join(docShots, "import-configuration.png") });
