@@ -19,10 +19,6 @@ import (
 // the edge asks; swapping it swaps how callers are verified.
 type CredentialCheck func(r *http.Request) (context.Context, error)
 
-// SessionCheck reports whether a request without an Authorization header carries a
-// session (a cookie) and returns the context carrying its caller; ok false means none.
-type SessionCheck func(r *http.Request) (ctx context.Context, ok bool, err error)
-
 // edge guards every RPC and the streaming upload before a byte of the body is read: a caller
 // without a credential that authenticates is answered from the headers alone, an address
 // that keeps trying unknown tokens is slowed down, and the body is bounded before the RPC
@@ -30,7 +26,6 @@ type SessionCheck func(r *http.Request) (ctx context.Context, ok bool, err error
 type edge struct {
 	next         http.Handler
 	authenticate CredentialCheck
-	session      SessionCheck
 	failures     *failureLimiter
 	limits       Limits
 	errors       *connect.ErrorWriter
@@ -94,15 +89,6 @@ func (e *edge) route(path string) (guarded bool, maxBody int64) {
 func (e *edge) caller(r *http.Request) (context.Context, error) {
 	if p, ok := r.Context().Value(principalKey{}).(store.Principal); ok && p.CompanyID != 0 {
 		return r.Context(), nil // server code in front of the API authenticated it (WithPrincipal)
-	}
-	if r.Header.Get("Authorization") == "" && e.session != nil {
-		ctx, ok, err := e.session(r)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return ctx, nil
-		}
 	}
 	if r.Header.Get("Authorization") == "" && !hasSessionCookie(r) {
 		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("missing API token: send 'Authorization: Bearer <token>'"))

@@ -15,26 +15,22 @@ import (
 )
 
 // TestEdgeUsesTheConfiguredVerifier: the edge asks Config.Authenticate for requests with an
-// Authorization header and Config.Session for the others, and lets a request through only
-// when one of them accepts it. GetTemplate needs no database, so no store is configured.
+// Authorization header or a session cookie, and lets a request through only when it accepts
+// it. GetTemplate needs no database, so no store is configured.
 func TestEdgeUsesTheConfiguredVerifier(t *testing.T) {
 	caller := store.Principal{CompanyID: 7, AdminID: 3, Role: store.RoleViewer}
 	h := NewHandler(Config{
 		Authenticate: func(r *http.Request) (context.Context, error) {
+			if r.Header.Get("Authorization") == "" {
+				if c, err := r.Cookie(sessionCookie); err == nil && c.Value == "valid" {
+					return context.WithValue(r.Context(), principalKey{}, caller), nil
+				}
+				return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired"))
+			}
 			if r.Header.Get("Authorization") == "Bearer good" {
 				return context.WithValue(r.Context(), principalKey{}, caller), nil
 			}
 			return nil, connect.NewError(connect.CodeUnauthenticated, unknownCredential{"unknown API token"})
-		},
-		Session: func(r *http.Request) (context.Context, bool, error) {
-			c, err := r.Cookie("session")
-			if errors.Is(err, http.ErrNoCookie) {
-				return nil, false, nil
-			}
-			if c.Value != "valid" {
-				return nil, false, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired"))
-			}
-			return context.WithValue(r.Context(), principalKey{}, caller), true, nil
 		},
 	})
 	tests := []struct {
@@ -55,7 +51,7 @@ func TestEdgeUsesTheConfiguredVerifier(t *testing.T) {
 				req.Header.Set("Authorization", tt.authorization)
 			}
 			if tt.cookie != "" {
-				req.AddCookie(&http.Cookie{Name: "session", Value: tt.cookie})
+				req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tt.cookie})
 			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)

@@ -38,9 +38,6 @@ type Config struct {
 	// Authenticate verifies a request's credential from its headers before its body is
 	// read; nil checks the bearer token or session cookie in the store.
 	Authenticate CredentialCheck
-	// Session accepts a request without an Authorization header that carries a session
-	// cookie; nil leaves cookies to Authenticate.
-	Session SessionCheck
 	// PublicURL is the console's address as browsers reach it (for the sign-in redirect and
 	// Secure cookies); "" derives it from each request.
 	PublicURL string
@@ -104,7 +101,7 @@ func NewHandler(cfg Config) http.Handler {
 	if authenticate == nil {
 		authenticate = credentialCheck(authz.auth)
 	}
-	return &edge{next: mux, authenticate: authenticate, session: cfg.Session, observe: cfg.ObserveRPC, served: servedProcedures(),
+	return &edge{next: mux, authenticate: authenticate, observe: cfg.ObserveRPC, served: servedProcedures(),
 		failures: newFailureLimiter(limits.UnknownTokensPerMinute), limits: limits, errors: connect.NewErrorWriter()}
 }
 

@@ -81,13 +81,8 @@ func (s *Store) SendWelcomeEmails(ctx context.Context, p Principal, refs []strin
 				LastName: v[directory.LastName], Gender: v[directory.Gender], Email: v[directory.Email],
 				AltEmail: v[directory.AltEmail], CompanyName: company,
 			})
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO outbox (company_id, person_id, idempotency_key, kind, to_address, subject, body)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				p.CompanyID, person.ID, fmt.Sprintf("password/welcome/%s/%d", requestID, person.ID), EmailKindWelcome, to, subject, body); err != nil {
-				return fmt.Errorf("queue welcome email: %w", err)
-			}
-			if err := writeHistory(ctx, tx, p.CompanyID, person.ID, p.AdminID, HistoryPasswordEmail, nil); err != nil {
+			key := fmt.Sprintf("password/welcome/%s/%d", requestID, person.ID)
+			if err := queueInvitation(ctx, tx, p, person.ID, key, EmailKindWelcome, to, subject, body); err != nil {
 				return err
 			}
 			out.Queued = append(out.Queued, refOf(person))

@@ -43,13 +43,8 @@ func (s *Store) SendPasswordEmails(ctx context.Context, p Principal, refs []stri
 			}
 			body := fmt.Sprintf("Hello %s,\n\nyour staffsync account is ready and your login is %s.\nChoose your password with \"Forgot password\" on the staffsync sign-in page.\n",
 				first, person.Values[directory.Email])
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO outbox (company_id, person_id, idempotency_key, kind, to_address, subject, body)
-				VALUES ($1, $2, $3, 'password', $4, 'Set your staffsync password', $5)`,
-				p.CompanyID, person.ID, fmt.Sprintf("password/admin/%s/%d", requestID, person.ID), to, body); err != nil {
-				return fmt.Errorf("queue password email: %w", err)
-			}
-			if err := writeHistory(ctx, tx, p.CompanyID, person.ID, p.AdminID, HistoryPasswordEmail, nil); err != nil {
+			key := fmt.Sprintf("password/admin/%s/%d", requestID, person.ID)
+			if err := queueInvitation(ctx, tx, p, person.ID, key, EmailKindPassword, to, "Set your staffsync password", body); err != nil {
 				return err
 			}
 			out.Queued = append(out.Queued, refOf(person))
@@ -60,6 +55,18 @@ func (s *Store) SendPasswordEmails(ctx context.Context, p Principal, refs []stri
 		return PasswordEmailsResult{}, fmt.Errorf("send password emails: %w", unavailable(err))
 	}
 	return out, nil
+}
+
+// queueInvitation puts one welcome or password email an admin asked for in the outbox and
+// records it in the person's history, in the caller's transaction.
+func queueInvitation(ctx context.Context, tx pgx.Tx, p Principal, personID int64, key, kind, to, subject, body string) error {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO outbox (company_id, person_id, idempotency_key, kind, to_address, subject, body)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		p.CompanyID, personID, key, kind, to, subject, body); err != nil {
+		return fmt.Errorf("queue %s email: %w", kind, err)
+	}
+	return writeHistory(ctx, tx, p.CompanyID, personID, p.AdminID, HistoryPasswordEmail, nil)
 }
 
 // invitationRecipients loads the people an invitation request is for: the named people, or,
